@@ -1,0 +1,95 @@
+/**
+ * Building blocks shared by every contract description: built-in types, the
+ * RIV-TA header elements, and small constructors that keep descriptions terse
+ * while staying a literal mirror of the XSDs.
+ */
+import type { BuiltinType, ComplexType, ElementDecl, TypeDef } from './model.ts';
+import { NS } from './namespaces.ts';
+
+export const xsString = { kind: 'builtin', name: 'string' } as const satisfies BuiltinType;
+export const xsBoolean = { kind: 'builtin', name: 'boolean' } as const satisfies BuiltinType;
+export const xsAnyURI = { kind: 'builtin', name: 'anyURI' } as const satisfies BuiltinType;
+
+/** Element with cardinality 1..1. */
+export function one<const N extends string, const T extends TypeDef>(ns: string, name: N, type: T) {
+  return { name, ns, type, minOccurs: 1, maxOccurs: 1 } as const satisfies ElementDecl;
+}
+
+/** Element with cardinality 0..1. */
+export function opt<const N extends string, const T extends TypeDef>(ns: string, name: N, type: T) {
+  return { name, ns, type, minOccurs: 0, maxOccurs: 1 } as const satisfies ElementDecl;
+}
+
+/** Element with cardinality 0..unbounded. */
+export function many<const N extends string, const T extends TypeDef>(
+  ns: string,
+  name: N,
+  type: T,
+) {
+  return { name, ns, type, minOccurs: 0, maxOccurs: 'unbounded' } as const satisfies ElementDecl;
+}
+
+/** Element with cardinality 1..unbounded. */
+export function oneOrMore<const N extends string, const T extends TypeDef>(
+  ns: string,
+  name: N,
+  type: T,
+) {
+  return { name, ns, type, minOccurs: 1, maxOccurs: 'unbounded' } as const satisfies ElementDecl;
+}
+
+/** Marks an element as a reference to a global element declared in its namespace. */
+export function ref<const E extends ElementDecl>(element: E) {
+  return { ...element, ref: true } as const;
+}
+
+/** A complex type whose sequence ends in `xs:any ##other` (every RIV-TA type but one). */
+export function sequence<const N extends string, const E extends readonly ElementDecl[]>(
+  ns: string,
+  name: N,
+  elements: E,
+  extensible = true,
+) {
+  return { kind: 'complex', name, ns, elements, extensible } as const satisfies ComplexType;
+}
+
+const logicalAddressType = {
+  kind: 'simple',
+  name: 'LogicalAddressType',
+  ns: NS.registry,
+  base: 'string',
+} as const;
+
+/** `{urn:riv:itintegration:registry:1}LogicalAddress`, the routing header of RIV-TA BP 2.1. */
+export const logicalAddressHeader = {
+  part: 'LogicalAddress',
+  element: 'LogicalAddress',
+  ns: NS.registry,
+  type: logicalAddressType,
+} as const;
+
+export const actorTypeEnum = {
+  kind: 'simple',
+  name: 'ActorTypeEnum',
+  ns: NS.headers,
+  base: 'string',
+  enumeration: ['subject_of_care', 'subject_of_care_agent'],
+} as const;
+
+/** `{urn:riv:interoperability:headers:1}ActorType`, the optional scheduling Actor header. */
+export const ActorType = sequence(NS.headers, 'ActorType', [
+  one(NS.headers, 'actorId', {
+    kind: 'simple',
+    name: 'ActorIdType',
+    ns: NS.headers,
+    base: 'string',
+  }),
+  one(NS.headers, 'actorType', actorTypeEnum),
+]);
+
+export const actorHeader = {
+  part: 'actor',
+  element: 'Actor',
+  ns: NS.headers,
+  type: ActorType,
+} as const;

@@ -1,0 +1,385 @@
+/**
+ * crm:scheduling 1.1: the eleven interactions we serve, described once.
+ *
+ * Each description is a literal transcription of the national responder XSD
+ * (TD_SCHEDULING_1_1_0_R): same element names (including the misspelt
+ * `perfomer`), namespaces, order and cardinality. `test/contracts` compares it
+ * with the national files, so a transcription slip fails a test.
+ */
+import type { ComplexType, Interaction, SimpleType } from './model.ts';
+import {
+  actorHeader,
+  logicalAddressHeader,
+  many,
+  one,
+  opt,
+  ref,
+  sequence,
+  xsBoolean,
+  xsString,
+} from './common.ts';
+import { NS, schedulingExtNs, schedulingResponderNs } from './namespaces.ts';
+import { checkDt, checkTs } from '../domain/local-time.ts';
+import { checkSubjectOfCareId } from '../domain/personnummer.ts';
+
+const core = NS.schedulingCore;
+const core11 = NS.schedulingCore11;
+
+const plain = (name: string) =>
+  ({ kind: 'simple', name, ns: core, base: 'string' }) as const satisfies SimpleType;
+
+export const HsaIdType = plain('HsaIdType');
+export const BookingIdType = plain('BookingIdType');
+export const ResourceIDType = plain('ResourceIDType');
+export const TimeTypeIDType = plain('TimeTypeIDType');
+export const CareTypeIDType = plain('CareTypeIDType');
+
+/** Published without the broken `^…$` anchors (rivta-spec §2.3 item 1); checked in code. */
+export const SubjectOfCareIdType = {
+  kind: 'simple',
+  name: 'SubjectOfCareIdType',
+  ns: core,
+  base: 'string',
+  pattern: '[0-9]{8}[0-9pPtTfF][0-9]{3}',
+  check: checkSubjectOfCareId,
+} as const satisfies SimpleType;
+
+export const ResultCodeEnum = {
+  kind: 'simple',
+  name: 'ResultCodeEnum',
+  ns: core,
+  base: 'string',
+  enumeration: ['OK', 'ERROR', 'INFO'],
+} as const satisfies SimpleType;
+
+export const TS = {
+  kind: 'simple',
+  name: 'TS',
+  ns: core,
+  base: 'string',
+  pattern:
+    '[1-9]{1}[0-9]{3}(0[1-9]{1}|1[0-2]{1})([0-2]{1}[0-9]{1}|3[0-1]{1})([0-1]{1}[0-9]{1}|2[0-3]{1})[0-5]{1}[0-9]{1}[0-5]{1}[0-9]{1}',
+  check: checkTs,
+} as const satisfies SimpleType;
+
+export const DT = {
+  kind: 'simple',
+  name: 'DT',
+  ns: core,
+  base: 'string',
+  pattern: '[1-9]{1}[0-9]{3}(0[1-9]{1}|1[0-2]{1})([0-2]{1}[0-9]{1}|3[0-1]{1})',
+  check: checkDt,
+} as const satisfies SimpleType;
+
+/** The 1.1 additions live as global elements in `urn:riv:crm:scheduling:1.1`. */
+export const core11Elements = {
+  firstName: xsString,
+  middleName: xsString,
+  lastName: xsString,
+  isInvitation: xsBoolean,
+} as const;
+
+export const TimeslotType = sequence(
+  core,
+  'TimeslotType',
+  [
+    opt(core, 'startTimeInclusive', TS),
+    opt(core, 'endTimeExclusive', TS),
+    one(core, 'healthcare_facility', HsaIdType),
+    opt(core, 'performer', HsaIdType),
+    opt(core, 'bookingId', BookingIdType),
+    opt(core, 'subject_of_care', SubjectOfCareIdType),
+    opt(core, 'purpose', xsString),
+    opt(core, 'reason', xsString),
+    opt(core, 'resourceName', xsString),
+    opt(core, 'healthcare_facility_name', xsString),
+    opt(core, 'performerName', xsString),
+    opt(core, 'resourceID', ResourceIDType),
+    opt(core, 'timeTypeName', xsString),
+    opt(core, 'timeTypeID', TimeTypeIDType),
+    opt(core, 'careTypeName', xsString),
+    opt(core, 'careTypeID', CareTypeIDType),
+    opt(core, 'cancel_booking_allowed', xsBoolean),
+    opt(core, 'rebooking_allowed', xsBoolean),
+    opt(core, 'message_allowed', xsBoolean),
+    ref(opt(core11, 'isInvitation', xsBoolean)),
+  ],
+  // The one RIV-TA type without a closing xs:any (rivta-spec §2.3 item 5).
+  false,
+);
+
+export const SubjectOfCareType = sequence(core, 'SubjectOfCareType', [
+  opt(core, 'phone', xsString),
+  opt(core, 'email', xsString),
+  opt(core, 'address', xsString),
+  opt(core, 'coaddress', xsString),
+  ref(one(core11, 'firstName', xsString)),
+  ref(opt(core11, 'middleName', xsString)),
+  ref(one(core11, 'lastName', xsString)),
+]);
+
+export const TimeTypeType = sequence(core, 'TimeTypeType', [
+  one(core, 'timeTypeName', xsString),
+  one(core, 'timeTypeId', TimeTypeIDType),
+]);
+
+export const CareTypeType = sequence(core, 'CareTypeType', [
+  one(core, 'careTypeName', xsString),
+  one(core, 'careTypeId', CareTypeIDType),
+]);
+
+export const PerformerInfoType = sequence(core, 'PerformerInfoType', [
+  one(core, 'perfomer', HsaIdType),
+  one(core, 'firstName', xsString),
+  one(core, 'lastName', xsString),
+  opt(core, 'title', xsString),
+]);
+
+export const HealthcareFacilityInfoType = sequence(core, 'HealthcareFacilityInfoType', [
+  one(core, 'healthcare_facility', HsaIdType),
+  opt(core, 'healthcare_facility_name', xsString),
+]);
+
+/** Every named type of the core schema, in the order the national file declares them. */
+export const coreTypes: readonly (ComplexType | SimpleType)[] = [
+  TimeslotType,
+  BookingIdType,
+  HsaIdType,
+  SubjectOfCareIdType,
+  ResultCodeEnum,
+  SubjectOfCareType,
+  TimeTypeType,
+  CareTypeType,
+  ResourceIDType,
+  TimeTypeIDType,
+  CareTypeIDType,
+  TS,
+  DT,
+  PerformerInfoType,
+  HealthcareFacilityInfoType,
+];
+
+function scheduling<
+  const N extends string,
+  const Req extends ComplexType,
+  const Res extends ComplexType,
+>(
+  name: N,
+  request: Req,
+  response: Res,
+  options: { description: string; ext?: boolean; schemaVersion?: string },
+) {
+  const folder = `${name}Interaction`;
+  return {
+    name,
+    domain: 'crm:scheduling',
+    responderNs: schedulingResponderNs(name),
+    wsdlNs: `urn:riv:crm:scheduling:${name}:1:rivtabp21`,
+    soapAction: `urn:riv:crm:scheduling:${name}Responder:1:${name}`,
+    request,
+    response,
+    headers: [logicalAddressHeader, actorHeader],
+    path: `/crm/scheduling/${name}/1/rivtabp21`,
+    files: {
+      folder,
+      responderXsd: `${name}Responder_1.1.xsd`,
+      ...(options.ext ? { extXsd: `${name}Responder_1.1_ext.xsd` } : {}),
+      wsdl: `${name}Interaction_1.1_RIVTABP21.wsdl`,
+    },
+    schemaVersion: options.schemaVersion ?? '1.1',
+    description: options.description,
+  } as const satisfies Interaction;
+}
+
+const rs = schedulingResponderNs;
+const ext = schedulingExtNs;
+
+const resultElements = (ns: string) =>
+  [one(ns, 'resultCode', ResultCodeEnum), opt(ns, 'resultText', xsString)] as const;
+
+export const GetSubjectOfCareSchedule = scheduling(
+  'GetSubjectOfCareSchedule',
+  sequence(rs('GetSubjectOfCareSchedule'), 'GetSubjectOfCareScheduleType', [
+    one(rs('GetSubjectOfCareSchedule'), 'healthcare_facility', HsaIdType),
+    one(rs('GetSubjectOfCareSchedule'), 'subject_of_care', SubjectOfCareIdType),
+  ]),
+  sequence(rs('GetSubjectOfCareSchedule'), 'GetSubjectOfCareScheduleResponseType', [
+    many(rs('GetSubjectOfCareSchedule'), 'timeslotDetail', TimeslotType),
+  ]),
+  { description: "The patient's bookings and timed invitations at a healthcare facility." },
+);
+
+function availabilityRequest<const N extends string>(op: N) {
+  return sequence(rs(op), `${op}Type`, [
+    one(rs(op), 'healthcare_facility', HsaIdType),
+    opt(rs(op), 'bookingId', BookingIdType),
+    one(rs(op), 'startDateInclusive', DT),
+    one(rs(op), 'endDateInclusive', DT),
+    many(rs(op), 'performer', HsaIdType),
+    opt(rs(op), 'timeTypeName', xsString),
+    opt(rs(op), 'timeTypeID', TimeTypeIDType),
+    opt(rs(op), 'careTypeName', xsString),
+    opt(rs(op), 'careTypeID', CareTypeIDType),
+    ref(one(ext(op), 'subject_of_care', SubjectOfCareIdType)),
+  ]);
+}
+
+export const PerformerAvailabilityByDateType = sequence(
+  rs('GetAvailableDates'),
+  'PerformerAvailabilityByDateType',
+  [
+    one(rs('GetAvailableDates'), 'healthcare_facility', HsaIdType),
+    opt(rs('GetAvailableDates'), 'performer', HsaIdType),
+    one(rs('GetAvailableDates'), 'date', DT),
+    opt(rs('GetAvailableDates'), 'resourceName', xsString),
+    opt(rs('GetAvailableDates'), 'resourceID', ResourceIDType),
+    opt(rs('GetAvailableDates'), 'timeTypeName', xsString),
+    opt(rs('GetAvailableDates'), 'timeTypeID', TimeTypeIDType),
+    opt(rs('GetAvailableDates'), 'careTypeName', xsString),
+    opt(rs('GetAvailableDates'), 'careTypeID', CareTypeIDType),
+  ],
+);
+
+export const GetAvailableDates = scheduling(
+  'GetAvailableDates',
+  availabilityRequest('GetAvailableDates'),
+  sequence(rs('GetAvailableDates'), 'GetAvailableDatesResponseType', [
+    many(rs('GetAvailableDates'), 'performerAvailabilityByDate', PerformerAvailabilityByDateType),
+  ]),
+  { ext: true, description: 'Dates with free timeslots the patient can book, per performer.' },
+);
+
+export const GetAvailableTimeslots = scheduling(
+  'GetAvailableTimeslots',
+  availabilityRequest('GetAvailableTimeslots'),
+  sequence(rs('GetAvailableTimeslots'), 'GetAvailableTimeslotsResponseType', [
+    many(rs('GetAvailableTimeslots'), 'timeslotDetail', TimeslotType),
+  ]),
+  { ext: true, description: 'Free timeslots the patient can book (or move a booking to).' },
+);
+
+export const GetBookingDetails = scheduling(
+  'GetBookingDetails',
+  sequence(rs('GetBookingDetails'), 'GetBookingDetailsType', [
+    one(rs('GetBookingDetails'), 'healthcare_facility', HsaIdType),
+    one(rs('GetBookingDetails'), 'bookingId', BookingIdType),
+  ]),
+  sequence(rs('GetBookingDetails'), 'GetBookingDetailsResponseType', [
+    one(rs('GetBookingDetails'), 'timeslotDetail', TimeslotType),
+  ]),
+  { description: 'One booking or invitation, with what the patient may do with it.' },
+);
+
+export const MakeBooking = scheduling(
+  'MakeBooking',
+  sequence(rs('MakeBooking'), 'MakeBookingType', [
+    one(rs('MakeBooking'), 'healthcare_facility_med', HsaIdType),
+    one(rs('MakeBooking'), 'requestedTimeslot', TimeslotType),
+    one(rs('MakeBooking'), 'subject_of_care_info', SubjectOfCareType),
+    opt(rs('MakeBooking'), 'notification', xsString),
+  ]),
+  sequence(rs('MakeBooking'), 'MakeBookingResponseType', [
+    opt(rs('MakeBooking'), 'bookingId', BookingIdType),
+    ...resultElements(rs('MakeBooking')),
+  ]),
+  // The national file says version="1.0" although it is the 1.1 schema (rivta-spec §2.3 item 4).
+  { schemaVersion: '1.0', description: 'Books a free timeslot, or an open invitation.' },
+);
+
+export const UpdateBooking = scheduling(
+  'UpdateBooking',
+  sequence(rs('UpdateBooking'), 'UpdateBookingType', [
+    one(rs('UpdateBooking'), 'requestedTimeslot', TimeslotType),
+    opt(rs('UpdateBooking'), 'subject_of_care_info', SubjectOfCareType),
+    opt(rs('UpdateBooking'), 'notification', xsString),
+  ]),
+  sequence(rs('UpdateBooking'), 'UpdateBookingResponseType', [
+    ...resultElements(rs('UpdateBooking')),
+  ]),
+  { description: 'Moves a booking or timed invitation to another free timeslot.' },
+);
+
+export const CancelBooking = scheduling(
+  'CancelBooking',
+  sequence(rs('CancelBooking'), 'CancelBookingType', [
+    one(rs('CancelBooking'), 'healthcare_facility', HsaIdType),
+    one(rs('CancelBooking'), 'bookingId', BookingIdType),
+    opt(rs('CancelBooking'), 'message', xsString),
+  ]),
+  sequence(rs('CancelBooking'), 'CancelBookingResponseType', [
+    ...resultElements(rs('CancelBooking')),
+  ]),
+  { description: 'Cancels a booking or invitation and frees its timeslot.' },
+);
+
+export const GetAllTimeTypes = scheduling(
+  'GetAllTimeTypes',
+  sequence(rs('GetAllTimeTypes'), 'GetAllTimeTypesType', [
+    one(rs('GetAllTimeTypes'), 'healthcare_facility', HsaIdType),
+    ref(many(ext('GetAllTimeTypes'), 'careTypeIDs', CareTypeIDType)),
+    ref(one(ext('GetAllTimeTypes'), 'subject_of_care', SubjectOfCareIdType)),
+  ]),
+  sequence(rs('GetAllTimeTypes'), 'GetAllTimeTypesResponseType', [
+    many(rs('GetAllTimeTypes'), 'ListOfTimeTypes', TimeTypeType),
+  ]),
+  { ext: true, description: 'The time types a patient can book online at a facility.' },
+);
+
+export const GetAllCareTypes = scheduling(
+  'GetAllCareTypes',
+  sequence(rs('GetAllCareTypes'), 'GetAllCareTypesType', [
+    one(rs('GetAllCareTypes'), 'healthcare_facility', HsaIdType),
+    many(rs('GetAllCareTypes'), 'timeTypeIDs', TimeTypeIDType),
+    many(rs('GetAllCareTypes'), 'performer', HsaIdType),
+    one(rs('GetAllCareTypes'), 'subject_of_care', SubjectOfCareIdType),
+  ]),
+  sequence(rs('GetAllCareTypes'), 'GetAllCareTypesResponseType', [
+    many(rs('GetAllCareTypes'), 'careTypes', CareTypeType),
+  ]),
+  { description: 'The care types offered at a facility.' },
+);
+
+export const GetAllHealthcareFacilities = scheduling(
+  'GetAllHealthcareFacilities',
+  sequence(rs('GetAllHealthcareFacilities'), 'GetAllHealthcareFacilitiesType', [
+    one(rs('GetAllHealthcareFacilities'), 'healthcare_facility', HsaIdType),
+    one(rs('GetAllHealthcareFacilities'), 'subject_of_care', SubjectOfCareIdType),
+    opt(rs('GetAllHealthcareFacilities'), 'bookingId', BookingIdType),
+  ]),
+  sequence(rs('GetAllHealthcareFacilities'), 'GetAllHealthcareFacilitiesResponseType', [
+    many(rs('GetAllHealthcareFacilities'), 'healthcareFacilityInfos', HealthcareFacilityInfoType),
+  ]),
+  {
+    description:
+      'Facilities where a booking (or a new one) can be made on behalf of this facility.',
+  },
+);
+
+export const GetAllPerformers = scheduling(
+  'GetAllPerformers',
+  sequence(rs('GetAllPerformers'), 'GetAllPerformersType', [
+    one(rs('GetAllPerformers'), 'healthcare_facility', HsaIdType),
+    many(rs('GetAllPerformers'), 'timeTypeIDs', TimeTypeIDType),
+    many(rs('GetAllPerformers'), 'careTypeIDs', CareTypeIDType),
+    one(rs('GetAllPerformers'), 'subject_of_care', SubjectOfCareIdType),
+  ]),
+  sequence(rs('GetAllPerformers'), 'GetAllPerformersResponseType', [
+    many(rs('GetAllPerformers'), 'performerInfos', PerformerInfoType),
+  ]),
+  { description: 'The performers (care staff) a patient can book at a facility.' },
+);
+
+/** All eleven scheduling interactions, in the order we list them. */
+export const schedulingInteractions = [
+  GetSubjectOfCareSchedule,
+  GetAvailableDates,
+  GetAvailableTimeslots,
+  GetBookingDetails,
+  MakeBooking,
+  UpdateBooking,
+  CancelBooking,
+  GetAllTimeTypes,
+  GetAllCareTypes,
+  GetAllHealthcareFacilities,
+  GetAllPerformers,
+] as const;

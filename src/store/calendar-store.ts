@@ -1,0 +1,140 @@
+/**
+ * The seam between the domain and persistence. The domain speaks these verbs;
+ * each implementation (`sqlite/`, `postgres/`) owns its SQL and must pass the
+ * shared suite in `test/store-contract/`.
+ *
+ * Rules every implementation keeps:
+ * - Writes happen only inside {@link CalendarStore.transaction}, on the `tx`
+ *   it hands out; outbox messages appended there commit or roll back with
+ *   the booking change (transactional outbox).
+ * - Claiming a slot, moving a booking and cancelling are atomic in the store
+ *   itself: at most one active booking per timeslot is a database constraint,
+ *   and every booking update checks the version it was read at. Callers never
+ *   need read-then-write locking of their own.
+ * - HSA-ids are matched case-insensitively (TKB-G §3.8) and returned as stored.
+ * - Failures surface as the errors in `errors.ts`, never as driver errors.
+ *
+ * @module
+ */
+import type {
+  Booking,
+  CareType,
+  Facility,
+  FreeTimeslot,
+  Performer,
+  Resource,
+  Timeslot,
+  TimeType,
+} from '../domain/types.ts';
+
+/** Filters for {@link CalendarReader.findFreeTimeslots}. Absent fields do not filter. */
+export interface FreeTimeslotQuery {
+  /** Facilities to search (HSA-ids, any case). */
+  readonly facilities: readonly string[];
+  /** Inclusive lower bound on the slot start (UTC ms). Callers pass max(now, range start). */
+  readonly fromUtcMs: number;
+  /** Exclusive upper bound on the slot start (UTC ms). */
+  readonly toUtcMs: number;
+  readonly timeTypeIds?: readonly string[];
+  readonly careTypeId?: string;
+  /** Any of these performers. */
+  readonly performers?: readonly string[];
+  readonly resourceId?: string;
+  /** Maximum rows, in start order. */
+  readonly limit?: number;
+}
+
+/** A message for a delivery channel (EI, later webhooks), written with the change that caused it. */
+export interface NewOutboxMessage {
+  /** Channel name, e.g. `engagement-index`. */
+  readonly channel: string;
+  /**
+   * Ordering key: messages with the same key are delivered strictly in the
+   * order they were appended, never two at once (EI key, rivta-spec §4).
+   */
+  readonly key: string;
+  /** Channel-specific JSON payload. */
+  readonly payload: unknown;
+  /** Do not deliver before this instant (UTC ms); used to step out of EI's collect window. */
+  readonly notBeforeUtcMs?: number;
+}
+
+/** Read verbs, available on the store and on a transaction. */
+export interface CalendarReader {
+  /** The facility with this HSA-id, compared case-insensitively. */
+  getFacility(hsaId: string): Promise<Facility | undefined>;
+  listFacilities(): Promise<Facility[]>;
+  /** Time types of a facility, ordered by id. */
+  listTimeTypes(facility: string): Promise<TimeType[]>;
+  /** Care types of a facility, ordered by id. */
+  listCareTypes(facility: string): Promise<CareType[]>;
+  /** Performers of a facility, ordered by HSA-id. */
+  listPerformers(facility: string): Promise<Performer[]>;
+  /** Resources of a facility, ordered by id. */
+  listResources(facility: string): Promise<Resource[]>;
+  getTimeslot(id: string): Promise<Timeslot | undefined>;
+  /** Timeslots at a facility that start and end at these local times (any booking state). */
+  findTimeslotsAt(facility: string, startTs: string, endTs: string): Promise<Timeslot[]>;
+  /** Timeslots with no active booking, joined with display names, ordered by start then id. */
+  findFreeTimeslots(query: FreeTimeslotQuery): Promise<FreeTimeslot[]>;
+  getBooking(id: string): Promise<Booking | undefined>;
+  /** The active booking holding a slot, if any. */
+  findActiveBookingOnSlot(slotId: string): Promise<Booking | undefined>;
+  /** Active bookings and invitations of a patient at a facility, ordered by start (open ones last). */
+  listActiveBookingsOfSubject(facility: string, subjectOfCare: string): Promise<Booking[]>;
+  /** Whether the patient has ever had a booking at the facility (any status). */
+  hasBookingHistory(facility: string, subjectOfCare: string): Promise<boolean>;
+  /** Active bookings at a facility, ordered by id (EI reload, housekeeping). */
+  listActiveBookings(facility: string): Promise<Booking[]>;
+}
+
+/** Everything a transaction can do: the reads plus the writes. */
+export interface StoreTx extends CalendarReader {
+  /**
+   * Claims `booking.slotId` for a new booking, or stores an open invitation
+   * (no slot). Throws {@link TimeslotTakenError} when the slot has an active
+   * booking and {@link NotFoundError} when the slot does not exist.
+   */
+  insertBooking(booking: Booking): Promise<void>;
+  /**
+   * Replaces a booking (move, cancel, change of details) if it is still at
+   * `expectedVersion`; the new state must carry `expectedVersion + 1`.
+   * Throws {@link ConcurrentUpdateError} on a version mismatch and
+   * {@link TimeslotTakenError} when moving onto a slot that is taken.
+   */
+  updateBooking(booking: Booking, expectedVersion: number): Promise<void>;
+  /** Appends messages to the outbox in this transaction, in order. */
+  appendOutbox(messages: readonly NewOutboxMessage[]): Promise<void>;
+
+  /** Calendar maintenance (import): insert or replace by key; true when something changed. */
+  upsertFacility(facility: Facility): Promise<boolean>;
+  upsertTimeType(timeType: TimeType): Promise<boolean>;
+  upsertCareType(careType: CareType): Promise<boolean>;
+  upsertPerformer(performer: Performer): Promise<boolean>;
+  upsertResource(resource: Resource): Promise<boolean>;
+  upsertTimeslot(timeslot: Timeslot): Promise<boolean>;
+}
+
+/** What an implementation can do differently, so callers never branch on the database kind. */
+export interface StoreCapabilities {
+  /** Several processes may share the store (PostgreSQL), so the outbox needs claims that skip locked rows. */
+  readonly supportsSeveralProcesses: boolean;
+}
+
+export interface CalendarStore extends CalendarReader {
+  readonly capabilities: StoreCapabilities;
+  /**
+   * Runs `fn` in one transaction: committed when it resolves, rolled back
+   * when it throws (the error is rethrown). Transactions are isolated from
+   * each other; an implementation may serialise them.
+   */
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  /** Counts of what the store holds, for start-up output and tests. */
+  stats(): Promise<{
+    facilities: number;
+    timeslots: number;
+    activeBookings: number;
+    outbox: number;
+  }>;
+  close(): Promise<void>;
+}
