@@ -10,14 +10,35 @@ export const xsString = { kind: 'builtin', name: 'string' } as const satisfies B
 export const xsBoolean = { kind: 'builtin', name: 'boolean' } as const satisfies BuiltinType;
 export const xsAnyURI = { kind: 'builtin', name: 'anyURI' } as const satisfies BuiltinType;
 
+/** An element declaration that keeps its literal name, type and cardinality for type derivation. */
+export interface Element<
+  N extends string,
+  T extends TypeDef,
+  Min extends 0 | 1,
+  Max extends 1 | 'unbounded',
+> extends ElementDecl {
+  readonly name: N;
+  readonly type: T;
+  readonly minOccurs: Min;
+  readonly maxOccurs: Max;
+}
+
 /** Element with cardinality 1..1. */
-export function one<const N extends string, const T extends TypeDef>(ns: string, name: N, type: T) {
-  return { name, ns, type, minOccurs: 1, maxOccurs: 1 } as const satisfies ElementDecl;
+export function one<const N extends string, const T extends TypeDef>(
+  ns: string,
+  name: N,
+  type: T,
+): Element<N, T, 1, 1> {
+  return { name, ns, type, minOccurs: 1, maxOccurs: 1 };
 }
 
 /** Element with cardinality 0..1. */
-export function opt<const N extends string, const T extends TypeDef>(ns: string, name: N, type: T) {
-  return { name, ns, type, minOccurs: 0, maxOccurs: 1 } as const satisfies ElementDecl;
+export function opt<const N extends string, const T extends TypeDef>(
+  ns: string,
+  name: N,
+  type: T,
+): Element<N, T, 0, 1> {
+  return { name, ns, type, minOccurs: 0, maxOccurs: 1 };
 }
 
 /** Element with cardinality 0..unbounded. */
@@ -25,8 +46,8 @@ export function many<const N extends string, const T extends TypeDef>(
   ns: string,
   name: N,
   type: T,
-) {
-  return { name, ns, type, minOccurs: 0, maxOccurs: 'unbounded' } as const satisfies ElementDecl;
+): Element<N, T, 0, 'unbounded'> {
+  return { name, ns, type, minOccurs: 0, maxOccurs: 'unbounded' };
 }
 
 /** Element with cardinality 1..unbounded. */
@@ -34,13 +55,13 @@ export function oneOrMore<const N extends string, const T extends TypeDef>(
   ns: string,
   name: N,
   type: T,
-) {
-  return { name, ns, type, minOccurs: 1, maxOccurs: 'unbounded' } as const satisfies ElementDecl;
+): Element<N, T, 1, 'unbounded'> {
+  return { name, ns, type, minOccurs: 1, maxOccurs: 'unbounded' };
 }
 
 /** Marks an element as a reference to a global element declared in its namespace. */
-export function ref<const E extends ElementDecl>(element: E) {
-  return { ...element, ref: true } as const;
+export function ref<const E extends ElementDecl>(element: E): E & { readonly ref: true } {
+  return { ...element, ref: true };
 }
 
 /** A complex type whose sequence ends in `xs:any ##other` (every RIV-TA type but one). */
@@ -49,8 +70,8 @@ export function sequence<const N extends string, const E extends readonly Elemen
   name: N,
   elements: E,
   extensible = true,
-) {
-  return { kind: 'complex', name, ns, elements, extensible } as const satisfies ComplexType;
+): { readonly kind: 'complex'; readonly name: N; readonly ns: string; readonly elements: E; readonly extensible: boolean } {
+  return { kind: 'complex', name, ns, elements, extensible };
 }
 
 const logicalAddressType = {
