@@ -9,7 +9,7 @@
  * its categorization or facility does.
  */
 import { randomUUID } from 'node:crypto';
-import type { CalendarStore, StoreTx } from '../store/calendar-store.ts';
+import type { CalendarReader, CalendarStore, StoreTx } from '../store/calendar-store.ts';
 import { ConcurrentUpdateError, TimeslotTakenError } from '../store/errors.ts';
 import type { BookingChange, BookingChangeListener } from './booking-change.ts';
 import { endOfDt, instantToDt, startOfDt } from './local-time.ts';
@@ -162,14 +162,17 @@ export class SchedulingService {
   }
 
   /** Facilities where a booking may be moved (or an invitation booked): own plus partners offering its time type. */
-  async facilitiesFor(booking: Booking): Promise<Facility[]> {
-    const home = await this.#store.getFacility(booking.facility);
+  async facilitiesFor(
+    booking: Booking,
+    reader: CalendarReader = this.#store,
+  ): Promise<Facility[]> {
+    const home = await reader.getFacility(booking.facility);
     if (!home) return [];
     const out: Facility[] = [];
     for (const id of [home.hsaId, ...home.partnerFacilities]) {
-      const facility = id === home.hsaId ? home : await this.#store.getFacility(id);
+      const facility = id === home.hsaId ? home : await reader.getFacility(id);
       if (!facility || out.some((f) => same(f.hsaId, facility.hsaId))) continue;
-      const offers = (await this.#store.listTimeTypes(facility.hsaId)).some(
+      const offers = (await reader.listTimeTypes(facility.hsaId)).some(
         (t) => t.id === booking.timeTypeId,
       );
       if (offers) out.push(facility);
@@ -428,7 +431,7 @@ export class SchedulingService {
     if (invitation.expiresOn !== undefined && invitation.expiresOn < instantToDt(now))
       return refused(refusal.invitationExpired);
 
-    const allowed = await this.facilitiesFor(invitation);
+    const allowed = await this.facilitiesFor(invitation, tx);
     const facility = allowed.find((f) => same(f.hsaId, input.facility));
     if (!facility) return refused(refusal.facilityNotAllowed);
     const slot = await this.#findSlot(tx, facility.hsaId, input.startTs, input.endTs, {
@@ -476,7 +479,7 @@ export class SchedulingService {
       if (input.origin === 'soap' && !timeType?.rebookAllowed)
         return refused(refusal.rebookNotAllowed);
       if (booking.start && booking.start.utcMs < now) return refused(refusal.bookingPassed);
-      const allowed = await this.facilitiesFor(booking);
+      const allowed = await this.facilitiesFor(booking, tx);
       const facility = allowed.find((f) => same(f.hsaId, input.facility));
       if (!facility) return refused(refusal.facilityNotAllowed);
       if (input.timeTypeId !== undefined && input.timeTypeId !== booking.timeTypeId)
