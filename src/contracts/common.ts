@@ -3,7 +3,7 @@
  * RIV-TA header elements, and small constructors that keep descriptions terse
  * while staying a literal mirror of the XSDs.
  */
-import type { BuiltinType, ComplexType, ElementDecl, TypeDef } from './model.ts';
+import type { BuiltinType, ComplexType, CoreSchema, ElementDecl, TypeDef } from './model.ts';
 import { NS } from './namespaces.ts';
 
 export const xsString = { kind: 'builtin', name: 'string' } as const satisfies BuiltinType;
@@ -98,13 +98,15 @@ export const actorTypeEnum = {
 } as const;
 
 /** `{urn:riv:interoperability:headers:1}ActorType`, the optional scheduling Actor header. */
+export const actorIdType = {
+  kind: 'simple',
+  name: 'ActorIdType',
+  ns: NS.headers,
+  base: 'string',
+} as const;
+
 export const ActorType = sequence(NS.headers, 'ActorType', [
-  one(NS.headers, 'actorId', {
-    kind: 'simple',
-    name: 'ActorIdType',
-    ns: NS.headers,
-    base: 'string',
-  }),
+  one(NS.headers, 'actorId', actorIdType),
   one(NS.headers, 'actorType', actorTypeEnum),
 ]);
 
@@ -114,3 +116,23 @@ export const actorHeader = {
   ns: NS.headers,
   type: ActorType,
 } as const;
+
+/** `core_components/itintegration_registry_1.0.xsd`: the LogicalAddress header element. */
+export const registrySchema = {
+  file: 'itintegration_registry_1.0.xsd',
+  ns: NS.registry,
+  version: '1.0',
+  description: 'The logical address type of RIV-TA Basic Profile 2.1 (itintegration:registry).',
+  types: [logicalAddressType],
+  elements: [{ name: logicalAddressHeader.element, type: logicalAddressType }],
+} as const satisfies CoreSchema;
+
+/** `core_components/interoperability_headers_1.0.xsd`: the scheduling Actor header element. */
+export const headersSchema = {
+  file: 'interoperability_headers_1.0.xsd',
+  ns: NS.headers,
+  version: '1.0',
+  description: 'The Actor header of crm:scheduling (interoperability:headers).',
+  types: [ActorType, actorIdType, actorTypeEnum],
+  elements: [{ name: actorHeader.element, type: ActorType }],
+} as const satisfies CoreSchema;
