@@ -10,14 +10,38 @@ export const xsString = { kind: 'builtin', name: 'string' } as const satisfies B
 export const xsBoolean = { kind: 'builtin', name: 'boolean' } as const satisfies BuiltinType;
 export const xsAnyURI = { kind: 'builtin', name: 'anyURI' } as const satisfies BuiltinType;
 
+/** An element declaration that keeps its literal name, type and cardinality in the TS type. */
+export interface Element<
+  N extends string,
+  T extends TypeDef,
+  Min extends 0 | 1,
+  Max extends 1 | 'unbounded',
+> extends ElementDecl {
+  readonly name: N;
+  readonly type: T;
+  readonly minOccurs: Min;
+  readonly maxOccurs: Max;
+}
+
+// Explicit return types: `{ type } as const satisfies ElementDecl` widened `type` to TypeDef,
+// which erased the typed Decoded/Encodable shapes of nested and boolean elements.
+
 /** Element with cardinality 1..1. */
-export function one<const N extends string, const T extends TypeDef>(ns: string, name: N, type: T) {
-  return { name, ns, type, minOccurs: 1, maxOccurs: 1 } as const satisfies ElementDecl;
+export function one<const N extends string, const T extends TypeDef>(
+  ns: string,
+  name: N,
+  type: T,
+): Element<N, T, 1, 1> {
+  return { name, ns, type, minOccurs: 1, maxOccurs: 1 };
 }
 
 /** Element with cardinality 0..1. */
-export function opt<const N extends string, const T extends TypeDef>(ns: string, name: N, type: T) {
-  return { name, ns, type, minOccurs: 0, maxOccurs: 1 } as const satisfies ElementDecl;
+export function opt<const N extends string, const T extends TypeDef>(
+  ns: string,
+  name: N,
+  type: T,
+): Element<N, T, 0, 1> {
+  return { name, ns, type, minOccurs: 0, maxOccurs: 1 };
 }
 
 /** Element with cardinality 0..unbounded. */
@@ -25,8 +49,8 @@ export function many<const N extends string, const T extends TypeDef>(
   ns: string,
   name: N,
   type: T,
-) {
-  return { name, ns, type, minOccurs: 0, maxOccurs: 'unbounded' } as const satisfies ElementDecl;
+): Element<N, T, 0, 'unbounded'> {
+  return { name, ns, type, minOccurs: 0, maxOccurs: 'unbounded' };
 }
 
 /** Element with cardinality 1..unbounded. */
@@ -34,8 +58,8 @@ export function oneOrMore<const N extends string, const T extends TypeDef>(
   ns: string,
   name: N,
   type: T,
-) {
-  return { name, ns, type, minOccurs: 1, maxOccurs: 'unbounded' } as const satisfies ElementDecl;
+): Element<N, T, 1, 'unbounded'> {
+  return { name, ns, type, minOccurs: 1, maxOccurs: 'unbounded' };
 }
 
 /** Marks an element as a reference to a global element declared in its namespace. */
