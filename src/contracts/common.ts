@@ -10,7 +10,7 @@ export const xsString = { kind: 'builtin', name: 'string' } as const satisfies B
 export const xsBoolean = { kind: 'builtin', name: 'boolean' } as const satisfies BuiltinType;
 export const xsAnyURI = { kind: 'builtin', name: 'anyURI' } as const satisfies BuiltinType;
 
-/** An element declaration that keeps its literal name, type and cardinality for type derivation. */
+/** An element declaration that keeps its literal name, type and cardinality in the TS type. */
 export interface Element<
   N extends string,
   T extends TypeDef,
@@ -22,6 +22,9 @@ export interface Element<
   readonly minOccurs: Min;
   readonly maxOccurs: Max;
 }
+
+// Explicit return types: `{ type } as const satisfies ElementDecl` widened `type` to TypeDef,
+// which erased the typed Decoded/Encodable shapes of nested and boolean elements.
 
 /** Element with cardinality 1..1. */
 export function one<const N extends string, const T extends TypeDef>(
@@ -60,8 +63,8 @@ export function oneOrMore<const N extends string, const T extends TypeDef>(
 }
 
 /** Marks an element as a reference to a global element declared in its namespace. */
-export function ref<const E extends ElementDecl>(element: E): E & { readonly ref: true } {
-  return { ...element, ref: true };
+export function ref<const E extends ElementDecl>(element: E) {
+  return { ...element, ref: true } as const;
 }
 
 /** A complex type whose sequence ends in `xs:any ##other` (every RIV-TA type but one). */
@@ -70,8 +73,8 @@ export function sequence<const N extends string, const E extends readonly Elemen
   name: N,
   elements: E,
   extensible = true,
-): { readonly kind: 'complex'; readonly name: N; readonly ns: string; readonly elements: E; readonly extensible: boolean } {
-  return { kind: 'complex', name, ns, elements, extensible };
+) {
+  return { kind: 'complex', name, ns, elements, extensible } as const satisfies ComplexType;
 }
 
 const logicalAddressType = {
