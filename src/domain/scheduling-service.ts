@@ -156,16 +156,12 @@ export class SchedulingService {
   ): Promise<TimeType[]> {
     const all = (await this.#store.listTimeTypes(facility)).filter((t) => t.webBookable);
     if (!all.some((t) => t.audience === 'returning-patients')) return all;
-    const returning =
-      !isAgent && (await this.#store.hasBookingHistory(facility, subjectOfCare));
+    const returning = !isAgent && (await this.#store.hasBookingHistory(facility, subjectOfCare));
     return all.filter((t) => t.audience === 'everyone' || returning);
   }
 
   /** Facilities where a booking may be moved (or an invitation booked): own plus partners offering its time type. */
-  async facilitiesFor(
-    booking: Booking,
-    reader: CalendarReader = this.#store,
-  ): Promise<Facility[]> {
+  async facilitiesFor(booking: Booking, reader: CalendarReader = this.#store): Promise<Facility[]> {
     const home = await reader.getFacility(booking.facility);
     if (!home) return [];
     const out: Facility[] = [];
@@ -326,8 +322,7 @@ export class SchedulingService {
           s.careTypeId === undefined ||
           s.careTypeId === criteria.careTypeId),
     );
-    for (const slot of candidates)
-      if (!(await tx.findActiveBookingOnSlot(slot.id))) return slot;
+    for (const slot of candidates) if (!(await tx.findActiveBookingOnSlot(slot.id))) return slot;
     return candidates[0];
   }
 
@@ -346,8 +341,7 @@ export class SchedulingService {
         return this.#bookInvitation(tx, emit, existing, input, now);
       }
       const slot =
-        slotById ??
-        (await this.#findSlot(tx, input.facility, input.startTs, input.endTs, input));
+        slotById ?? (await this.#findSlot(tx, input.facility, input.startTs, input.endTs, input));
       if (
         !slot ||
         !same(slot.facility, input.facility) ||
@@ -460,7 +454,13 @@ export class SchedulingService {
       version: invitation.version + 1,
     };
     await tx.updateBooking(booked, invitation.version);
-    emit({ kind: 'created', before: invitation, after: booked, origin: input.origin, atUtcMs: now });
+    emit({
+      kind: 'created',
+      before: invitation,
+      after: booked,
+      origin: input.origin,
+      atUtcMs: now,
+    });
     return done(booked, timeType?.bookingInfo);
   }
 
@@ -531,7 +531,8 @@ export class SchedulingService {
         if (!timeType?.cancelAllowed) return refused(refusal.cancelNotAllowed);
         if (booking.start && booking.start.utcMs < now) return refused(refusal.bookingPassed);
       }
-      const keepMessage = input.message !== undefined && input.message !== '' && timeType?.messageAllowed;
+      const keepMessage =
+        input.message !== undefined && input.message !== '' && timeType?.messageAllowed;
       const cancelled: Booking = {
         ...booking,
         status: 'cancelled',
@@ -540,7 +541,13 @@ export class SchedulingService {
         version: booking.version + 1,
       };
       await tx.updateBooking(cancelled, booking.version);
-      emit({ kind: 'cancelled', before: booking, after: cancelled, origin: input.origin, atUtcMs: now });
+      emit({
+        kind: 'cancelled',
+        before: booking,
+        after: cancelled,
+        origin: input.origin,
+        atUtcMs: now,
+      });
       return done(cancelled);
     });
     if ('taken' in result) return refused(refusal.changedMeanwhile);

@@ -9,24 +9,38 @@ import { serveContractDocument } from '../soap/contract-documents.ts';
 
 export interface HttpServerDeps extends SoapBindingDeps {
   /** Extra routes tried before 404 (admin API, metrics); return true when handled. */
-  readonly extraRoutes?: readonly ((req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean)[];
+  readonly extraRoutes?: readonly ((
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+  ) => Promise<boolean> | boolean)[];
 }
 
-function plain(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}) {
+function plain(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  headers: Record<string, string> = {},
+) {
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=UTF-8', ...headers });
   res.end(text);
 }
 
 /** The URL a client used, for the WSDL's soap:address (behind a proxy, X-Forwarded-* win). */
 function endpointUrl(req: IncomingMessage, path: string, secure: boolean): string {
-  const proto = (req.headers['x-forwarded-proto'] as string | undefined)?.split(',')[0] ?? (secure ? 'https' : 'http');
-  const host = (req.headers['x-forwarded-host'] as string | undefined) ?? req.headers.host ?? 'localhost';
+  const proto =
+    (req.headers['x-forwarded-proto'] as string | undefined)?.split(',')[0] ??
+    (secure ? 'https' : 'http');
+  const host =
+    (req.headers['x-forwarded-host'] as string | undefined) ?? req.headers.host ?? 'localhost';
   return `${proto}://${host}${path}`;
 }
 
 export function createHttpServer(deps: HttpServerDeps): Server {
   const handleSoap = createSoapBinding(deps);
-  const byPath = new Map<string, AnyOperation>(deps.operations.map((op) => [op.interaction.path, op]));
+  const byPath = new Map<string, AnyOperation>(
+    deps.operations.map((op) => [op.interaction.path, op]),
+  );
 
   const server = createServer(async (req, res) => {
     try {
@@ -44,7 +58,11 @@ export function createHttpServer(deps: HttpServerDeps): Server {
             res.writeHead(doc.status, { 'Content-Type': doc.contentType });
             return res.end(req.method === 'HEAD' ? undefined : doc.body);
           }
-          return plain(res, 200, `${operation.interaction.name}: POST SOAP 1.1 here, or GET ?wsdl\n`);
+          return plain(
+            res,
+            200,
+            `${operation.interaction.name}: POST SOAP 1.1 here, or GET ?wsdl\n`,
+          );
         }
         return plain(res, 405, 'Method not allowed\n', { Allow: 'GET, POST' });
       }

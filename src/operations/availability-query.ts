@@ -16,8 +16,16 @@ export function availabilityQuery(
   if (req.endDateInclusive < req.startDateInclusive)
     throw new SoapFault('Client', 'endDateInclusive is before startDateInclusive');
   const days =
-    (Date.UTC(+req.endDateInclusive.slice(0, 4), +req.endDateInclusive.slice(4, 6) - 1, +req.endDateInclusive.slice(6, 8)) -
-      Date.UTC(+req.startDateInclusive.slice(0, 4), +req.startDateInclusive.slice(4, 6) - 1, +req.startDateInclusive.slice(6, 8))) /
+    (Date.UTC(
+      +req.endDateInclusive.slice(0, 4),
+      +req.endDateInclusive.slice(4, 6) - 1,
+      +req.endDateInclusive.slice(6, 8),
+    ) -
+      Date.UTC(
+        +req.startDateInclusive.slice(0, 4),
+        +req.startDateInclusive.slice(4, 6) - 1,
+        +req.startDateInclusive.slice(6, 8),
+      )) /
     86_400_000;
   if (days > MAX_RANGE_DAYS)
     throw new SoapFault('Client', `the date range may span at most ${MAX_RANGE_DAYS} days`);

@@ -21,7 +21,9 @@ export const getAllCareTypes = (service: SchedulingService) =>
         isAgent(context.actor),
       );
       const timeTypes =
-        req.timeTypeIDs.length > 0 ? visible.filter((t) => req.timeTypeIDs.includes(t.id)) : visible;
+        req.timeTypeIDs.length > 0
+          ? visible.filter((t) => req.timeTypeIDs.includes(t.id))
+          : visible;
       if (req.timeTypeIDs.length > 0) {
         const served = new Set(timeTypes.flatMap((t) => t.careTypeIds));
         careTypes = careTypes.filter((c) => served.has(c.id));

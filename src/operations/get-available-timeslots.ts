@@ -14,7 +14,9 @@ export const getAvailableTimeslots = (service: SchedulingService) =>
         availabilityQuery(req, context),
       );
       return {
-        timeslotDetail: slots.map((s) => freeSlotDetail(s, timeTypes.get(s.timeTypeId), rebookingId)),
+        timeslotDetail: slots.map((s) =>
+          freeSlotDetail(s, timeTypes.get(s.timeTypeId), rebookingId),
+        ),
       };
     },
   });

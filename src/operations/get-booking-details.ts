@@ -26,7 +26,10 @@ export const getBookingDetails = (service: SchedulingService) =>
         );
       const [described] = await service.describe([booking], booking.facility);
       return {
-        timeslotDetail: { ...bookingDetail(described!, req.healthcare_facility), bookingId: req.bookingId },
+        timeslotDetail: {
+          ...bookingDetail(described!, req.healthcare_facility),
+          bookingId: req.bookingId,
+        },
       };
     },
   });

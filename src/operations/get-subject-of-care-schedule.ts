@@ -11,7 +11,10 @@ export const getSubjectOfCareSchedule = (service: SchedulingService) =>
     facilityOf: (req) => req.healthcare_facility,
     async handle(req) {
       const bookings = (
-        await service.store.listActiveBookingsOfSubject(req.healthcare_facility, req.subject_of_care)
+        await service.store.listActiveBookingsOfSubject(
+          req.healthcare_facility,
+          req.subject_of_care,
+        )
       ).filter((b) => b.slotId !== undefined);
       const described = await service.describe(bookings, req.healthcare_facility);
       return { timeslotDetail: described.map((d) => bookingDetail(d)) };

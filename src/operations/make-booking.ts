@@ -18,7 +18,10 @@ export const makeBooking = (service: SchedulingService) =>
     async handle(req) {
       const slot = requireTimeslotFields(req.requestedTimeslot, 'MakeBooking');
       if (req.healthcare_facility_med.trim() === '')
-        throw new SoapFault('Client', 'invalid request: MakeBooking/healthcare_facility_med is empty');
+        throw new SoapFault(
+          'Client',
+          'invalid request: MakeBooking/healthcare_facility_med is empty',
+        );
       const outcome = await service.makeBooking({
         facility: slot.healthcare_facility,
         startTs: slot.start,

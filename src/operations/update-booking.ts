@@ -18,7 +18,10 @@ export const updateBooking = (service: SchedulingService) =>
     async handle(req) {
       const slot = requireTimeslotFields(req.requestedTimeslot, 'UpdateBooking');
       if (slot.bookingId === undefined)
-        throw new SoapFault('Client', 'invalid request: UpdateBooking/requestedTimeslot/bookingId is mandatory');
+        throw new SoapFault(
+          'Client',
+          'invalid request: UpdateBooking/requestedTimeslot/bookingId is mandatory',
+        );
       const outcome = await service.rebook({
         bookingId: slot.bookingId,
         facility: slot.healthcare_facility,

@@ -29,7 +29,10 @@ export function readEnvelope(root: XmlElement): SoapRequest {
   if (root.local === 'Envelope' && root.ns === NS.soap12Env)
     throw new SoapFault('VersionMismatch', 'SOAP 1.2 is not supported; send a SOAP 1.1 envelope');
   if (root.local !== 'Envelope' || root.ns !== NS.soapEnv)
-    throw new SoapFault('Client', `the document is not a SOAP 1.1 Envelope (namespace ${NS.soapEnv})`);
+    throw new SoapFault(
+      'Client',
+      `the document is not a SOAP 1.1 Envelope (namespace ${NS.soapEnv})`,
+    );
 
   let header: XmlElement | undefined;
   let body: XmlElement | undefined;

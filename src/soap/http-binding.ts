@@ -155,13 +155,15 @@ export function createSoapBinding(deps: SoapBindingDeps) {
     try {
       request = decodeComplex(operation.interaction.request, envelope.body);
     } catch (err) {
-      if (err instanceof DecodeError) throw new SoapFault('Client', `invalid request: ${err.message}`);
+      if (err instanceof DecodeError)
+        throw new SoapFault('Client', `invalid request: ${err.message}`);
       throw err;
     }
 
     const isFacility = await deps.isKnownFacility(address);
     const isProducer =
-      deps.producerHsaId !== undefined && address.toLowerCase() === deps.producerHsaId.toLowerCase();
+      deps.producerHsaId !== undefined &&
+      address.toLowerCase() === deps.producerHsaId.toLowerCase();
     if (!isFacility && !(operation.addressing === 'producer' && isProducer))
       throw new SoapFault(
         'Client',

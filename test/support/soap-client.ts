@@ -84,7 +84,13 @@ export async function postSoap(
   if (body.local === 'Fault' && body.ns === NS.soapEnv) {
     const code = body.children.find((c) => c.local === 'faultcode')?.text ?? '';
     const message = body.children.find((c) => c.local === 'faultstring')?.text ?? '';
-    return { status: response.status, contentType: response.headers.get('content-type'), text, body, fault: { code, message } };
+    return {
+      status: response.status,
+      contentType: response.headers.get('content-type'),
+      text,
+      body,
+      fault: { code, message },
+    };
   }
   return { status: response.status, contentType: response.headers.get('content-type'), text, body };
 }
@@ -109,15 +115,30 @@ export async function callSoap<I extends Interaction>(
   if (answer.fault) return answer;
   assert.equal(answer.body.local, `${interaction.name}Response`);
   assert.equal(answer.body.ns, interaction.responderNs);
-  return { ...answer, response: decodeComplex(interaction.response, answer.body) as Decoded<I['response']> };
+  return {
+    ...answer,
+    response: decodeComplex(interaction.response, answer.body) as Decoded<I['response']>,
+  };
 }
 
 /** Asserts an answer is a SOAP 1.1 fault with HTTP 500 and the expected code. */
-export function assertFault(answer: RawAnswer, code: 'Client' | 'Server' | 'VersionMismatch' | 'MustUnderstand', messagePattern?: RegExp) {
-  assert.equal(answer.status, 500, `expected HTTP 500, got ${answer.status}: ${answer.text.slice(0, 300)}`);
+export function assertFault(
+  answer: RawAnswer,
+  code: 'Client' | 'Server' | 'VersionMismatch' | 'MustUnderstand',
+  messagePattern?: RegExp,
+) {
+  assert.equal(
+    answer.status,
+    500,
+    `expected HTTP 500, got ${answer.status}: ${answer.text.slice(0, 300)}`,
+  );
   assert.match(answer.contentType ?? '', /^text\/xml; charset=UTF-8$/i);
   assert.ok(answer.fault, 'the answer is a SOAP Fault');
   assert.match(answer.fault.code, new RegExp(`^[A-Za-z0-9_]+:${code}$`));
-  assert.doesNotMatch(answer.fault.message, /\bat .+\(.+:\d+:\d+\)/, 'no stack trace in faultstring');
+  assert.doesNotMatch(
+    answer.fault.message,
+    /\bat .+\(.+:\d+:\d+\)/,
+    'no stack trace in faultstring',
+  );
   if (messagePattern) assert.match(answer.fault.message, messagePattern);
 }

@@ -55,7 +55,10 @@ export interface SeededCalendar {
   readonly followUpSlots: readonly Timeslot[];
 }
 
-export async function seedTestCalendar(store: CalendarStore, nowUtcMs = Date.now()): Promise<SeededCalendar> {
+export async function seedTestCalendar(
+  store: CalendarStore,
+  nowUtcMs = Date.now(),
+): Promise<SeededCalendar> {
   const today = instantToDt(nowUtcMs);
   const days = [1, 2, 3].map((n) => addDays(today, n));
   const doctorSlots: Timeslot[] = [];
@@ -65,47 +68,133 @@ export async function seedTestCalendar(store: CalendarStore, nowUtcMs = Date.now
   for (const day of days) {
     for (const hhmm of ['0800', '0820', '0840', '0900', '0920', '0940']) {
       doctorSlots.push(
-        slot(FACILITY, day, hhmm, 20, { timeTypeId: 'TT-LAK', careTypeId: 'CT-ALLM', performer: DOCTOR, resourceId: 'R1' }),
+        slot(FACILITY, day, hhmm, 20, {
+          timeTypeId: 'TT-LAK',
+          careTypeId: 'CT-ALLM',
+          performer: DOCTOR,
+          resourceId: 'R1',
+        }),
       );
       nurseSlots.push(
-        slot(FACILITY, day, hhmm, 20, { timeTypeId: 'TT-PROV', careTypeId: 'CT-LAB', performer: NURSE }),
+        slot(FACILITY, day, hhmm, 20, {
+          timeTypeId: 'TT-PROV',
+          careTypeId: 'CT-LAB',
+          performer: NURSE,
+        }),
       );
     }
-    followUpSlots.push(slot(FACILITY, day, '1300', 30, { timeTypeId: 'TT-UPP', careTypeId: 'CT-ALLM', performer: DOCTOR, resourceId: 'R1' }));
-    partnerSlots.push(slot(PARTNER, day, '1000', 20, { timeTypeId: 'TT-LAK', careTypeId: 'CT-ALLM', performer: PARTNER_DOCTOR }));
+    followUpSlots.push(
+      slot(FACILITY, day, '1300', 30, {
+        timeTypeId: 'TT-UPP',
+        careTypeId: 'CT-ALLM',
+        performer: DOCTOR,
+        resourceId: 'R1',
+      }),
+    );
+    partnerSlots.push(
+      slot(PARTNER, day, '1000', 20, {
+        timeTypeId: 'TT-LAK',
+        careTypeId: 'CT-ALLM',
+        performer: PARTNER_DOCTOR,
+      }),
+    );
   }
-  const internal = slot(FACILITY, days[0]!, '1500', 20, { timeTypeId: 'TT-INT', performer: DOCTOR });
+  const internal = slot(FACILITY, days[0]!, '1500', 20, {
+    timeTypeId: 'TT-INT',
+    performer: DOCTOR,
+  });
 
   await store.transaction(async (tx) => {
-    await tx.upsertFacility({ hsaId: FACILITY, name: 'Vårdcentralen Kungsholmen', webBookingEnabled: true, partnerFacilities: [PARTNER] });
-    await tx.upsertFacility({ hsaId: PARTNER, name: 'Vårdcentralen Södermalm', webBookingEnabled: true, partnerFacilities: [] });
-    await tx.upsertFacility({ hsaId: HIDDEN, name: 'Mottagningen Bromma', webBookingEnabled: false, partnerFacilities: [] });
+    await tx.upsertFacility({
+      hsaId: FACILITY,
+      name: 'Vårdcentralen Kungsholmen',
+      webBookingEnabled: true,
+      partnerFacilities: [PARTNER],
+    });
+    await tx.upsertFacility({
+      hsaId: PARTNER,
+      name: 'Vårdcentralen Södermalm',
+      webBookingEnabled: true,
+      partnerFacilities: [],
+    });
+    await tx.upsertFacility({
+      hsaId: HIDDEN,
+      name: 'Mottagningen Bromma',
+      webBookingEnabled: false,
+      partnerFacilities: [],
+    });
     for (const f of [FACILITY, PARTNER, HIDDEN]) {
       await tx.upsertCareType({ facility: f, id: 'CT-ALLM', name: 'Allmänmedicin' });
       await tx.upsertCareType({ facility: f, id: 'CT-LAB', name: 'Laboratorium' });
       await tx.upsertTimeType({
-        facility: f, id: 'TT-LAK', name: 'Läkarbesök 20 min', careTypeIds: ['CT-ALLM'],
-        cancelAllowed: true, rebookAllowed: true, messageAllowed: true, webBookable: true, audience: 'everyone',
+        facility: f,
+        id: 'TT-LAK',
+        name: 'Läkarbesök 20 min',
+        careTypeIds: ['CT-ALLM'],
+        cancelAllowed: true,
+        rebookAllowed: true,
+        messageAllowed: true,
+        webBookable: true,
+        audience: 'everyone',
       });
     }
     await tx.upsertTimeType({
-      facility: FACILITY, id: 'TT-PROV', name: 'Provtagning', careTypeIds: ['CT-LAB'],
-      cancelAllowed: false, rebookAllowed: false, messageAllowed: false, webBookable: true, audience: 'everyone',
+      facility: FACILITY,
+      id: 'TT-PROV',
+      name: 'Provtagning',
+      careTypeIds: ['CT-LAB'],
+      cancelAllowed: false,
+      rebookAllowed: false,
+      messageAllowed: false,
+      webBookable: true,
+      audience: 'everyone',
       bookingInfo: 'Kom fastande. Ät eller drick inget efter midnatt.',
     });
     await tx.upsertTimeType({
-      facility: FACILITY, id: 'TT-UPP', name: 'Uppföljning', careTypeIds: ['CT-ALLM'],
-      cancelAllowed: true, rebookAllowed: true, messageAllowed: false, webBookable: true, audience: 'returning-patients',
+      facility: FACILITY,
+      id: 'TT-UPP',
+      name: 'Uppföljning',
+      careTypeIds: ['CT-ALLM'],
+      cancelAllowed: true,
+      rebookAllowed: true,
+      messageAllowed: false,
+      webBookable: true,
+      audience: 'returning-patients',
     });
     await tx.upsertTimeType({
-      facility: FACILITY, id: 'TT-INT', name: 'Intern tid', careTypeIds: [],
-      cancelAllowed: false, rebookAllowed: false, messageAllowed: false, webBookable: false, audience: 'everyone',
+      facility: FACILITY,
+      id: 'TT-INT',
+      name: 'Intern tid',
+      careTypeIds: [],
+      cancelAllowed: false,
+      rebookAllowed: false,
+      messageAllowed: false,
+      webBookable: false,
+      audience: 'everyone',
     });
-    await tx.upsertPerformer({ hsaId: DOCTOR, facility: FACILITY, firstName: 'Anna', lastName: 'Lind', title: 'Leg. läkare' });
-    await tx.upsertPerformer({ hsaId: NURSE, facility: FACILITY, firstName: 'Bertil', lastName: 'Berg', title: 'Distriktssköterska' });
-    await tx.upsertPerformer({ hsaId: PARTNER_DOCTOR, facility: PARTNER, firstName: 'Cecilia', lastName: 'Ek' });
+    await tx.upsertPerformer({
+      hsaId: DOCTOR,
+      facility: FACILITY,
+      firstName: 'Anna',
+      lastName: 'Lind',
+      title: 'Leg. läkare',
+    });
+    await tx.upsertPerformer({
+      hsaId: NURSE,
+      facility: FACILITY,
+      firstName: 'Bertil',
+      lastName: 'Berg',
+      title: 'Distriktssköterska',
+    });
+    await tx.upsertPerformer({
+      hsaId: PARTNER_DOCTOR,
+      facility: PARTNER,
+      firstName: 'Cecilia',
+      lastName: 'Ek',
+    });
     await tx.upsertResource({ facility: FACILITY, id: 'R1', name: 'Mottagningsrum 1' });
-    for (const s of [...doctorSlots, ...nurseSlots, ...followUpSlots, ...partnerSlots, internal]) await tx.upsertTimeslot(s);
+    for (const s of [...doctorSlots, ...nurseSlots, ...followUpSlots, ...partnerSlots, internal])
+      await tx.upsertTimeslot(s);
   });
   return { days, doctorSlots, nurseSlots, partnerSlots, followUpSlots };
 }
