@@ -33,7 +33,7 @@ export type ModelType =
       readonly enumeration: readonly string[];
     };
 
-/** Types and global elements by `{ns}name`; `imports` lists imported namespaces per schema. */
+/** Types and global elements (element → type QName), keyed by `{ns}name`. */
 export interface SchemaModel {
   readonly types: Map<string, ModelType>;
   readonly elements: Map<string, string>;
