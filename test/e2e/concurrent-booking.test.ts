@@ -6,7 +6,11 @@ import { FACILITY, PATIENT_INFO } from '../support/test-calendar.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 /** 100 distinct patients: valid 12-digit ids with real birth dates (the check digit is not verified). */
-const patients = Array.from({ length: 100 }, (_, i) => `1980${String((i % 12) + 1).padStart(2, '0')}${String((i % 28) + 1).padStart(2, '0')}${String(1000 + i)}`);
+const patients = Array.from(
+  { length: 100 },
+  (_, i) =>
+    `1980${String((i % 12) + 1).padStart(2, '0')}${String((i % 28) + 1).padStart(2, '0')}${String(1000 + i)}`,
+);
 
 describe('one slot, many patients at once', () => {
   let t: TestApp;
@@ -48,7 +52,11 @@ describe('one slot, many patients at once', () => {
       assert.match(r.response!.resultText!, /redan bokad/);
     }
     const holder = await t.app.store.findActiveBookingOnSlot(slot.id);
-    assert.equal(holder?.id, ok[0]!.response!.bookingId, 'the store holds the one booking that was confirmed');
+    assert.equal(
+      holder?.id,
+      ok[0]!.response!.bookingId,
+      'the store holds the one booking that was confirmed',
+    );
     const stats = await t.app.store.stats();
     assert.equal(stats.activeBookings, 1, 'and no other booking exists');
   });
@@ -72,8 +80,14 @@ describe('one slot, many patients at once', () => {
     ]);
     const third = await callSoap(t.url, MakeBooking, request, { logicalAddress: FACILITY });
     const ids = [first, second, third].map((a) => a.response!.bookingId);
-    assert.deepEqual([first, second, third].map((a) => a.response!.resultCode), ['OK', 'OK', 'OK']);
-    assert.ok(ids[0] && ids.every((id) => id === ids[0]), 'all three answers name the same booking');
+    assert.deepEqual(
+      [first, second, third].map((a) => a.response!.resultCode),
+      ['OK', 'OK', 'OK'],
+    );
+    assert.ok(
+      ids[0] && ids.every((id) => id === ids[0]),
+      'all three answers name the same booking',
+    );
     const active = await t.app.store.listActiveBookingsOfSubject(FACILITY, patients[7]!);
     assert.equal(active.length, 1);
   });
