@@ -13,8 +13,8 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-floating-promises': [
         'error',
-        // node:test's describe/it return promises the runner itself awaits.
         {
+          // node:test's describe/it return promises the runner itself awaits.
           allowForKnownSafeCalls: [
             { from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite'] },
           ],
