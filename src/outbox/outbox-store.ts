@@ -118,6 +118,18 @@ export interface OutboxStore {
    */
   retryDead(id: number | 'all'): Promise<number>;
 
-  /** Counts and dead letters, for one channel or all of them. */
+  /**
+   * Counts and dead letters, for one channel or all of them.
+   *
+   * @param channel - one channel, or all when absent
+   * @param nowUtcMs - the current time (decides which leases have lapsed); `Date.now()` by default
+   */
   status(channel?: string, nowUtcMs?: number): Promise<OutboxStatus>;
+
+  /**
+   * Deletes messages delivered before `beforeUtcMs` and returns how many.
+   * Keep at least the largest channel key gap, so that a key's last delivery
+   * is still there to be waited for.
+   */
+  pruneDelivered(beforeUtcMs: number): Promise<number>;
 }
