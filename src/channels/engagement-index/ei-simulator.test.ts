@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { buildUpdateEnvelope } from './engagement-index-channel.ts';
 import type { EiSimulator } from './ei-simulator.ts';
-import { startEiSimulator } from './ei-simulator.ts';
+import { runEiSimulatorCommand, startEiSimulator } from './ei-simulator.ts';
 import type { Engagement, EngagementTransaction } from './engagement-mapping.ts';
 
 function engagement(overrides: Partial<Engagement> = {}): Engagement {
@@ -248,3 +248,23 @@ describe('EI simulator collect window', () => {
     assert.equal(sim.engagements().length, 1);
   });
 });
+
+describe('runEiSimulatorCommand', () => {
+  it('prints where it listens and one line per call without the person id, until stopped', async () => {
+    const lines: string[] = [];
+    const stop = new AbortController();
+    const running = runEiSimulatorCommand({ signal: stop.signal }, (line) => lines.push(line));
+    await waitUntil(() => lines.length > 0);
+    const url = /listening at (\S+)/.exec(lines[0]!)?.[1];
+    assert.ok(url);
+    await post(url, buildUpdateEnvelope([upsert()], '5565594230'));
+    stop.abort();
+    await running;
+    assert.match(lines[1] ?? '', / c-1 OK: upsert Booking$/);
+    assert.doesNotMatch(lines.join('\n'), /191212121212/);
+  });
+});
+
+async function waitUntil(condition: () => boolean) {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+}

@@ -498,18 +498,18 @@ export async function startEiSimulator(options: EiSimulatorOptions = {}): Promis
 }
 
 /**
- * `tidbok ei-sim`: runs the simulator until SIGINT/SIGTERM, printing each
- * call on one line (outcome and what it did; never the person id).
- * Resolves when it has stopped.
+ * `tidbok ei-sim`: runs the simulator until SIGINT/SIGTERM (or `signal`),
+ * printing each call on one line: outcome and what it did, never the person
+ * id. Resolves when it has stopped.
  */
 export async function runEiSimulatorCommand(
-  options: EiSimulatorOptions = {},
+  options: EiSimulatorOptions & { readonly signal?: AbortSignal } = {},
   out: (line: string) => void = (line) => console.log(line),
 ): Promise<void> {
   const simulator = await startEiSimulator(options);
   out(`EI simulator (hsaId ${simulator.hsaId}) listening at ${simulator.url}`);
   let printed = 0;
-  const timer = setInterval(() => {
+  const print = () => {
     while (printed < simulator.calls.length) {
       const c = simulator.calls[printed++]!;
       const summary = c.transactions
@@ -519,16 +519,21 @@ export async function runEiSimulatorCommand(
         `${new Date(c.atUtcMs).toISOString()} ${c.correlationId ?? '-'} ${c.outcome}: ${summary}`,
       );
     }
-  }, 200);
+  };
+  const timer = setInterval(print, 200);
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      options.signal?.removeEventListener('abort', stop);
       resolve();
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    if (options.signal?.aborted) stop();
+    else options.signal?.addEventListener('abort', stop);
   });
   clearInterval(timer);
+  print();
   await simulator.close();
 }
