@@ -27,6 +27,7 @@ import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Decoded } from '../../contracts/model.ts';
 import { NS } from '../../contracts/namespaces.ts';
 import { Update } from '../../contracts/engagement-index.ts';
 import { checkTs, instantToTs, isInDstGap } from '../../domain/local-time.ts';
@@ -36,28 +37,8 @@ import { escapeText } from '../../xml/escape.ts';
 import { XmlParseError, parseXml } from '../../xml/parse.ts';
 import type { XmlElement } from '../../xml/parse.ts';
 
-// Spelled out: `Decoded<typeof Update.request>` does not keep the nested
-// complex types (they come out as `string | Decoded<ComplexType>`).
-interface DecodedEngagement {
-  readonly registeredResidentIdentification: string;
-  readonly serviceDomain: string;
-  readonly categorization: string;
-  readonly logicalAddress: string;
-  readonly businessObjectInstanceIdentifier: string;
-  readonly clinicalProcessInterestId: string;
-  readonly mostRecentContent?: string;
-  readonly sourceSystem: string;
-  readonly creationTime?: string;
-  readonly updateTime?: string;
-  readonly dataController: string;
-  readonly owner?: string;
-}
-interface UpdateRequest {
-  readonly engagementTransaction: readonly {
-    readonly deleteFlag: boolean;
-    readonly engagement: DecodedEngagement;
-  }[];
-}
+type UpdateRequest = Decoded<typeof Update.request>;
+type DecodedEngagement = UpdateRequest['engagementTransaction'][number]['engagement'];
 
 /** An engagement as the simulated index holds it. */
 export interface HeldEngagement {
@@ -374,7 +355,7 @@ export async function startEiSimulator(options: EiSimulatorOptions = {}): Promis
       logicalAddress = child(header, NS.registry, 'LogicalAddress')?.text.trim();
       const update = child(child(envelope, NS.soapEnv, 'Body'), Update.responderNs, 'Update');
       if (!update) throw new DecodeError('Body', 'holds no Update');
-      request = decodeComplex(Update.request, update, 'Update') as unknown as UpdateRequest;
+      request = decodeComplex(Update.request, update, 'Update');
       transactions = request.engagementTransaction.map((t) => ({
         deleteFlag: t.deleteFlag,
         engagement: t.engagement,

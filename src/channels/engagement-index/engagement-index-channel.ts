@@ -12,7 +12,6 @@ import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Update } from '../../contracts/engagement-index.ts';
-import type { Encodable } from '../../contracts/model.ts';
 import { NS } from '../../contracts/namespaces.ts';
 import { maskPersonIdsInText } from '../../domain/personnummer.ts';
 import type { ClaimedMessage } from '../../outbox/outbox-store.ts';
@@ -62,7 +61,7 @@ export function buildUpdateEnvelope(
     'Update',
     Update.responderNs,
     Update.request,
-    { engagementTransaction: transactions } as unknown as Encodable<typeof Update.request>,
+    { engagementTransaction: transactions },
     requestPrefixes,
   );
   return (
