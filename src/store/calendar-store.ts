@@ -59,6 +59,18 @@ export interface NewOutboxMessage {
   readonly notBeforeUtcMs?: number;
 }
 
+/** A message as the outbox holds it. */
+export interface OutboxMessage {
+  /** Global append order: a later append always has a greater id. */
+  readonly id: number;
+  readonly channel: string;
+  readonly key: string;
+  readonly payload: unknown;
+  /** `notBeforeUtcMs` as appended, or the append time when none was given. */
+  readonly notBeforeUtcMs: number;
+  readonly createdAtUtcMs: number;
+}
+
 /** Read verbs, available on the store and on a transaction. */
 export interface CalendarReader {
   /** The facility with this HSA-id, compared case-insensitively. */
@@ -88,30 +100,54 @@ export interface CalendarReader {
   listActiveBookings(facility: string): Promise<Booking[]>;
 }
 
-/** Everything a transaction can do: the reads plus the writes. */
+/**
+ * Everything a transaction can do: the reads plus the writes.
+ *
+ * A write that throws one of the store errors has changed nothing, and the
+ * transaction stays usable: the caller may catch the error and go on (or
+ * commit what it did before). A `tx` refuses every call with
+ * {@link TransactionMisuseError} once its transaction has ended.
+ */
 export interface StoreTx extends CalendarReader {
   /**
    * Claims `booking.slotId` for a new booking, or stores an open invitation
    * (no slot). Throws {@link TimeslotTakenError} when the slot has an active
-   * booking and {@link NotFoundError} when the slot does not exist.
+   * booking, {@link NotFoundError} when the slot or the facility does not
+   * exist and {@link AlreadyExistsError} when the booking id is in use.
    */
   insertBooking(booking: Booking): Promise<void>;
   /**
    * Replaces a booking (move, cancel, change of details) if it is still at
    * `expectedVersion`; the new state must carry `expectedVersion + 1`.
-   * Throws {@link ConcurrentUpdateError} on a version mismatch and
-   * {@link TimeslotTakenError} when moving onto a slot that is taken.
+   * Throws {@link ConcurrentUpdateError} on a version mismatch,
+   * {@link TimeslotTakenError} when moving onto a slot that is taken,
+   * {@link NotFoundError} when the booking or the new slot does not exist, and
+   * `RangeError` when `booking.version` is not `expectedVersion + 1`.
    */
   updateBooking(booking: Booking, expectedVersion: number): Promise<void>;
   /** Appends messages to the outbox in this transaction, in order. */
   appendOutbox(messages: readonly NewOutboxMessage[]): Promise<void>;
 
-  /** Calendar maintenance (import): insert or replace by key; true when something changed. */
+  /*
+   * Calendar maintenance (import). Each upsert inserts or replaces by key and
+   * returns true only when something changed, so importing the same calendar
+   * twice reports no changes. HSA-id keys match case-insensitively and keep
+   * the spelling first stored; a change of case alone is no change. Naming a
+   * facility (or, for a timeslot, a time type) that is not stored throws
+   * NotFoundError: import facilities first, then their types, then slots.
+   */
+
+  /** Inserts or replaces a facility, keyed by HSA-id; true when something changed. */
   upsertFacility(facility: Facility): Promise<boolean>;
+  /** Inserts or replaces a time type, keyed by facility and id; true when something changed. */
   upsertTimeType(timeType: TimeType): Promise<boolean>;
+  /** Inserts or replaces a care type, keyed by facility and id; true when something changed. */
   upsertCareType(careType: CareType): Promise<boolean>;
+  /** Inserts or replaces a performer, keyed by facility and HSA-id; true when something changed. */
   upsertPerformer(performer: Performer): Promise<boolean>;
+  /** Inserts or replaces a resource, keyed by facility and id; true when something changed. */
   upsertResource(resource: Resource): Promise<boolean>;
+  /** Inserts or replaces a timeslot, keyed by id; true when something changed. */
   upsertTimeslot(timeslot: Timeslot): Promise<boolean>;
 }
 
@@ -127,14 +163,25 @@ export interface CalendarStore extends CalendarReader {
    * Runs `fn` in one transaction: committed when it resolves, rolled back
    * when it throws (the error is rethrown). Transactions are isolated from
    * each other; an implementation may serialise them.
+   *
+   * Inside `fn`, use only `tx`: calling the store itself (a read, another
+   * `transaction`, `close`) throws {@link TransactionMisuseError}, because a
+   * serialising store would wait for `fn` forever.
    */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
-  /** Counts of what the store holds, for start-up output and tests. */
+  /** Counts of what the store holds (outbox: messages in any state), for start-up output and tests. */
   stats(): Promise<{
     facilities: number;
     timeslots: number;
     activeBookings: number;
     outbox: number;
   }>;
+  /**
+   * Outbox messages in append order, for inspection and tests (delivery
+   * state is the dispatcher's business).
+   * @param query - `afterId`: only messages appended after this one; `limit`: at most this many.
+   */
+  listOutbox(query?: { afterId?: number; limit?: number }): Promise<OutboxMessage[]>;
+  /** Waits for running transactions, then releases the database; later calls throw. */
   close(): Promise<void>;
 }

@@ -24,7 +24,15 @@ export class NotFoundError extends Error {
   override readonly name = 'NotFoundError';
 }
 
-/** A store method was called outside the transaction it belongs to. */
+/** A write would create something the store already holds (e.g. a booking id in use). */
+export class AlreadyExistsError extends Error {
+  override readonly name = 'AlreadyExistsError';
+}
+
+/**
+ * A `tx` was used after its transaction ended, or the store itself was called
+ * (read, nested transaction, close) from inside a transaction callback.
+ */
 export class TransactionMisuseError extends Error {
   override readonly name = 'TransactionMisuseError';
 }

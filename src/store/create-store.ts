@@ -1,0 +1,30 @@
+/**
+ * Picks the CalendarStore implementation from a database URL, so nothing
+ * outside `store/` names a database kind.
+ */
+import type { CalendarStore } from './calendar-store.ts';
+import { openSqliteStore } from './sqlite/sqlite-calendar-store.ts';
+
+/**
+ * Opens the store a URL names:
+ * - `sqlite:<path>`, `sqlite://<path>`, `sqlite::memory:` or a plain file path: SQLite;
+ * - `postgres://…` or `postgresql://…`: PostgreSQL (not available yet).
+ */
+export function createStore(url: string): CalendarStore {
+  if (/^postgres(ql)?:\/\//i.test(url))
+    throw new Error('PostgreSQL store not available yet: use a sqlite: URL or a file path');
+  const path = sqlitePath(url);
+  return openSqliteStore(path);
+}
+
+function sqlitePath(url: string): string {
+  if (!/^sqlite:/i.test(url)) {
+    if (/^[a-z][a-z0-9+.-]+:\/\//i.test(url))
+      throw new Error(`unknown store URL scheme in "${url.split('://')[0]}://…"`);
+    return url;
+  }
+  const rest = url.slice('sqlite:'.length);
+  const path = rest.startsWith('//') ? rest.slice(2) : rest;
+  if (path === '') throw new Error('a sqlite: store URL needs a path or :memory:');
+  return path;
+}

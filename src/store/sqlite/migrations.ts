@@ -1,0 +1,196 @@
+/**
+ * The SQLite schema as numbered steps. A step, once released, is never
+ * edited: a change is a new step with the next version.
+ */
+import type Database from 'better-sqlite3';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/** A migration recorded in `schema_migrations`. */
+export interface AppliedMigration {
+  readonly version: number;
+  readonly name: string;
+  readonly appliedAtUtcMs: number;
+}
+
+// HSA-ids (facilities, performers) and person ids are compared case-insensitively
+// (TKB-G §3.8), so their columns are COLLATE NOCASE: keys, joins and lookups then
+// all compare the same way and keep using their indexes, and values stay as stored.
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'calendar, bookings and outbox',
+    sql: `
+CREATE TABLE facilities (
+  hsa_id TEXT NOT NULL COLLATE NOCASE PRIMARY KEY,
+  name TEXT NOT NULL,
+  web_booking_enabled INTEGER NOT NULL CHECK (web_booking_enabled IN (0, 1)),
+  partner_facilities TEXT NOT NULL DEFAULT '[]'
+) STRICT;
+
+CREATE TABLE care_types (
+  facility TEXT NOT NULL COLLATE NOCASE REFERENCES facilities (hsa_id),
+  id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  PRIMARY KEY (facility, id)
+) STRICT;
+
+CREATE TABLE performers (
+  facility TEXT NOT NULL COLLATE NOCASE REFERENCES facilities (hsa_id),
+  hsa_id TEXT NOT NULL COLLATE NOCASE,
+  first_name TEXT NOT NULL,
+  last_name TEXT NOT NULL,
+  title TEXT,
+  PRIMARY KEY (facility, hsa_id)
+) STRICT;
+
+CREATE TABLE resources (
+  facility TEXT NOT NULL COLLATE NOCASE REFERENCES facilities (hsa_id),
+  id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  PRIMARY KEY (facility, id)
+) STRICT;
+
+CREATE TABLE time_types (
+  facility TEXT NOT NULL COLLATE NOCASE REFERENCES facilities (hsa_id),
+  id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  care_type_ids TEXT NOT NULL DEFAULT '[]',
+  cancel_allowed INTEGER NOT NULL CHECK (cancel_allowed IN (0, 1)),
+  rebook_allowed INTEGER NOT NULL CHECK (rebook_allowed IN (0, 1)),
+  message_allowed INTEGER NOT NULL CHECK (message_allowed IN (0, 1)),
+  web_bookable INTEGER NOT NULL CHECK (web_bookable IN (0, 1)),
+  audience TEXT NOT NULL CHECK (audience IN ('everyone', 'returning-patients')),
+  booking_info TEXT,
+  PRIMARY KEY (facility, id)
+) STRICT;
+
+CREATE TABLE timeslots (
+  id TEXT NOT NULL PRIMARY KEY,
+  facility TEXT NOT NULL COLLATE NOCASE REFERENCES facilities (hsa_id),
+  start_ts TEXT NOT NULL,
+  start_utc_ms INTEGER NOT NULL,
+  end_ts TEXT NOT NULL,
+  end_utc_ms INTEGER NOT NULL,
+  time_type_id TEXT NOT NULL,
+  care_type_id TEXT,
+  performer TEXT COLLATE NOCASE,
+  resource_id TEXT,
+  FOREIGN KEY (facility, time_type_id) REFERENCES time_types (facility, id)
+) STRICT;
+
+-- Free-slot search walks one facility in start order; id breaks ties so that
+-- ORDER BY start_utc_ms, id LIMIT n is read straight off the index.
+CREATE INDEX timeslots_by_facility_start ON timeslots (facility, start_utc_ms, id);
+CREATE INDEX timeslots_by_facility_local_time ON timeslots (facility, start_ts, end_ts);
+
+CREATE TABLE bookings (
+  id TEXT NOT NULL PRIMARY KEY,
+  facility TEXT NOT NULL COLLATE NOCASE REFERENCES facilities (hsa_id),
+  subject_of_care TEXT NOT NULL COLLATE NOCASE,
+  first_name TEXT NOT NULL,
+  middle_name TEXT,
+  last_name TEXT NOT NULL,
+  phone TEXT,
+  email TEXT,
+  address TEXT,
+  coaddress TEXT,
+  is_invitation INTEGER NOT NULL CHECK (is_invitation IN (0, 1)),
+  slot_id TEXT REFERENCES timeslots (id),
+  start_ts TEXT,
+  start_utc_ms INTEGER,
+  end_ts TEXT,
+  end_utc_ms INTEGER,
+  time_type_id TEXT NOT NULL,
+  care_type_id TEXT,
+  performer TEXT COLLATE NOCASE,
+  resource_id TEXT,
+  purpose TEXT,
+  reason TEXT,
+  notification TEXT,
+  expires_on TEXT,
+  status TEXT NOT NULL CHECK (status IN ('active', 'cancelled')),
+  cancel_message TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  version INTEGER NOT NULL
+) STRICT;
+
+-- THE guarantee against double booking: at most one active booking per slot.
+CREATE UNIQUE INDEX bookings_one_active_per_slot ON bookings (slot_id) WHERE status = 'active';
+CREATE INDEX bookings_by_subject ON bookings (facility, subject_of_care);
+CREATE INDEX bookings_active_by_facility ON bookings (facility, id) WHERE status = 'active';
+
+-- id is the global append order; AUTOINCREMENT never reuses an id, even after deletes.
+CREATE TABLE outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  channel TEXT NOT NULL,
+  key TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  not_before_utc_ms INTEGER NOT NULL,
+  created_at_utc_ms INTEGER NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_utc_ms INTEGER NOT NULL,
+  last_error TEXT,
+  delivered_at_utc_ms INTEGER
+) STRICT;
+
+CREATE INDEX outbox_by_status ON outbox (status, id);
+CREATE INDEX outbox_by_key ON outbox (key, id);
+`,
+  },
+];
+
+/**
+ * Brings the schema up to the newest migration, all steps in one
+ * transaction, and returns what is now applied.
+ */
+export function migrate(
+  db: Database.Database,
+  migrations: readonly Migration[] = MIGRATIONS,
+  now: () => number = Date.now,
+): AppliedMigration[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER NOT NULL PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at_utc_ms INTEGER NOT NULL
+  ) STRICT`);
+  const apply = db.transaction(() => {
+    const row = db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as {
+      v: number | null;
+    };
+    const current = row.v ?? 0;
+    const newest = Math.max(0, ...migrations.map((m) => m.version));
+    if (current > newest)
+      throw new Error(
+        `the database schema is at version ${current}, newer than this program knows (${newest})`,
+      );
+    const record = db.prepare(
+      'INSERT INTO schema_migrations (version, name, applied_at_utc_ms) VALUES (?, ?, ?)',
+    );
+    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (m.version <= current) continue;
+      db.exec(m.sql);
+      record.run(m.version, m.name, now());
+    }
+  });
+  apply.immediate();
+  return appliedMigrations(db);
+}
+
+/** The migrations recorded in the database, oldest first. */
+export function appliedMigrations(db: Database.Database): AppliedMigration[] {
+  const rows = db
+    .prepare('SELECT version, name, applied_at_utc_ms FROM schema_migrations ORDER BY version')
+    .all() as { version: number; name: string; applied_at_utc_ms: number }[];
+  return rows.map((r) => ({
+    version: r.version,
+    name: r.name,
+    appliedAtUtcMs: r.applied_at_utc_ms,
+  }));
+}

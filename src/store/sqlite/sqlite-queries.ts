@@ -1,0 +1,714 @@
+/**
+ * Every SQL statement of the SQLite store, prepared once, and the mapping
+ * between rows and domain values. Synchronous: the store decides when these
+ * may run (inside its mutex, on an open transaction or alone).
+ */
+import Database from 'better-sqlite3';
+import type {
+  Booking,
+  BookingStatus,
+  CareType,
+  Facility,
+  FreeTimeslot,
+  LocalTime,
+  Performer,
+  Resource,
+  Timeslot,
+  TimeType,
+  TimeTypeAudience,
+} from '../../domain/types.ts';
+import type { FreeTimeslotQuery, NewOutboxMessage, OutboxMessage } from '../calendar-store.ts';
+import {
+  AlreadyExistsError,
+  ConcurrentUpdateError,
+  NotFoundError,
+  TimeslotTakenError,
+} from '../errors.ts';
+
+type Params = Record<string, string | number | null>;
+
+interface FacilityRow {
+  hsa_id: string;
+  name: string;
+  web_booking_enabled: number;
+  partner_facilities: string;
+}
+
+interface TimeTypeRow {
+  facility: string;
+  id: string;
+  name: string;
+  care_type_ids: string;
+  cancel_allowed: number;
+  rebook_allowed: number;
+  message_allowed: number;
+  web_bookable: number;
+  audience: TimeTypeAudience;
+  booking_info: string | null;
+}
+
+interface PerformerRow {
+  facility: string;
+  hsa_id: string;
+  first_name: string;
+  last_name: string;
+  title: string | null;
+}
+
+interface TimeslotRow {
+  id: string;
+  facility: string;
+  start_ts: string;
+  start_utc_ms: number;
+  end_ts: string;
+  end_utc_ms: number;
+  time_type_id: string;
+  care_type_id: string | null;
+  performer: string | null;
+  resource_id: string | null;
+}
+
+interface FreeTimeslotRow extends TimeslotRow {
+  facility_name: string;
+  time_type_name: string;
+  care_type_name: string | null;
+  performer_first_name: string | null;
+  performer_last_name: string | null;
+  performer_title: string | null;
+  resource_name: string | null;
+}
+
+interface BookingRow {
+  id: string;
+  facility: string;
+  subject_of_care: string;
+  first_name: string;
+  middle_name: string | null;
+  last_name: string;
+  phone: string | null;
+  email: string | null;
+  address: string | null;
+  coaddress: string | null;
+  is_invitation: number;
+  slot_id: string | null;
+  start_ts: string | null;
+  start_utc_ms: number | null;
+  end_ts: string | null;
+  end_utc_ms: number | null;
+  time_type_id: string;
+  care_type_id: string | null;
+  performer: string | null;
+  resource_id: string | null;
+  purpose: string | null;
+  reason: string | null;
+  notification: string | null;
+  expires_on: string | null;
+  status: BookingStatus;
+  cancel_message: string | null;
+  created_at: number;
+  updated_at: number;
+  version: number;
+}
+
+interface OutboxRow {
+  id: number;
+  channel: string;
+  key: string;
+  payload: string;
+  not_before_utc_ms: number;
+  created_at_utc_ms: number;
+}
+
+/** `{ [key]: value }` when the column holds a value, `{}` when it is NULL: domain values omit absent fields. */
+function opt<K extends string, V>(key: K, value: V | null): { [P in K]?: V } {
+  return (value === null ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+function localTime(ts: string | null, utcMs: number | null): LocalTime | undefined {
+  return ts === null || utcMs === null ? undefined : { ts, utcMs };
+}
+
+const bit = (b: boolean): number => (b ? 1 : 0);
+
+function toFacility(r: FacilityRow): Facility {
+  return {
+    hsaId: r.hsa_id,
+    name: r.name,
+    webBookingEnabled: r.web_booking_enabled === 1,
+    partnerFacilities: JSON.parse(r.partner_facilities) as string[],
+  };
+}
+
+function toTimeType(r: TimeTypeRow): TimeType {
+  return {
+    facility: r.facility,
+    id: r.id,
+    name: r.name,
+    careTypeIds: JSON.parse(r.care_type_ids) as string[],
+    cancelAllowed: r.cancel_allowed === 1,
+    rebookAllowed: r.rebook_allowed === 1,
+    messageAllowed: r.message_allowed === 1,
+    webBookable: r.web_bookable === 1,
+    audience: r.audience,
+    ...opt('bookingInfo', r.booking_info),
+  };
+}
+
+function toPerformer(r: PerformerRow): Performer {
+  return {
+    hsaId: r.hsa_id,
+    facility: r.facility,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    ...opt('title', r.title),
+  };
+}
+
+function toTimeslot(r: TimeslotRow): Timeslot {
+  return {
+    id: r.id,
+    facility: r.facility,
+    start: { ts: r.start_ts, utcMs: r.start_utc_ms },
+    end: { ts: r.end_ts, utcMs: r.end_utc_ms },
+    timeTypeId: r.time_type_id,
+    ...opt('careTypeId', r.care_type_id),
+    ...opt('performer', r.performer),
+    ...opt('resourceId', r.resource_id),
+  };
+}
+
+// rivta-spec: performerName is title, first and last name joined by spaces.
+function performerName(r: FreeTimeslotRow): string | null {
+  if (r.performer_first_name === null || r.performer_last_name === null) return null;
+  return [r.performer_title, r.performer_first_name, r.performer_last_name]
+    .filter((part) => part !== null && part !== '')
+    .join(' ');
+}
+
+function toFreeTimeslot(r: FreeTimeslotRow): FreeTimeslot {
+  return {
+    ...toTimeslot(r),
+    facilityName: r.facility_name,
+    timeTypeName: r.time_type_name,
+    ...opt('careTypeName', r.care_type_name),
+    ...opt('performerName', performerName(r)),
+    ...opt('resourceName', r.resource_name),
+  };
+}
+
+function toBooking(r: BookingRow): Booking {
+  const start = localTime(r.start_ts, r.start_utc_ms);
+  const end = localTime(r.end_ts, r.end_utc_ms);
+  return {
+    id: r.id,
+    facility: r.facility,
+    subjectOfCare: r.subject_of_care,
+    patient: {
+      firstName: r.first_name,
+      ...opt('middleName', r.middle_name),
+      lastName: r.last_name,
+      ...opt('phone', r.phone),
+      ...opt('email', r.email),
+      ...opt('address', r.address),
+      ...opt('coaddress', r.coaddress),
+    },
+    isInvitation: r.is_invitation === 1,
+    ...opt('slotId', r.slot_id),
+    ...(start ? { start } : {}),
+    ...(end ? { end } : {}),
+    timeTypeId: r.time_type_id,
+    ...opt('careTypeId', r.care_type_id),
+    ...opt('performer', r.performer),
+    ...opt('resourceId', r.resource_id),
+    ...opt('purpose', r.purpose),
+    ...opt('reason', r.reason),
+    ...opt('notification', r.notification),
+    ...opt('expiresOn', r.expires_on),
+    status: r.status,
+    ...opt('cancelMessage', r.cancel_message),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    version: r.version,
+  };
+}
+
+function bookingParams(b: Booking): Params {
+  const p = b.patient;
+  return {
+    id: b.id,
+    facility: b.facility,
+    subject_of_care: b.subjectOfCare,
+    first_name: p.firstName,
+    middle_name: p.middleName ?? null,
+    last_name: p.lastName,
+    phone: p.phone ?? null,
+    email: p.email ?? null,
+    address: p.address ?? null,
+    coaddress: p.coaddress ?? null,
+    is_invitation: bit(b.isInvitation),
+    slot_id: b.slotId ?? null,
+    start_ts: b.start?.ts ?? null,
+    start_utc_ms: b.start?.utcMs ?? null,
+    end_ts: b.end?.ts ?? null,
+    end_utc_ms: b.end?.utcMs ?? null,
+    time_type_id: b.timeTypeId,
+    care_type_id: b.careTypeId ?? null,
+    performer: b.performer ?? null,
+    resource_id: b.resourceId ?? null,
+    purpose: b.purpose ?? null,
+    reason: b.reason ?? null,
+    notification: b.notification ?? null,
+    expires_on: b.expiresOn ?? null,
+    status: b.status,
+    cancel_message: b.cancelMessage ?? null,
+    created_at: b.createdAt,
+    updated_at: b.updatedAt,
+    version: b.version,
+  };
+}
+
+const BOOKING_COLUMNS = Object.keys(
+  bookingParams({
+    id: '',
+    facility: '',
+    subjectOfCare: '',
+    patient: { firstName: '', lastName: '' },
+    isInvitation: false,
+    timeTypeId: '',
+    status: 'active',
+    createdAt: 0,
+    updatedAt: 0,
+    version: 0,
+  }),
+);
+
+/**
+ * `INSERT … ON CONFLICT (key) DO UPDATE … WHERE <a column differs>`: one
+ * statement whose `changes` is 0 exactly when the stored row already says
+ * the same. `IS NOT` compares NULLs as values; on a COLLATE NOCASE column it
+ * also treats a change of case as no change, so the first spelling stays.
+ */
+function upsertSql(table: string, keys: readonly string[], columns: readonly string[]): string {
+  const all = [...keys, ...columns];
+  return `INSERT INTO ${table} (${all.join(', ')}) VALUES (${all.map((c) => '@' + c).join(', ')})
+    ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${columns.map((c) => `${c} = excluded.${c}`).join(', ')}
+    WHERE ${columns.map((c) => `${c} IS NOT excluded.${c}`).join(' OR ')}`;
+}
+
+export const FREE_TIMESLOTS_SQL = `
+SELECT t.*,
+  f.name AS facility_name,
+  tt.name AS time_type_name,
+  ct.name AS care_type_name,
+  p.first_name AS performer_first_name,
+  p.last_name AS performer_last_name,
+  p.title AS performer_title,
+  r.name AS resource_name
+FROM timeslots t
+JOIN facilities f ON f.hsa_id = t.facility
+JOIN time_types tt ON tt.facility = t.facility AND tt.id = t.time_type_id
+LEFT JOIN care_types ct ON ct.facility = t.facility AND ct.id = t.care_type_id
+LEFT JOIN performers p ON p.facility = t.facility AND p.hsa_id = t.performer
+LEFT JOIN resources r ON r.facility = t.facility AND r.id = t.resource_id
+WHERE t.facility = @facility
+  AND t.start_utc_ms >= @from AND t.start_utc_ms < @to
+  AND (@time_type_ids IS NULL OR t.time_type_id IN (SELECT value FROM json_each(@time_type_ids)))
+  AND (@care_type_id IS NULL OR t.care_type_id = @care_type_id)
+  AND (@performers IS NULL OR t.performer IN (SELECT value FROM json_each(@performers)))
+  AND (@resource_id IS NULL OR t.resource_id = @resource_id)
+  AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.slot_id = t.id AND b.status = 'active')
+ORDER BY t.start_utc_ms, t.id
+LIMIT @limit`;
+
+function sqliteCode(error: unknown): string | undefined {
+  return error instanceof Database.SqliteError ? error.code : undefined;
+}
+
+/** Turns a foreign-key failure into the store's NotFoundError; other errors pass unchanged. */
+function notFoundOnForeignKey<T>(what: string, write: () => T): T {
+  try {
+    return write();
+  } catch (error) {
+    if (sqliteCode(error) === 'SQLITE_CONSTRAINT_FOREIGNKEY')
+      throw new NotFoundError(`${what} names a facility or type that is not stored`);
+    throw error;
+  }
+}
+
+export class SqliteQueries {
+  readonly #now: () => number;
+  readonly #s;
+
+  constructor(db: Database.Database, now: () => number) {
+    this.#now = now;
+    const prepare = (sql: string) => db.prepare<unknown[], unknown>(sql);
+    this.#s = {
+      getFacility: prepare('SELECT * FROM facilities WHERE hsa_id = ?'),
+      listFacilities: prepare('SELECT * FROM facilities ORDER BY hsa_id'),
+      listTimeTypes: prepare('SELECT * FROM time_types WHERE facility = ? ORDER BY id'),
+      listCareTypes: prepare('SELECT * FROM care_types WHERE facility = ? ORDER BY id'),
+      listPerformers: prepare('SELECT * FROM performers WHERE facility = ? ORDER BY hsa_id'),
+      listResources: prepare('SELECT * FROM resources WHERE facility = ? ORDER BY id'),
+      getTimeslot: prepare('SELECT * FROM timeslots WHERE id = ?'),
+      // The unary + keeps the planner from walking a whole facility in start order
+      // to skip a sort of the one or two rows the local-time index finds.
+      findTimeslotsAt: prepare(
+        'SELECT * FROM timeslots WHERE facility = ? AND start_ts = ? AND end_ts = ? ORDER BY +start_utc_ms, id',
+      ),
+      findFreeTimeslots: prepare(FREE_TIMESLOTS_SQL),
+      getBooking: prepare('SELECT * FROM bookings WHERE id = ?'),
+      findActiveBookingOnSlot: prepare(
+        "SELECT * FROM bookings WHERE slot_id = ? AND status = 'active'",
+      ),
+      listActiveBookingsOfSubject: prepare(
+        `SELECT * FROM bookings WHERE facility = ? AND subject_of_care = ? AND status = 'active'
+         ORDER BY start_utc_ms IS NULL, start_utc_ms, id`,
+      ),
+      hasBookingHistory: prepare(
+        'SELECT 1 FROM bookings WHERE facility = ? AND subject_of_care = ? LIMIT 1',
+      ),
+      listActiveBookings: prepare(
+        "SELECT * FROM bookings WHERE facility = ? AND status = 'active' ORDER BY id",
+      ),
+      insertBooking: prepare(
+        `INSERT INTO bookings (${BOOKING_COLUMNS.join(', ')})
+         VALUES (${BOOKING_COLUMNS.map((c) => '@' + c).join(', ')})`,
+      ),
+      updateBooking: prepare(
+        `UPDATE bookings SET ${BOOKING_COLUMNS.filter((c) => c !== 'id')
+          .map((c) => `${c} = @${c}`)
+          .join(', ')}
+         WHERE id = @id AND version = @expected_version`,
+      ),
+      bookingExists: prepare('SELECT 1 FROM bookings WHERE id = ?'),
+      timeslotExists: prepare('SELECT 1 FROM timeslots WHERE id = ?'),
+      facilityExists: prepare('SELECT 1 FROM facilities WHERE hsa_id = ?'),
+      appendOutbox: prepare(
+        `INSERT INTO outbox (channel, key, payload, not_before_utc_ms, created_at_utc_ms, next_attempt_utc_ms)
+         VALUES (@channel, @key, @payload, @not_before, @created_at, @not_before)`,
+      ),
+      listOutbox: prepare(
+        `SELECT id, channel, key, payload, not_before_utc_ms, created_at_utc_ms
+         FROM outbox WHERE id > ? ORDER BY id LIMIT ?`,
+      ),
+      upsertFacility: prepare(
+        upsertSql('facilities', ['hsa_id'], ['name', 'web_booking_enabled', 'partner_facilities']),
+      ),
+      upsertTimeType: prepare(
+        upsertSql(
+          'time_types',
+          ['facility', 'id'],
+          [
+            'name',
+            'care_type_ids',
+            'cancel_allowed',
+            'rebook_allowed',
+            'message_allowed',
+            'web_bookable',
+            'audience',
+            'booking_info',
+          ],
+        ),
+      ),
+      upsertCareType: prepare(upsertSql('care_types', ['facility', 'id'], ['name'])),
+      upsertPerformer: prepare(
+        upsertSql('performers', ['facility', 'hsa_id'], ['first_name', 'last_name', 'title']),
+      ),
+      upsertResource: prepare(upsertSql('resources', ['facility', 'id'], ['name'])),
+      upsertTimeslot: prepare(
+        upsertSql(
+          'timeslots',
+          ['id'],
+          [
+            'facility',
+            'start_ts',
+            'start_utc_ms',
+            'end_ts',
+            'end_utc_ms',
+            'time_type_id',
+            'care_type_id',
+            'performer',
+            'resource_id',
+          ],
+        ),
+      ),
+      stats: prepare(
+        `SELECT (SELECT count(*) FROM facilities) AS facilities,
+                (SELECT count(*) FROM timeslots) AS timeslots,
+                (SELECT count(*) FROM bookings WHERE status = 'active') AS active_bookings,
+                (SELECT count(*) FROM outbox) AS outbox`,
+      ),
+    };
+  }
+
+  getFacility(hsaId: string): Facility | undefined {
+    const row = this.#s.getFacility.get(hsaId) as FacilityRow | undefined;
+    return row && toFacility(row);
+  }
+
+  listFacilities(): Facility[] {
+    return (this.#s.listFacilities.all() as FacilityRow[]).map(toFacility);
+  }
+
+  listTimeTypes(facility: string): TimeType[] {
+    return (this.#s.listTimeTypes.all(facility) as TimeTypeRow[]).map(toTimeType);
+  }
+
+  listCareTypes(facility: string): CareType[] {
+    return (this.#s.listCareTypes.all(facility) as CareType[]).map((r) => ({
+      facility: r.facility,
+      id: r.id,
+      name: r.name,
+    }));
+  }
+
+  listPerformers(facility: string): Performer[] {
+    return (this.#s.listPerformers.all(facility) as PerformerRow[]).map(toPerformer);
+  }
+
+  listResources(facility: string): Resource[] {
+    return (this.#s.listResources.all(facility) as Resource[]).map((r) => ({
+      facility: r.facility,
+      id: r.id,
+      name: r.name,
+    }));
+  }
+
+  getTimeslot(id: string): Timeslot | undefined {
+    const row = this.#s.getTimeslot.get(id) as TimeslotRow | undefined;
+    return row && toTimeslot(row);
+  }
+
+  findTimeslotsAt(facility: string, startTs: string, endTs: string): Timeslot[] {
+    const rows = this.#s.findTimeslotsAt.all(facility, startTs, endTs) as TimeslotRow[];
+    return rows.map(toTimeslot);
+  }
+
+  findFreeTimeslots(query: FreeTimeslotQuery): FreeTimeslot[] {
+    const limit = query.limit ?? -1;
+    if (limit === 0) return [];
+    const params = {
+      from: query.fromUtcMs,
+      to: query.toUtcMs,
+      time_type_ids: query.timeTypeIds ? JSON.stringify(query.timeTypeIds) : null,
+      care_type_id: query.careTypeId ?? null,
+      performers: query.performers ? JSON.stringify(query.performers) : null,
+      resource_id: query.resourceId ?? null,
+      limit,
+    };
+    // One indexed walk per facility, each already in (start, id) order and cut at
+    // the limit, then a merge: a single query with `facility IN (…)` would have to
+    // sort every slot in the range before it could stop.
+    const seen = new Set<string>();
+    const found: FreeTimeslot[] = [];
+    for (const facility of query.facilities) {
+      const folded = facility.toLowerCase();
+      if (seen.has(folded)) continue;
+      seen.add(folded);
+      const rows = this.#s.findFreeTimeslots.all({ ...params, facility }) as FreeTimeslotRow[];
+      for (const row of rows) found.push(toFreeTimeslot(row));
+    }
+    if (seen.size > 1)
+      found.sort((a, b) =>
+        a.start.utcMs !== b.start.utcMs
+          ? a.start.utcMs - b.start.utcMs
+          : a.id < b.id
+            ? -1
+            : a.id > b.id
+              ? 1
+              : 0,
+      );
+    return limit < 0 ? found : found.slice(0, limit);
+  }
+
+  getBooking(id: string): Booking | undefined {
+    const row = this.#s.getBooking.get(id) as BookingRow | undefined;
+    return row && toBooking(row);
+  }
+
+  findActiveBookingOnSlot(slotId: string): Booking | undefined {
+    const row = this.#s.findActiveBookingOnSlot.get(slotId) as BookingRow | undefined;
+    return row && toBooking(row);
+  }
+
+  listActiveBookingsOfSubject(facility: string, subjectOfCare: string): Booking[] {
+    const rows = this.#s.listActiveBookingsOfSubject.all(facility, subjectOfCare) as BookingRow[];
+    return rows.map(toBooking);
+  }
+
+  hasBookingHistory(facility: string, subjectOfCare: string): boolean {
+    return this.#s.hasBookingHistory.get(facility, subjectOfCare) !== undefined;
+  }
+
+  listActiveBookings(facility: string): Booking[] {
+    return (this.#s.listActiveBookings.all(facility) as BookingRow[]).map(toBooking);
+  }
+
+  insertBooking(booking: Booking): void {
+    if (this.#s.facilityExists.get(booking.facility) === undefined)
+      throw new NotFoundError(`booking ${booking.id} names a facility that is not stored`);
+    this.#checkSlotExists(booking);
+    try {
+      this.#s.insertBooking.run(bookingParams(booking));
+    } catch (error) {
+      throw this.#bookingWriteError(error, booking);
+    }
+  }
+
+  updateBooking(booking: Booking, expectedVersion: number): void {
+    if (booking.version !== expectedVersion + 1)
+      throw new RangeError(
+        `booking ${booking.id}: the new state must carry version ${expectedVersion + 1}, not ${booking.version}`,
+      );
+    this.#checkSlotExists(booking);
+    let changes: number;
+    try {
+      changes = this.#s.updateBooking.run({
+        ...bookingParams(booking),
+        expected_version: expectedVersion,
+      }).changes;
+    } catch (error) {
+      throw this.#bookingWriteError(error, booking);
+    }
+    if (changes === 0) {
+      if (this.#s.bookingExists.get(booking.id) === undefined)
+        throw new NotFoundError(`booking ${booking.id} is not stored`);
+      throw new ConcurrentUpdateError(booking.id);
+    }
+  }
+
+  #checkSlotExists(booking: Booking): void {
+    if (booking.slotId !== undefined && this.#s.timeslotExists.get(booking.slotId) === undefined)
+      throw new NotFoundError(`timeslot ${booking.slotId} is not stored`);
+  }
+
+  #bookingWriteError(error: unknown, booking: Booking): unknown {
+    const code = sqliteCode(error);
+    // Only the partial index on slot_id is a UNIQUE constraint on bookings; the id is the PRIMARYKEY.
+    if (code === 'SQLITE_CONSTRAINT_UNIQUE') return new TimeslotTakenError(booking.slotId ?? '');
+    if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
+      return new AlreadyExistsError(`booking ${booking.id} already exists`);
+    if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY')
+      return new NotFoundError(`booking ${booking.id} names a facility or slot that is not stored`);
+    return error;
+  }
+
+  appendOutbox(messages: readonly NewOutboxMessage[]): void {
+    const createdAt = this.#now();
+    for (const m of messages) {
+      this.#s.appendOutbox.run({
+        channel: m.channel,
+        key: m.key,
+        payload: JSON.stringify(m.payload ?? null),
+        not_before: m.notBeforeUtcMs ?? createdAt,
+        created_at: createdAt,
+      });
+    }
+  }
+
+  listOutbox(query: { afterId?: number; limit?: number } = {}): OutboxMessage[] {
+    const rows = this.#s.listOutbox.all(query.afterId ?? 0, query.limit ?? -1) as OutboxRow[];
+    return rows.map((r) => ({
+      id: r.id,
+      channel: r.channel,
+      key: r.key,
+      payload: JSON.parse(r.payload) as unknown,
+      notBeforeUtcMs: r.not_before_utc_ms,
+      createdAtUtcMs: r.created_at_utc_ms,
+    }));
+  }
+
+  upsertFacility(f: Facility): boolean {
+    return this.#upsert('upsertFacility', `facility ${f.hsaId}`, {
+      hsa_id: f.hsaId,
+      name: f.name,
+      web_booking_enabled: bit(f.webBookingEnabled),
+      partner_facilities: JSON.stringify(f.partnerFacilities),
+    });
+  }
+
+  upsertTimeType(t: TimeType): boolean {
+    return this.#upsert('upsertTimeType', `time type ${t.id}`, {
+      facility: t.facility,
+      id: t.id,
+      name: t.name,
+      care_type_ids: JSON.stringify(t.careTypeIds),
+      cancel_allowed: bit(t.cancelAllowed),
+      rebook_allowed: bit(t.rebookAllowed),
+      message_allowed: bit(t.messageAllowed),
+      web_bookable: bit(t.webBookable),
+      audience: t.audience,
+      booking_info: t.bookingInfo ?? null,
+    });
+  }
+
+  upsertCareType(c: CareType): boolean {
+    return this.#upsert('upsertCareType', `care type ${c.id}`, {
+      facility: c.facility,
+      id: c.id,
+      name: c.name,
+    });
+  }
+
+  upsertPerformer(p: Performer): boolean {
+    return this.#upsert('upsertPerformer', `performer ${p.hsaId}`, {
+      facility: p.facility,
+      hsa_id: p.hsaId,
+      first_name: p.firstName,
+      last_name: p.lastName,
+      title: p.title ?? null,
+    });
+  }
+
+  upsertResource(r: Resource): boolean {
+    return this.#upsert('upsertResource', `resource ${r.id}`, {
+      facility: r.facility,
+      id: r.id,
+      name: r.name,
+    });
+  }
+
+  upsertTimeslot(t: Timeslot): boolean {
+    return this.#upsert('upsertTimeslot', `timeslot ${t.id}`, {
+      id: t.id,
+      facility: t.facility,
+      start_ts: t.start.ts,
+      start_utc_ms: t.start.utcMs,
+      end_ts: t.end.ts,
+      end_utc_ms: t.end.utcMs,
+      time_type_id: t.timeTypeId,
+      care_type_id: t.careTypeId ?? null,
+      performer: t.performer ?? null,
+      resource_id: t.resourceId ?? null,
+    });
+  }
+
+  #upsert(
+    statement:
+      | 'upsertFacility'
+      | 'upsertTimeType'
+      | 'upsertCareType'
+      | 'upsertPerformer'
+      | 'upsertResource'
+      | 'upsertTimeslot',
+    what: string,
+    params: Params,
+  ): boolean {
+    return notFoundOnForeignKey(what, () => this.#s[statement].run(params).changes > 0);
+  }
+
+  stats(): { facilities: number; timeslots: number; activeBookings: number; outbox: number } {
+    const r = this.#s.stats.get() as {
+      facilities: number;
+      timeslots: number;
+      active_bookings: number;
+      outbox: number;
+    };
+    return {
+      facilities: r.facilities,
+      timeslots: r.timeslots,
+      activeBookings: r.active_bookings,
+      outbox: r.outbox,
+    };
+  }
+}
