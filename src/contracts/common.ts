@@ -3,21 +3,45 @@
  * RIV-TA header elements, and small constructors that keep descriptions terse
  * while staying a literal mirror of the XSDs.
  */
-import type { BuiltinType, ComplexType, ElementDecl, TypeDef } from './model.ts';
+import type { BuiltinType, ComplexType, CoreSchema, ElementDecl, TypeDef } from './model.ts';
 import { NS } from './namespaces.ts';
 
 export const xsString = { kind: 'builtin', name: 'string' } as const satisfies BuiltinType;
 export const xsBoolean = { kind: 'builtin', name: 'boolean' } as const satisfies BuiltinType;
 export const xsAnyURI = { kind: 'builtin', name: 'anyURI' } as const satisfies BuiltinType;
 
+/** An element declaration that keeps its literal name, type and cardinality in the TS type. */
+export interface Element<
+  N extends string,
+  T extends TypeDef,
+  Min extends 0 | 1,
+  Max extends 1 | 'unbounded',
+> extends ElementDecl {
+  readonly name: N;
+  readonly type: T;
+  readonly minOccurs: Min;
+  readonly maxOccurs: Max;
+}
+
+// Explicit return types: `{ type } as const satisfies ElementDecl` widened `type` to TypeDef,
+// which erased the typed Decoded/Encodable shapes of nested and boolean elements.
+
 /** Element with cardinality 1..1. */
-export function one<const N extends string, const T extends TypeDef>(ns: string, name: N, type: T) {
-  return { name, ns, type, minOccurs: 1, maxOccurs: 1 } as const satisfies ElementDecl;
+export function one<const N extends string, const T extends TypeDef>(
+  ns: string,
+  name: N,
+  type: T,
+): Element<N, T, 1, 1> {
+  return { name, ns, type, minOccurs: 1, maxOccurs: 1 };
 }
 
 /** Element with cardinality 0..1. */
-export function opt<const N extends string, const T extends TypeDef>(ns: string, name: N, type: T) {
-  return { name, ns, type, minOccurs: 0, maxOccurs: 1 } as const satisfies ElementDecl;
+export function opt<const N extends string, const T extends TypeDef>(
+  ns: string,
+  name: N,
+  type: T,
+): Element<N, T, 0, 1> {
+  return { name, ns, type, minOccurs: 0, maxOccurs: 1 };
 }
 
 /** Element with cardinality 0..unbounded. */
@@ -25,8 +49,8 @@ export function many<const N extends string, const T extends TypeDef>(
   ns: string,
   name: N,
   type: T,
-) {
-  return { name, ns, type, minOccurs: 0, maxOccurs: 'unbounded' } as const satisfies ElementDecl;
+): Element<N, T, 0, 'unbounded'> {
+  return { name, ns, type, minOccurs: 0, maxOccurs: 'unbounded' };
 }
 
 /** Element with cardinality 1..unbounded. */
@@ -34,8 +58,8 @@ export function oneOrMore<const N extends string, const T extends TypeDef>(
   ns: string,
   name: N,
   type: T,
-) {
-  return { name, ns, type, minOccurs: 1, maxOccurs: 'unbounded' } as const satisfies ElementDecl;
+): Element<N, T, 1, 'unbounded'> {
+  return { name, ns, type, minOccurs: 1, maxOccurs: 'unbounded' };
 }
 
 /** Marks an element as a reference to a global element declared in its namespace. */
@@ -77,13 +101,15 @@ export const actorTypeEnum = {
 } as const;
 
 /** `{urn:riv:interoperability:headers:1}ActorType`, the optional scheduling Actor header. */
+export const actorIdType = {
+  kind: 'simple',
+  name: 'ActorIdType',
+  ns: NS.headers,
+  base: 'string',
+} as const;
+
 export const ActorType = sequence(NS.headers, 'ActorType', [
-  one(NS.headers, 'actorId', {
-    kind: 'simple',
-    name: 'ActorIdType',
-    ns: NS.headers,
-    base: 'string',
-  }),
+  one(NS.headers, 'actorId', actorIdType),
   one(NS.headers, 'actorType', actorTypeEnum),
 ]);
 
@@ -93,3 +119,23 @@ export const actorHeader = {
   ns: NS.headers,
   type: ActorType,
 } as const;
+
+/** `core_components/itintegration_registry_1.0.xsd`: the LogicalAddress header element. */
+export const registrySchema = {
+  file: 'itintegration_registry_1.0.xsd',
+  ns: NS.registry,
+  version: '1.0',
+  description: 'The logical address type of RIV-TA Basic Profile 2.1 (itintegration:registry).',
+  types: [logicalAddressType],
+  elements: [{ name: logicalAddressHeader.element, type: logicalAddressType }],
+} as const satisfies CoreSchema;
+
+/** `core_components/interoperability_headers_1.0.xsd`: the scheduling Actor header element. */
+export const headersSchema = {
+  file: 'interoperability_headers_1.0.xsd',
+  ns: NS.headers,
+  version: '1.0',
+  description: 'The Actor header of crm:scheduling (interoperability:headers).',
+  types: [ActorType, actorIdType, actorTypeEnum],
+  elements: [{ name: actorHeader.element, type: ActorType }],
+} as const satisfies CoreSchema;

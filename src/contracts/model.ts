@@ -4,7 +4,7 @@
  * One description per interaction (see `scheduling.ts`, `monitoring.ts`,
  * `engagement-index.ts`) drives the request decoder (`xml/decode.ts`), the
  * response encoder (`xml/encode.ts`) and the WSDL/XSD files we serve and
- * commit (`contracts/generate-xsd.ts`). The shapes mirror XML Schema closely
+ * commit (`contracts/generate-files.ts`). The shapes mirror XML Schema closely
  * on purpose: a reviewer can hold a description next to the national XSD and
  * compare them line by line, and a test does exactly that.
  *
@@ -100,6 +100,40 @@ export interface Interaction {
   readonly schemaVersion: string;
   /** One sentence for the WSDL documentation and the start-up listing. */
   readonly description: string;
+}
+
+/** A global element declared by a core schema (a SOAP header, or the target of a `ref`). */
+export interface GlobalElement {
+  readonly name: string;
+  readonly type: TypeDef;
+}
+
+/**
+ * One schema file of a contract's `core_components` folder. The national
+ * file name and `version` attribute cannot be derived from the interactions,
+ * so they are stated here.
+ */
+export interface CoreSchema {
+  /** File name inside `core_components`, as the national distribution has it. */
+  readonly file: string;
+  /** Target namespace. */
+  readonly ns: string;
+  /** Version attribute of the schema. */
+  readonly version: string;
+  /** One sentence for the schema documentation. */
+  readonly description: string;
+  /** Named types, in the order the national file declares them. */
+  readonly types: readonly (ComplexType | SimpleType)[];
+  /** Global elements, in the order the national file declares them. */
+  readonly elements: readonly GlobalElement[];
+}
+
+/** One national service-contract package (TD): its core schemas and its interactions. */
+export interface ContractBundle {
+  /** Folder under `schemas/` and `wsdl/`, e.g. `crm_scheduling_1.1`. */
+  readonly folder: string;
+  readonly coreSchemas: readonly CoreSchema[];
+  readonly interactions: readonly Interaction[];
 }
 
 // ---------------------------------------------------------------------------

@@ -2,8 +2,16 @@
  * itintegration:monitoring 1.0 PingForConfiguration, which every RIV-TA
  * producer answers so the platform can see it is alive (TKB-G §3.7).
  */
-import type { Interaction, SimpleType } from './model.ts';
-import { logicalAddressHeader, many, one, sequence, xsAnyURI, xsString } from './common.ts';
+import type { ContractBundle, CoreSchema, Interaction, SimpleType } from './model.ts';
+import {
+  logicalAddressHeader,
+  many,
+  one,
+  registrySchema,
+  sequence,
+  xsAnyURI,
+  xsString,
+} from './common.ts';
 import { NS } from './namespaces.ts';
 import { checkTs } from '../domain/local-time.ts';
 
@@ -49,3 +57,20 @@ export const PingForConfiguration = {
   schemaVersion: '1.0',
   description: 'Tells the platform that this producer is up, and how it is configured.',
 } as const satisfies Interaction;
+
+/** `core_components/itintegration_monitoring_1.0.xsd`. */
+export const monitoringCoreSchema = {
+  file: 'itintegration_monitoring_1.0.xsd',
+  ns: NS.monitoringCore,
+  version: '1.0',
+  description: 'Core types of itintegration:monitoring 1.0.',
+  types: [MonitoringTS],
+  elements: [],
+} as const satisfies CoreSchema;
+
+/** The TD_MONITORING_1_0_0_R package as we publish it (PingForConfiguration only). */
+export const monitoringBundle = {
+  folder: 'itintegration_monitoring_1.0',
+  coreSchemas: [monitoringCoreSchema, registrySchema],
+  interactions: [PingForConfiguration],
+} as const satisfies ContractBundle;

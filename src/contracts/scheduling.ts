@@ -6,14 +6,16 @@
  * `perfomer`), namespaces, order and cardinality. `test/contracts` compares it
  * with the national files, so a transcription slip fails a test.
  */
-import type { ComplexType, Interaction, SimpleType } from './model.ts';
+import type { ComplexType, ContractBundle, CoreSchema, Interaction, SimpleType } from './model.ts';
 import {
   actorHeader,
+  headersSchema,
   logicalAddressHeader,
   many,
   one,
   opt,
   ref,
+  registrySchema,
   sequence,
   xsBoolean,
   xsString,
@@ -383,3 +385,30 @@ export const schedulingInteractions = [
   GetAllHealthcareFacilities,
   GetAllPerformers,
 ] as const;
+
+/** `core_components/crm_scheduling_1.1.xsd`. */
+export const schedulingCoreSchema = {
+  file: 'crm_scheduling_1.1.xsd',
+  ns: core,
+  version: '1.1',
+  description: 'Core types of crm:scheduling 1.1.',
+  types: coreTypes,
+  elements: [],
+} as const satisfies CoreSchema;
+
+/** `core_components/crm_scheduling_1.1_ext.xsd`: the 1.1 additions used by `ref`. */
+export const schedulingExtSchema = {
+  file: 'crm_scheduling_1.1_ext.xsd',
+  ns: core11,
+  version: '1.1',
+  description: 'Extension elements of crm:scheduling 1.1.',
+  types: [],
+  elements: Object.entries(core11Elements).map(([name, type]) => ({ name, type })),
+} as const satisfies CoreSchema;
+
+/** The TD_SCHEDULING_1_1_0_R package as we publish it. */
+export const schedulingBundle = {
+  folder: 'crm_scheduling_1.1',
+  coreSchemas: [schedulingCoreSchema, schedulingExtSchema, headersSchema, registrySchema],
+  interactions: schedulingInteractions,
+} as const satisfies ContractBundle;

@@ -59,8 +59,7 @@ export function openSqliteStore(
     if (!isMemory) db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
     db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
-    // WAL with NORMAL is durable against application crashes; only power loss can drop the last commits.
-    if (!isMemory) db.pragma('synchronous = NORMAL');
+    // synchronous stays FULL (the default): a booking confirmed to 1177 must survive a power loss.
     migrate(db, undefined, options.now);
     return new SqliteCalendarStore(db, options.now ?? Date.now);
   } catch (error) {

@@ -1,0 +1,48 @@
+/**
+ * Structured JSON logs (pino). Every string that reaches a log line passes
+ * through a personnummer mask, so a person id that slips into a message, an
+ * error or a header value is never written in clear.
+ */
+import { pino, type Logger } from 'pino';
+import { maskPersonIdsInText } from '../domain/personnummer.ts';
+
+function maskDeep(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return maskPersonIdsInText(value);
+  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (value instanceof Error)
+    return { type: value.name, message: maskPersonIdsInText(value.message) };
+  if (Array.isArray(value)) return value.map((v) => maskDeep(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = maskDeep(v, depth + 1);
+  return out;
+}
+
+export interface LoggerOptions {
+  readonly level?: string;
+  /** Where lines go; defaults to stdout. */
+  readonly destination?: pino.DestinationStream;
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  return pino(
+    {
+      level: options.level ?? process.env['LOG_LEVEL'] ?? 'info',
+      base: { service: 'tidbok' },
+      formatters: { log: (object) => maskDeep(object) as Record<string, unknown> },
+      hooks: {
+        logMethod(args, method) {
+          const masked = args.map((a) => (typeof a === 'string' ? maskPersonIdsInText(a) : a));
+          return method.apply(this, masked as Parameters<typeof method>);
+        },
+      },
+      // Stack traces stay out of logs too: they can carry request data.
+      serializers: { err: (err: Error) => ({ type: err.name, message: err.message }) },
+    },
+    options.destination,
+  );
+}
+
+/** A logger that writes nothing, for tests that do not look at logs. */
+export const silentLogger: Logger = pino({ level: 'silent' });
+
+export type { Logger };

@@ -1,0 +1,30 @@
+/**
+ * Which performers and care types can actually be booked: read from the free
+ * slots of the coming months, the same source the availability answers use.
+ */
+import type { SchedulingService } from '../domain/scheduling-service.ts';
+import type { FreeTimeslot } from '../domain/types.ts';
+
+/** How far ahead GetAllPerformers / GetAllCareTypes look when asked to filter. */
+export const LOOKAHEAD_DAYS = 180;
+
+export async function freeSlotsAhead(
+  service: SchedulingService,
+  facility: string,
+  timeTypeIds: readonly string[],
+  filter: { performers?: readonly string[]; careTypeIds?: readonly string[] },
+): Promise<FreeTimeslot[]> {
+  if (timeTypeIds.length === 0) return [];
+  const now = service.now();
+  const slots = await service.store.findFreeTimeslots({
+    facilities: [facility],
+    fromUtcMs: now,
+    toUtcMs: now + LOOKAHEAD_DAYS * 86_400_000,
+    timeTypeIds,
+    ...(filter.performers && filter.performers.length > 0 ? { performers: filter.performers } : {}),
+  });
+  const careTypeIds = filter.careTypeIds ?? [];
+  return careTypeIds.length > 0
+    ? slots.filter((s) => s.careTypeId !== undefined && careTypeIds.includes(s.careTypeId))
+    : slots;
+}

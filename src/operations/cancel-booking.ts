@@ -1,0 +1,21 @@
+import { CancelBooking } from '../contracts/scheduling.ts';
+import type { SchedulingService } from '../domain/scheduling-service.ts';
+import { defineOperation } from './operation.ts';
+import { resultOf } from './result.ts';
+
+/** Frees the slot; the message is kept only where the time type allows one. */
+export const cancelBooking = (service: SchedulingService) =>
+  defineOperation({
+    interaction: CancelBooking,
+    addressing: 'facility',
+    facilityOf: (req) => req.healthcare_facility,
+    async handle(req) {
+      const outcome = await service.cancel({
+        bookingId: req.bookingId,
+        facility: req.healthcare_facility,
+        origin: 'soap',
+        ...(req.message !== undefined ? { message: req.message } : {}),
+      });
+      return resultOf(outcome);
+    },
+  });

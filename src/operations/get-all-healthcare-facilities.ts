@@ -1,0 +1,33 @@
+import { GetAllHealthcareFacilities } from '../contracts/scheduling.ts';
+import type { SchedulingService } from '../domain/scheduling-service.ts';
+import type { Facility } from '../domain/types.ts';
+import { defineOperation } from './operation.ts';
+
+/**
+ * Without bookingId: this facility (when it offers online booking) and its
+ * partners. With one: where that booking may be moved; an unknown bookingId
+ * gives an empty list, as the WSDL says.
+ */
+export const getAllHealthcareFacilities = (service: SchedulingService) =>
+  defineOperation({
+    interaction: GetAllHealthcareFacilities,
+    addressing: 'facility',
+    facilityOf: (req) => req.healthcare_facility,
+    async handle(req) {
+      let facilities: Facility[] = [];
+      if (req.bookingId !== undefined) {
+        const booking = await service.store.getBooking(req.bookingId);
+        if (booking && booking.status === 'active' && booking.subjectOfCare === req.subject_of_care)
+          facilities = await service.facilitiesFor(booking);
+      } else {
+        const facility = await service.store.getFacility(req.healthcare_facility);
+        if (facility) facilities = await service.facilitiesFrom(facility);
+      }
+      return {
+        healthcareFacilityInfos: facilities.map((f) => ({
+          healthcare_facility: f.hsaId,
+          healthcare_facility_name: f.name,
+        })),
+      };
+    },
+  });

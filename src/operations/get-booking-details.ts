@@ -1,0 +1,35 @@
+import { GetBookingDetails } from '../contracts/scheduling.ts';
+import type { SchedulingService } from '../domain/scheduling-service.ts';
+import { SoapFault } from '../soap/fault.ts';
+import { defineOperation } from './operation.ts';
+import { bookingDetail } from './timeslot-detail.ts';
+
+/**
+ * Exactly one timeslotDetail (1..1 in the XSD), so an unknown id can only be a
+ * fault. 1177 expects facility and bookingId to echo the request (rivta-spec §2.2).
+ */
+export const getBookingDetails = (service: SchedulingService) =>
+  defineOperation({
+    interaction: GetBookingDetails,
+    addressing: 'facility',
+    facilityOf: (req) => req.healthcare_facility,
+    async handle(req) {
+      const booking = await service.store.getBooking(req.bookingId);
+      if (
+        !booking ||
+        booking.status !== 'active' ||
+        booking.facility.toLowerCase() !== req.healthcare_facility.toLowerCase()
+      )
+        throw new SoapFault(
+          'Client',
+          `no booking with bookingId '${req.bookingId}' at healthcare_facility '${req.healthcare_facility}'`,
+        );
+      const [described] = await service.describe([booking], booking.facility);
+      return {
+        timeslotDetail: {
+          ...bookingDetail(described!, req.healthcare_facility),
+          bookingId: req.bookingId,
+        },
+      };
+    },
+  });

@@ -1,0 +1,22 @@
+import { GetSubjectOfCareSchedule } from '../contracts/scheduling.ts';
+import type { SchedulingService } from '../domain/scheduling-service.ts';
+import { defineOperation } from './operation.ts';
+import { bookingDetail } from './timeslot-detail.ts';
+
+/** Bookings and timed invitations only: an open invitation has no time to show (TKB-G). */
+export const getSubjectOfCareSchedule = (service: SchedulingService) =>
+  defineOperation({
+    interaction: GetSubjectOfCareSchedule,
+    addressing: 'facility',
+    facilityOf: (req) => req.healthcare_facility,
+    async handle(req) {
+      const bookings = (
+        await service.store.listActiveBookingsOfSubject(
+          req.healthcare_facility,
+          req.subject_of_care,
+        )
+      ).filter((b) => b.slotId !== undefined);
+      const described = await service.describe(bookings, req.healthcare_facility);
+      return { timeslotDetail: described.map((d) => bookingDetail(d)) };
+    },
+  });

@@ -1,0 +1,50 @@
+/**
+ * The parts of a requested timeslot MakeBooking and UpdateBooking need. The
+ * XSD makes start, end and subject_of_care optional in TimeslotType, but the
+ * TKB marks them mandatory in these requests, so their absence is a fault.
+ */
+import type { Decoded } from '../contracts/model.ts';
+import type { SubjectOfCareType, TimeslotType } from '../contracts/scheduling.ts';
+import type { SlotCriteria } from '../domain/scheduling-service.ts';
+import type { PatientDetails } from '../domain/types.ts';
+import { SoapFault } from '../soap/fault.ts';
+
+export function requireTimeslotFields(t: Decoded<typeof TimeslotType>, operation: string) {
+  const missing = (name: string) =>
+    new SoapFault('Client', `invalid request: ${operation}/requestedTimeslot/${name} is mandatory`);
+  if (t.startTimeInclusive === undefined) throw missing('startTimeInclusive');
+  if (t.endTimeExclusive === undefined) throw missing('endTimeExclusive');
+  if (t.subject_of_care === undefined) throw missing('subject_of_care');
+  if (t.endTimeExclusive <= t.startTimeInclusive)
+    throw new SoapFault(
+      'Client',
+      `invalid request: ${operation}/requestedTimeslot ends before it starts`,
+    );
+  const criteria: SlotCriteria = {
+    ...(t.performer !== undefined ? { performer: t.performer } : {}),
+    ...(t.resourceID !== undefined ? { resourceId: t.resourceID } : {}),
+    ...(t.timeTypeID !== undefined ? { timeTypeId: t.timeTypeID } : {}),
+    ...(t.careTypeID !== undefined ? { careTypeId: t.careTypeID } : {}),
+  };
+  return {
+    healthcare_facility: t.healthcare_facility,
+    start: t.startTimeInclusive,
+    end: t.endTimeExclusive,
+    subjectOfCare: t.subject_of_care,
+    bookingId: t.bookingId,
+    reason: t.reason,
+    criteria,
+  };
+}
+
+export function patientDetails(p: Decoded<typeof SubjectOfCareType>): PatientDetails {
+  return {
+    firstName: p.firstName,
+    lastName: p.lastName,
+    ...(p.middleName ? { middleName: p.middleName } : {}),
+    ...(p.phone ? { phone: p.phone } : {}),
+    ...(p.email ? { email: p.email } : {}),
+    ...(p.address ? { address: p.address } : {}),
+    ...(p.coaddress ? { coaddress: p.coaddress } : {}),
+  };
+}

@@ -1,0 +1,38 @@
+import { UpdateBooking } from '../contracts/scheduling.ts';
+import type { SchedulingService } from '../domain/scheduling-service.ts';
+import { SoapFault } from '../soap/fault.ts';
+import { defineOperation } from './operation.ts';
+import { patientDetails, requireTimeslotFields } from './requested-timeslot.ts';
+import { resultOf } from './result.ts';
+
+/**
+ * Moves the booking named by `requestedTimeslot.bookingId` to the free slot
+ * at start/end (matched with performer, resource and time type). The answer
+ * cannot carry a new id, so the booking keeps its own (rivta-spec §2.2b).
+ */
+export const updateBooking = (service: SchedulingService) =>
+  defineOperation({
+    interaction: UpdateBooking,
+    addressing: 'facility',
+    facilityOf: (req) => req.requestedTimeslot.healthcare_facility,
+    async handle(req) {
+      const slot = requireTimeslotFields(req.requestedTimeslot, 'UpdateBooking');
+      if (slot.bookingId === undefined)
+        throw new SoapFault(
+          'Client',
+          'invalid request: UpdateBooking/requestedTimeslot/bookingId is mandatory',
+        );
+      const outcome = await service.rebook({
+        bookingId: slot.bookingId,
+        facility: slot.healthcare_facility,
+        startTs: slot.start,
+        endTs: slot.end,
+        subjectOfCare: slot.subjectOfCare,
+        origin: 'soap',
+        ...slot.criteria,
+        ...(req.subject_of_care_info ? { patient: patientDetails(req.subject_of_care_info) } : {}),
+        ...(req.notification !== undefined ? { notification: req.notification } : {}),
+      });
+      return resultOf(outcome);
+    },
+  });

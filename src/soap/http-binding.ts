@@ -1,0 +1,245 @@
+/**
+ * SOAP 1.1 over HTTP for our operations: reads the body within limits,
+ * decodes it to the charset it declares, parses it hardened, picks the
+ * operation from the body root QName (never from SOAPAction: BP21 #15 and VP
+ * pass it through unchanged, so it may be missing, empty, quoted or wrong),
+ * checks the LogicalAddress, runs the handler and encodes the answer.
+ *
+ * Technical problems become SOAP 1.1 faults with HTTP 500; business refusals
+ * are the handlers' own `resultCode=ERROR` answers with HTTP 200.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { TextDecoder } from 'node:util';
+import type { ComplexType } from '../contracts/model.ts';
+import { DecodeError, decodeComplex } from '../xml/decode.ts';
+import { encodeElement, prefixesFor, type Prefixes } from '../xml/encode.ts';
+import { XmlParseError, parseXml, qname, type ParseLimits } from '../xml/parse.ts';
+import type { AnyOperation } from '../operations/operation.ts';
+import type { Logger } from '../logging/logger.ts';
+import { SoapFault, faultEnvelope } from './fault.ts';
+import { readEnvelope, responseEnvelope } from './envelope.ts';
+
+export interface SoapBindingLimits extends ParseLimits {
+  /** Largest request body accepted, in bytes. */
+  readonly maxBodyBytes: number;
+  /** Longest a handler may take before we answer with a Server fault (VP gives up at ~27-29 s). */
+  readonly handlerTimeoutMs: number;
+}
+
+export const defaultSoapLimits: SoapBindingLimits = {
+  maxBodyBytes: 1024 * 1024,
+  maxDepth: 64,
+  maxElements: 100_000,
+  handlerTimeoutMs: 25_000,
+};
+
+export interface SoapBindingDeps {
+  readonly operations: readonly AnyOperation[];
+  /** Whether a LogicalAddress names a facility we serve (case-insensitive). */
+  readonly isKnownFacility: (hsaId: string) => Promise<boolean>;
+  /** This producer's own HSA-id, also accepted as PingForConfiguration's address. */
+  readonly producerHsaId?: string;
+  readonly logger: Logger;
+  readonly limits?: Partial<SoapBindingLimits>;
+  readonly now?: () => number;
+}
+
+interface Prepared {
+  readonly operation: AnyOperation;
+  readonly prefixes: Prefixes;
+  readonly responseName: string;
+}
+
+const CONTENT_TYPE = 'text/xml; charset=UTF-8';
+
+class BodyTooLargeError extends Error {}
+
+async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) throw new BodyTooLargeError();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) throw new BodyTooLargeError();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** The charset a request declares (Content-Type first, then the XML declaration); UTF-8 by default. */
+function charsetOf(req: IncomingMessage, body: Buffer): string {
+  const fromHeader = /charset\s*=\s*"?([\w.:-]+)"?/i.exec(req.headers['content-type'] ?? '');
+  if (fromHeader) return fromHeader[1]!;
+  const head = body.subarray(0, 200).toString('latin1');
+  const fromDecl = /^\s*<\?xml[^>]*\bencoding\s*=\s*["']([\w.:-]+)["']/.exec(head);
+  return fromDecl ? fromDecl[1]! : 'utf-8';
+}
+
+function decodeText(req: IncomingMessage, body: Buffer): string {
+  const charset = charsetOf(req, body);
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(charset, { fatal: true });
+  } catch {
+    throw new SoapFault('Client', `unsupported character encoding '${charset}'; send UTF-8`);
+  }
+  try {
+    return decoder.decode(body);
+  } catch {
+    throw new SoapFault('Client', `the request body is not valid ${charset}`);
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new SoapFault('Server', 'the request took too long to process; try again')),
+      ms,
+    );
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Creates the request handler for every operation path. */
+export function createSoapBinding(deps: SoapBindingDeps) {
+  const limits = { ...defaultSoapLimits, ...deps.limits };
+  const now = deps.now ?? Date.now;
+  const byBodyQName = new Map<string, Prepared>();
+  for (const operation of deps.operations) {
+    const { interaction } = operation;
+    byBodyQName.set(`{${interaction.responderNs}}${interaction.name}`, {
+      operation,
+      prefixes: prefixesFor(interaction.response as ComplexType),
+      responseName: `${interaction.name}Response`,
+    });
+  }
+
+  async function process(
+    req: IncomingMessage,
+    pathOperation: AnyOperation,
+    correlationId: string,
+    log: Record<string, unknown>,
+  ): Promise<string> {
+    const body = await readBody(req, limits.maxBodyBytes);
+    const text = decodeText(req, body);
+    const root = parseXml(text, limits);
+    const envelope = readEnvelope(root);
+
+    const prepared = byBodyQName.get(qname(envelope.body));
+    if (!prepared)
+      throw new SoapFault(
+        'Client',
+        `unknown request element ${qname(envelope.body)}; this address serves ` +
+          `{${pathOperation.interaction.responderNs}}${pathOperation.interaction.name}`,
+      );
+    const { operation } = prepared;
+    log['operation'] = operation.interaction.name;
+    if (operation !== pathOperation)
+      throw new SoapFault(
+        'Client',
+        `${operation.interaction.name} is not served at this address; use ${operation.interaction.path}`,
+      );
+
+    const address = envelope.logicalAddress;
+    log['logicalAddress'] = address;
+    if (!address)
+      throw new SoapFault(
+        'Client',
+        'the LogicalAddress header ({urn:riv:itintegration:registry:1}LogicalAddress) is missing or empty',
+      );
+
+    let request: unknown;
+    try {
+      request = decodeComplex(operation.interaction.request, envelope.body);
+    } catch (err) {
+      if (err instanceof DecodeError)
+        throw new SoapFault('Client', `invalid request: ${err.message}`);
+      throw err;
+    }
+
+    const isFacility = await deps.isKnownFacility(address);
+    const isProducer =
+      deps.producerHsaId !== undefined &&
+      address.toLowerCase() === deps.producerHsaId.toLowerCase();
+    if (!isFacility && !(operation.addressing === 'producer' && isProducer))
+      throw new SoapFault(
+        'Client',
+        `LogicalAddress '${address}' is not a healthcare facility served by this producer`,
+      );
+    const bodyFacility = operation.facilityOf?.(request as never);
+    if (bodyFacility !== undefined && bodyFacility.toLowerCase() !== address.toLowerCase())
+      throw new SoapFault(
+        'Client',
+        `LogicalAddress '${address}' does not match the request's healthcare_facility '${bodyFacility}'`,
+      );
+
+    const response = await withTimeout(
+      operation.handle(request as never, {
+        logicalAddress: address,
+        actor: envelope.actor,
+        nowUtcMs: now(),
+        correlationId,
+      }),
+      limits.handlerTimeoutMs,
+    );
+    const resultCode = (response as { resultCode?: unknown }).resultCode;
+    if (typeof resultCode === 'string') log['resultCode'] = resultCode;
+    return responseEnvelope(
+      encodeElement(
+        prepared.responseName,
+        operation.interaction.responderNs,
+        operation.interaction.response,
+        response as never,
+        prepared.prefixes,
+      ),
+    );
+  }
+
+  /** Handles a POST to `pathOperation`'s address. */
+  return async function handleSoap(
+    req: IncomingMessage,
+    res: ServerResponse,
+    pathOperation: AnyOperation,
+  ): Promise<void> {
+    const started = performance.now();
+    const header = req.headers['x-skltp-correlation-id'];
+    const correlationId = (Array.isArray(header) ? header[0] : header) || randomUUID();
+    const consumer = req.headers['x-rivta-original-serviceconsumer-hsaid'];
+    const log: Record<string, unknown> = {
+      correlationId,
+      operation: pathOperation.interaction.name,
+      ...(consumer ? { consumerHsaId: consumer } : {}),
+    };
+    let status = 200;
+    let payload: string;
+    try {
+      payload = await process(req, pathOperation, correlationId, log);
+    } catch (err) {
+      status = 500;
+      let fault: SoapFault;
+      if (err instanceof SoapFault) fault = err;
+      else if (err instanceof XmlParseError) fault = new SoapFault('Client', err.message);
+      else if (err instanceof BodyTooLargeError) {
+        fault = new SoapFault('Client', `the request body exceeds ${limits.maxBodyBytes} bytes`);
+        // The rest of an oversized body is not read; close the connection instead.
+        res.setHeader('Connection', 'close');
+      } else {
+        fault = new SoapFault('Server', 'an internal error stopped the request; try again later');
+        deps.logger.error({ correlationId, err }, 'request failed with an internal error');
+      }
+      log['fault'] = `${fault.code}: ${fault.message}`;
+      payload = faultEnvelope(fault);
+    }
+    log['durationMs'] = Math.round((performance.now() - started) * 100) / 100;
+    log['status'] = status;
+    deps.logger.info(log, 'soap request');
+    res.writeHead(status, {
+      'Content-Type': CONTENT_TYPE,
+      'Content-Length': Buffer.byteLength(payload),
+    });
+    res.end(payload);
+  };
+}

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { createStore } from './create-store.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'tidbok-create-store-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+void describe('createStore', () => {
+  void it('opens an in-memory SQLite store for sqlite::memory:', async () => {
+    const store = createStore('sqlite::memory:');
+    assert.equal(store.capabilities.supportsSeveralProcesses, false);
+    assert.deepEqual((await store.stats()).facilities, 0);
+    await store.close();
+  });
+
+  void it('opens a SQLite file for sqlite:<path>, sqlite://<path> and a plain path', async () => {
+    for (const [url, file] of [
+      [`sqlite:${join(dir, 'a', 'one.db')}`, join(dir, 'a', 'one.db')],
+      [`sqlite://${join(dir, 'b', 'two.db')}`, join(dir, 'b', 'two.db')],
+      [join(dir, 'c', 'three.db'), join(dir, 'c', 'three.db')],
+    ] as const) {
+      const store = createStore(url);
+      await store.close();
+      assert.ok(existsSync(file), `${url} created ${file}`);
+    }
+  });
+
+  void it('says plainly that PostgreSQL is not available yet', () => {
+    for (const url of ['postgres://u@127.0.0.1/tidbok', 'postgresql://127.0.0.1/tidbok'])
+      assert.throws(() => createStore(url), /PostgreSQL store not available yet/);
+  });
+
+  void it('refuses an unknown URL scheme and an empty sqlite path', () => {
+    assert.throws(() => createStore('mysql://127.0.0.1/x'), /unknown store URL scheme/);
+    assert.throws(() => createStore('sqlite:'), /needs a path/);
+  });
+});

@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { MIGRATIONS, migrate } from './migrations.ts';
+import { openSqliteStore } from './sqlite-calendar-store.ts';
+import { FREE_TIMESLOTS_SQL } from './sqlite-queries.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'tidbok-sqlite-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function plan(sql: string, params: unknown = {}): string[] {
+  const db = new Database(':memory:');
+  try {
+    migrate(db);
+    const rows = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[];
+    return rows.map((r) => r.detail);
+  } finally {
+    db.close();
+  }
+}
+
+void describe('SQLite query plans', () => {
+  void it('finds free slots by walking the facility/start index in order, with no table scan or sort', () => {
+    const details = plan(FREE_TIMESLOTS_SQL, {
+      facility: 'SE2321000016-ABCD',
+      from: 0,
+      to: 1,
+      time_type_ids: '["TT1"]',
+      care_type_id: 'CT1',
+      performers: '["P1"]',
+      resource_id: 'R1',
+      limit: 20,
+    });
+    assert.ok(
+      details.some((d) => d.startsWith('SEARCH t USING INDEX timeslots_by_facility_start')),
+      details.join('\n'),
+    );
+    assert.ok(
+      details.some((d) => d.includes('bookings_one_active_per_slot')),
+      details.join('\n'),
+    );
+    assert.ok(!details.some((d) => /^SCAN (t|b|tt|ct|p|r|f)\b/.test(d)), details.join('\n'));
+    assert.ok(!details.some((d) => d.includes('TEMP B-TREE')), details.join('\n'));
+  });
+
+  void it('finds timeslots at a local time through the local-time index', () => {
+    const details = plan(
+      'SELECT * FROM timeslots WHERE facility = ? AND start_ts = ? AND end_ts = ? ORDER BY +start_utc_ms, id',
+      ['f', 'a', 'b'],
+    );
+    assert.ok(
+      details.some((d) =>
+        d.includes('timeslots_by_facility_local_time (facility=? AND start_ts=? AND end_ts=?)'),
+      ),
+      details.join('\n'),
+    );
+  });
+});
+
+void describe('SQLite migrations', () => {
+  void it('records each applied migration once and applies nothing again on reopening', async () => {
+    const path = join(dir, 'reopen', 'nested', 'calendar.db');
+    const first = openSqliteStore(path);
+    const applied = await first.appliedMigrations();
+    assert.deepEqual(
+      applied.map((m) => m.version),
+      MIGRATIONS.map((m) => m.version),
+    );
+    await first.close();
+    const second = openSqliteStore(path);
+    assert.deepEqual(await second.appliedMigrations(), applied);
+    await second.close();
+  });
+
+  void it('opens a file database in WAL mode', async () => {
+    const path = join(dir, 'wal.db');
+    await openSqliteStore(path).close();
+    const db = new Database(path);
+    assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+    db.close();
+  });
+
+  void it('applies only the steps not yet applied, and none of them when one fails', () => {
+    const db = new Database(':memory:');
+    const step1 = { version: 1, name: 'one', sql: 'CREATE TABLE a (x INTEGER) STRICT;' };
+    const step2 = { version: 2, name: 'two', sql: 'CREATE TABLE b (x INTEGER) STRICT;' };
+    const broken = { version: 3, name: 'broken', sql: 'CREATE TABLE c (x INTEGER); NOT SQL;' };
+    assert.deepEqual(
+      migrate(db, [step1]).map((m) => m.version),
+      [1],
+    );
+    assert.throws(() => migrate(db, [step1, step2, broken]));
+    assert.deepEqual(
+      db
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name IN ('a', 'b', 'c')")
+        .pluck()
+        .all(),
+      ['a'],
+      'the failed run left no table behind',
+    );
+    assert.deepEqual(
+      migrate(db, [step1, step2]).map((m) => m.version),
+      [1, 2],
+    );
+    db.close();
+  });
+
+  void it('refuses a database whose schema is newer than this program', () => {
+    const db = new Database(':memory:');
+    migrate(db, [{ version: 7, name: 'future', sql: 'SELECT 1;' }]);
+    assert.throws(() => migrate(db, MIGRATIONS), /newer than this program knows/);
+    db.close();
+  });
+});
+
+void describe('SqliteCalendarStore lifecycle', () => {
+  void it('lets a running transaction finish before closing and refuses calls afterwards', async () => {
+    const store = openSqliteStore(':memory:');
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let markStarted!: () => void;
+    const started = new Promise<void>((resolve) => (markStarted = resolve));
+    const running = store.transaction(async (tx) => {
+      markStarted();
+      await released;
+      return tx.listFacilities();
+    });
+    await started;
+    const closing = store.close();
+    release();
+    assert.deepEqual(await running, []);
+    await closing;
+    await assert.rejects(store.stats(), /closed/);
+    await assert.rejects(
+      store.transaction(async () => undefined),
+      /closed/,
+    );
+    await store.close();
+  });
+});

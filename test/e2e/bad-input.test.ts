@@ -1,0 +1,245 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { MakeBooking } from '../../src/contracts/scheduling.ts';
+import { assertFault, postSoap, requestEnvelope, wrapRequest } from '../support/soap-client.ts';
+import { FACILITY, PARTNER, PATIENT, PATIENT_INFO } from '../support/test-calendar.ts';
+import { startTestApp, type TestApp } from '../support/test-app.ts';
+
+/**
+ * Every request here would book a real free slot if it were accepted, so
+ * "the store is unchanged" proves the refusal happened before any write.
+ */
+describe('bad input gets a clear fault and changes nothing', () => {
+  let t: TestApp;
+  let url: string;
+  before(async () => {
+    t = await startTestApp({ limits: { maxBodyBytes: 64 * 1024 } });
+    url = t.url + MakeBooking.path;
+  });
+  after(() => t.close());
+
+  const slot = () => t.calendar.doctorSlots[0]!;
+  const bookingBody = (
+    overrides: {
+      subject?: string;
+      start?: string;
+      facility?: string;
+      ns?: string;
+      slotIndex?: number;
+    } = {},
+  ) => {
+    const s = t.calendar.doctorSlots[overrides.slotIndex ?? 0]!;
+    const ns = overrides.ns ?? MakeBooking.responderNs;
+    return (
+      `<mb:MakeBooking xmlns:mb="${ns}" xmlns:c="urn:riv:crm:scheduling:1" xmlns:c11="urn:riv:crm:scheduling:1.1">` +
+      `<mb:healthcare_facility_med>${FACILITY}</mb:healthcare_facility_med>` +
+      `<mb:requestedTimeslot><c:startTimeInclusive>${overrides.start ?? s.start.ts}</c:startTimeInclusive>` +
+      `<c:endTimeExclusive>${s.end.ts}</c:endTimeExclusive><c:healthcare_facility>${overrides.facility ?? FACILITY}</c:healthcare_facility>` +
+      `<c:bookingId>${s.id}</c:bookingId><c:subject_of_care>${overrides.subject ?? PATIENT}</c:subject_of_care></mb:requestedTimeslot>` +
+      `<mb:subject_of_care_info><c11:firstName>Tolvan</c11:firstName><c11:lastName>Tolvansson</c11:lastName></mb:subject_of_care_info>` +
+      `</mb:MakeBooking>`
+    );
+  };
+
+  async function expectUnchanged(send: () => Promise<void>) {
+    const before = await t.app.store.stats();
+    await send();
+    assert.deepEqual(await t.app.store.stats(), before, 'the store is unchanged');
+    assert.equal(await t.app.store.findActiveBookingOnSlot(slot().id), undefined);
+  }
+
+  it('accepts the well-formed request these cases are made from (control)', async () => {
+    const answer = await postSoap(
+      url,
+      wrapRequest(bookingBody({ slotIndex: 1 }), { logicalAddress: FACILITY }),
+    );
+    assert.equal(answer.status, 200);
+    assert.match(answer.text, /<[^>]*resultCode>OK</);
+  });
+
+  it('refuses malformed XML with a Client fault that says where', () =>
+    expectUnchanged(async () => {
+      const answer = await postSoap(
+        url,
+        wrapRequest(bookingBody(), { logicalAddress: FACILITY }).replace(
+          '</mb:requestedTimeslot>',
+          '',
+        ),
+      );
+      assertFault(answer, 'Client', /malformed XML/);
+    }));
+
+  it('refuses an empty body and a body that is not XML', () =>
+    expectUnchanged(async () => {
+      assertFault(await postSoap(url, ''), 'Client');
+      assertFault(
+        await postSoap(url, 'hello, is this the booking line?'),
+        'Client',
+        /malformed XML/,
+      );
+    }));
+
+  it('refuses a DOCTYPE with an entity expansion bomb without expanding it', () =>
+    expectUnchanged(async () => {
+      const bomb =
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">' +
+        '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;"><!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">]>' +
+        wrapRequest(bookingBody(), { logicalAddress: FACILITY })
+          .replace(/^<\?xml[^>]*\?>/, '')
+          .replace('Tolvan<', '&lol4;<');
+      assertFault(await postSoap(url, bomb), 'Client', /DOCTYPE/);
+    }));
+
+  it('refuses an external entity (XXE) without reading the file', () =>
+    expectUnchanged(async () => {
+      const xxe =
+        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>' +
+        wrapRequest(bookingBody(), { logicalAddress: FACILITY })
+          .replace(/^<\?xml[^>]*\?>/, '')
+          .replace('Tolvan<', '&xxe;<');
+      const answer = await postSoap(url, xxe);
+      assertFault(answer, 'Client', /DOCTYPE/);
+      assert.doesNotMatch(answer.text, /root:/);
+    }));
+
+  it('refuses an oversized body with a Client fault', () =>
+    expectUnchanged(async () => {
+      const padding = `<x:pad xmlns:x="urn:example:padding">${'a'.repeat(70 * 1024)}</x:pad>`;
+      const answer = await postSoap(
+        url,
+        wrapRequest(bookingBody().replace('</mb:MakeBooking>', `${padding}</mb:MakeBooking>`), {
+          logicalAddress: FACILITY,
+        }),
+      );
+      assertFault(answer, 'Client', /exceeds 65536 bytes/);
+    }));
+
+  it('refuses elements nested deeper than the limit', () =>
+    expectUnchanged(async () => {
+      const deep = '<x:d xmlns:x="urn:example:deep">'.repeat(100) + '</x:d>'.repeat(100);
+      const answer = await postSoap(
+        url,
+        wrapRequest(bookingBody().replace('</mb:MakeBooking>', `${deep}</mb:MakeBooking>`), {
+          logicalAddress: FACILITY,
+        }),
+      );
+      assertFault(answer, 'Client', /deeper than/);
+    }));
+
+  it('refuses bytes that are not valid UTF-8', () =>
+    expectUnchanged(async () => {
+      const text = wrapRequest(bookingBody(), { logicalAddress: FACILITY });
+      const bytes = Buffer.concat([
+        Buffer.from(text.slice(0, 200)),
+        Buffer.from([0xc3, 0x28]),
+        Buffer.from(text.slice(200)),
+      ]);
+      assertFault(await postSoap(url, bytes), 'Client', /not valid utf-8/i);
+    }));
+
+  it('refuses a request element in the wrong namespace', () =>
+    expectUnchanged(async () => {
+      const answer = await postSoap(
+        url,
+        wrapRequest(bookingBody({ ns: 'urn:riv:crm:scheduling:MakeBookingResponder:2' }), {
+          logicalAddress: FACILITY,
+        }),
+      );
+      assertFault(answer, 'Client', /unknown request element/);
+    }));
+
+  it('refuses a request that lacks a mandatory element, naming it', () =>
+    expectUnchanged(async () => {
+      const body = bookingBody().replace(
+        /<mb:subject_of_care_info>.*<\/mb:subject_of_care_info>/,
+        '',
+      );
+      const answer = await postSoap(url, wrapRequest(body, { logicalAddress: FACILITY }));
+      assertFault(answer, 'Client', /subject_of_care_info: is mandatory but missing/);
+    }));
+
+  it('refuses an invalid personnummer without echoing it', () =>
+    expectUnchanged(async () => {
+      for (const bad of [
+        '19121212121',
+        '1912121212123',
+        '19121212-1212',
+        '191213321212',
+        '^191212121212$',
+      ]) {
+        const answer = await postSoap(
+          url,
+          wrapRequest(bookingBody({ subject: bad }), { logicalAddress: FACILITY }),
+        );
+        assertFault(answer, 'Client', /subject_of_care/);
+        assert.ok(
+          !answer.fault!.message.includes(bad),
+          'the faultstring does not repeat the value',
+        );
+      }
+    }));
+
+  it('refuses impossible dates', () =>
+    expectUnchanged(async () => {
+      for (const bad of ['20270230090000', '20271301090000', '2027010109000', '20270101250000']) {
+        const answer = await postSoap(
+          url,
+          wrapRequest(bookingBody({ start: bad }), { logicalAddress: FACILITY }),
+        );
+        assertFault(answer, 'Client', /startTimeInclusive/);
+      }
+    }));
+
+  it('refuses a missing, empty or unknown LogicalAddress', () =>
+    expectUnchanged(async () => {
+      assertFault(await postSoap(url, wrapRequest(bookingBody())), 'Client', /LogicalAddress/);
+      assertFault(
+        await postSoap(url, wrapRequest(bookingBody(), { logicalAddress: '' })),
+        'Client',
+        /LogicalAddress/,
+      );
+      assertFault(
+        await postSoap(url, wrapRequest(bookingBody(), { logicalAddress: 'SE2321000016-none' })),
+        'Client',
+        /not a healthcare facility/,
+      );
+    }));
+
+  it('refuses a LogicalAddress that differs from the facility in the request', () =>
+    expectUnchanged(async () => {
+      const answer = await postSoap(url, wrapRequest(bookingBody(), { logicalAddress: PARTNER }));
+      assertFault(answer, 'Client', /does not match/);
+    }));
+
+  it('refuses a well-formed request whose envelope is not SOAP 1.1', () =>
+    expectUnchanged(async () => {
+      const soap12 = wrapRequest(bookingBody(), { logicalAddress: FACILITY }).replace(
+        'http://schemas.xmlsoap.org/soap/envelope/',
+        'http://www.w3.org/2003/05/soap-envelope',
+      );
+      assertFault(await postSoap(url, soap12), 'VersionMismatch');
+    }));
+
+  it('still answers correctly after all of the above', async () => {
+    const s = t.calendar.doctorSlots[2]!;
+    const answer = await postSoap(
+      url,
+      requestEnvelope(
+        MakeBooking,
+        {
+          healthcare_facility_med: FACILITY,
+          requestedTimeslot: {
+            startTimeInclusive: s.start.ts,
+            endTimeExclusive: s.end.ts,
+            healthcare_facility: FACILITY,
+            bookingId: s.id,
+            subject_of_care: PATIENT,
+          },
+          subject_of_care_info: PATIENT_INFO,
+        },
+        { logicalAddress: FACILITY },
+      ),
+    );
+    assert.equal(answer.status, 200);
+  });
+});
