@@ -4,6 +4,7 @@
  * message and an exit code, never a stack trace.
  */
 import { CalendarFileError } from '../calendar/calendar-file.ts';
+import { ConfigError } from '../config/config.ts';
 import { CliError } from './command.ts';
 import type { CliIo, Command } from './command.ts';
 
@@ -75,7 +76,7 @@ function reportError(command: Command, err: unknown, io: CliIo): number {
     if (err.exitCode === 2) io.err(`Usage: tidbok ${command.name} ${command.usage}`);
     return err.exitCode;
   }
-  if (err instanceof CalendarFileError) {
+  if (err instanceof CalendarFileError || err instanceof ConfigError) {
     io.err(`${prefix}: ${err.message}`);
     return 1;
   }

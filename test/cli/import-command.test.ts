@@ -18,7 +18,7 @@ function tidbok(args: string[], env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, [bin, ...args], {
     cwd: root,
     encoding: 'utf8',
-    env: { ...process.env, TIDBOK_DB: '', TIDBOK_DEBUG: '', ...env },
+    env: { ...process.env, DATABASE_URL: '', TIDBOK_DB: '', TIDBOK_DEBUG: '', ...env },
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }

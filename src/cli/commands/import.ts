@@ -11,11 +11,11 @@ import { insertInvitationOnly } from '../../calendar/insert-invitation.ts';
 import { readCalendarFile } from '../../calendar/read-calendar-file.ts';
 import { instantToDt } from '../../domain/local-time.ts';
 import type { CalendarStore } from '../../store/calendar-store.ts';
+import { loadConfig } from '../../config/config.ts';
 import { createStore } from '../../store/create-store.ts';
 import { CliError } from '../command.ts';
 import type { CliIo, Command } from '../command.ts';
 
-export const DEFAULT_DB = './data/tidbok.db';
 const MAX_HORIZON_DAYS = 730;
 
 /** What `runImport` needs from outside; every field has a default. */
@@ -59,7 +59,8 @@ export async function runImport(
     throw new CliError('give exactly one calendar file: tidbok import <file>', 2);
   const path = positionals[0]!;
   const horizonDays = parseHorizon(values.horizon);
-  const url = values.db ?? io.env['TIDBOK_DB'] ?? DEFAULT_DB;
+  // The server's own setting (DATABASE_URL, else TIDBOK_DB), so staff import into the store it serves.
+  const url = values.db ?? loadConfig(io.env).databaseUrl;
 
   const file = await readFile(path);
   const nowUtcMs = (deps.now ?? Date.now)();
@@ -174,7 +175,8 @@ const importCommandText = {
     'deleted; the same file on the same day changes nothing.',
     '',
     'Options:',
-    `  --db <url>        store to write: a SQLite path or sqlite: URL (default: $TIDBOK_DB, else ${DEFAULT_DB})`,
+    '  --db <url>        store to write: a SQLite path or sqlite: URL',
+    '                    (default: $DATABASE_URL, else $TIDBOK_DB, else ./data/tidbok.db)',
     `  --horizon <days>  how many days, today included, templates cover (default ${DEFAULT_HORIZON_DAYS})`,
     '  --json            print the report as JSON',
   ].join('\n'),
