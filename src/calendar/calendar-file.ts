@@ -499,7 +499,8 @@ function schedule(
   ]);
   if (!o) return undefined;
   const slot = slotReferences(r, o, path, refs);
-  if (!Array.isArray(o['weekdays']) || o['weekdays'].length === 0)
+  const rawWeekdays = o['weekdays'];
+  if (rawWeekdays === undefined || (Array.isArray(rawWeekdays) && rawWeekdays.length === 0))
     r.add(`${path}.weekdays`, `required: a non-empty list of ${WEEKDAYS.join(', ')}`);
   const weekdays = r.list(o, 'weekdays', path, (v, p) => {
     if (!WEEKDAYS.includes(v as Weekday)) r.add(p, `must be one of ${WEEKDAYS.join(', ')}`);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { CalendarStore } from '../store/calendar-store.ts';
 import { openSqliteStore } from '../store/sqlite/sqlite-calendar-store.ts';
-import { parseCalendarFile } from './calendar-file.ts';
+import { CalendarFileError, parseCalendarFile } from './calendar-file.ts';
 import { expandCalendar } from './expand-calendar.ts';
 import type { CalendarImport } from './expand-calendar.ts';
 import { importCalendar } from './import-calendar.ts';
@@ -145,6 +145,41 @@ void describe('importCalendar (SQLite store)', () => {
     assert.equal(totalChanges(report), 0);
     assert.equal((await store.stats()).timeslots, 4);
     assert.ok(await store.getBooking('inv-open'));
+  });
+
+  void it('refuses, naming the invitation, a timed invitation whose slot a patient already booked', async () => {
+    const imported = calendar();
+    const timed = imported.invitations.find((i) => i.id === 'inv-timed')!;
+    await importCalendar(store, { ...imported, invitations: [] }, { createInvitation });
+    await store.transaction((tx) =>
+      tx.insertBooking({
+        id: 'patient-booking',
+        facility: FACILITY,
+        subjectOfCare: '200112232384',
+        patient: { firstName: 'Sven', lastName: 'Svensson' },
+        isInvitation: false,
+        slotId: timed.slotId!,
+        start: timed.start!,
+        end: timed.end!,
+        timeTypeId: 'prov',
+        status: 'active',
+        createdAt: NOW,
+        updatedAt: NOW,
+        version: 1,
+      }),
+    );
+    await assert.rejects(importCalendar(store, imported, { createInvitation }), (err: Error) => {
+      assert.ok(err instanceof CalendarFileError);
+      assert.deepEqual(err.problems, [
+        "invitation 'inv-timed': its timeslot at 20270104083000 is already booked; choose another time",
+      ]);
+      return true;
+    });
+    assert.equal(
+      await store.getBooking('inv-open'),
+      undefined,
+      'nothing of the failed import stays',
+    );
   });
 
   void it('writes nothing when any part of the import fails', async () => {

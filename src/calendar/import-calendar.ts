@@ -6,6 +6,8 @@
  * @module
  */
 import type { CalendarStore, StoreTx } from '../store/calendar-store.ts';
+import { TimeslotTakenError } from '../store/errors.ts';
+import { CalendarFileError } from './calendar-file.ts';
 import type { CalendarImport, InvitationImport } from './expand-calendar.ts';
 
 /** How many rows of one kind an import created, changed or left as they were. */
@@ -116,7 +118,18 @@ export async function importCalendar(
     }
     // After the slots, so that a timed invitation finds the slot it claims.
     for (const invitation of imported.invitations) {
-      if (await hooks.createInvitation(tx, invitation)) report.invitations.created += 1;
+      let created: boolean;
+      try {
+        created = await hooks.createInvitation(tx, invitation);
+      } catch (err) {
+        // A patient booked the slot online before the invitation was added to the file.
+        if (err instanceof TimeslotTakenError)
+          throw new CalendarFileError([
+            `invitation '${invitation.id}': its timeslot at ${invitation.start?.ts ?? '?'} is already booked; choose another time`,
+          ]);
+        throw err;
+      }
+      if (created) report.invitations.created += 1;
       else report.invitations.unchanged += 1;
     }
     return report;
