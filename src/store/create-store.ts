@@ -3,7 +3,9 @@
  * outside `store/` names a database kind.
  */
 import type { CalendarStore } from './calendar-store.ts';
-import { openSqliteStore } from './sqlite/sqlite-calendar-store.ts';
+import type { OutboxStore } from '../outbox/outbox-store.ts';
+import { SqliteCalendarStore, openSqliteStore } from './sqlite/sqlite-calendar-store.ts';
+import { SqliteOutboxStore } from './sqlite/sqlite-outbox-store.ts';
 
 /**
  * Opens the store a URL names:
@@ -27,4 +29,10 @@ function sqlitePath(url: string): string {
   const path = rest.startsWith('//') ? rest.slice(2) : rest;
   if (path === '') throw new Error('a sqlite: store URL needs a path or :memory:');
   return path;
+}
+
+/** The outbox dispatch verbs over the same database as `store`. */
+export function createOutboxStore(store: CalendarStore): OutboxStore {
+  if (store instanceof SqliteCalendarStore) return new SqliteOutboxStore(store);
+  throw new Error('no outbox store for this kind of calendar store');
 }
