@@ -144,6 +144,18 @@ CREATE INDEX outbox_by_status ON outbox (status, id);
 CREATE INDEX outbox_by_key ON outbox (key, id);
 `,
   },
+  {
+    version: 2,
+    name: 'outbox claims with leases',
+    sql: `
+-- A dispatcher's claim: who holds an in-flight message and until when; a
+-- lapsed lease makes the message claimable again (crashed dispatcher).
+ALTER TABLE outbox ADD COLUMN lease_owner TEXT;
+ALTER TABLE outbox ADD COLUMN lease_until_utc_ms INTEGER;
+-- Per-key order is checked per channel.
+CREATE INDEX outbox_by_channel_key ON outbox (channel, key, id);
+`,
+  },
 ];
 
 /**

@@ -118,6 +118,16 @@ export class SqliteCalendarStore implements CalendarStore {
     return this.#read(() => this.#q.listOutbox(query));
   }
 
+  /**
+   * Runs `fn` on this store's connection, alone: behind the same mutex as
+   * transactions and reads, outside any of them. For components that share
+   * the database, such as the outbox dispatch store. `fn` is synchronous and
+   * must leave no transaction open.
+   */
+  async withConnection<T>(fn: (db: Database.Database) => T): Promise<T> {
+    return this.#read(() => fn(this.#db));
+  }
+
   async close(): Promise<void> {
     this.#checkNotInTransaction('close');
     if (this.#isClosed) return;

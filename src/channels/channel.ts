@@ -1,0 +1,42 @@
+/**
+ * The seam between the outbox dispatcher and one delivery target (the
+ * engagement index now, webhooks later). A channel knows its protocol and
+ * how to classify an answer; the dispatcher owns claiming, retry timing,
+ * per-key order and dead letters.
+ *
+ * @module
+ */
+import type { ClaimedMessage } from '../outbox/outbox-store.ts';
+
+/** How a delivery went, as far as the dispatcher needs to know. */
+export type ChannelResult =
+  /** The target accepted every message. */
+  | { readonly kind: 'delivered' }
+  /**
+   * A passing failure (timeout, transport error, overload): try again later,
+   * no sooner than `afterMs` when the target said so.
+   */
+  | { readonly kind: 'retry'; readonly reason: string; readonly afterMs?: number }
+  /** The target refused the messages and will refuse them again: dead-letter and alert. */
+  | { readonly kind: 'permanent'; readonly reason: string };
+
+export interface Channel {
+  /** The outbox channel this delivers, e.g. `engagement-index`. */
+  readonly name: string;
+  /** Most messages one {@link deliver} call takes. */
+  readonly batchSize: number;
+  /**
+   * Minimum time between two deliveries of one key (ms), when the target
+   * needs one (the engagement index: its collect window, rivta-spec §4).
+   */
+  readonly keyGapMs?: number;
+  /**
+   * Delivers a batch: at most {@link batchSize} messages, never two with the
+   * same key. The result applies to the whole batch. Reasons must not hold
+   * personal data in clear.
+   *
+   * @param messages - claimed messages, oldest first
+   * @param signal - aborted when the dispatcher gives up on the call
+   */
+  deliver(messages: readonly ClaimedMessage[], signal: AbortSignal): Promise<ChannelResult>;
+}
