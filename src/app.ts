@@ -18,7 +18,10 @@ import { createOutboxStore } from './store/create-store.ts';
 import type { OutboxStore } from './outbox/outbox-store.ts';
 import { OutboxDispatcher } from './outbox/outbox-dispatcher.ts';
 import { EngagementIndexChannel } from './channels/engagement-index/engagement-index-channel.ts';
-import { engagementListener, type EiConfig } from './channels/engagement-index/engagement-mapping.ts';
+import {
+  engagementListener,
+  type EiConfig,
+} from './channels/engagement-index/engagement-mapping.ts';
 
 const packageJson = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
@@ -36,7 +39,11 @@ export interface AppOptions {
    */
   readonly ei?: EiConfig;
   /** Test knobs for the EI dispatcher (shorter gaps and polls). */
-  readonly dispatch?: { readonly keyGapMs?: number; readonly pollIntervalMs?: number; readonly leaseMs?: number };
+  readonly dispatch?: {
+    readonly keyGapMs?: number;
+    readonly pollIntervalMs?: number;
+    readonly leaseMs?: number;
+  };
   /** Further listeners (tests). */
   readonly listeners?: readonly BookingChangeListener[];
   readonly now?: () => number;
@@ -66,7 +73,9 @@ export function createApp(options: AppOptions): App {
   const outbox = createOutboxStore(store);
   const channel = options.ei?.url
     ? new EngagementIndexChannel(options.ei, {
-        ...(options.dispatch?.keyGapMs !== undefined ? { keyGapMs: options.dispatch.keyGapMs } : {}),
+        ...(options.dispatch?.keyGapMs !== undefined
+          ? { keyGapMs: options.dispatch.keyGapMs }
+          : {}),
       })
     : undefined;
   const dispatcher = channel
@@ -74,14 +83,19 @@ export function createApp(options: AppOptions): App {
         store: outbox,
         channel,
         logger: options.logger,
-        ...(options.dispatch?.pollIntervalMs !== undefined ? { pollIntervalMs: options.dispatch.pollIntervalMs } : {}),
+        ...(options.dispatch?.pollIntervalMs !== undefined
+          ? { pollIntervalMs: options.dispatch.pollIntervalMs }
+          : {}),
         ...(options.dispatch?.leaseMs !== undefined ? { leaseMs: options.dispatch.leaseMs } : {}),
         ...(options.now ? { now: options.now } : {}),
       })
     : undefined;
   const service = new SchedulingService({
     store,
-    listeners: [...(options.ei ? [engagementListener(options.ei)] : []), ...(options.listeners ?? [])],
+    listeners: [
+      ...(options.ei ? [engagementListener(options.ei)] : []),
+      ...(options.listeners ?? []),
+    ],
     // Wake the dispatcher as soon as a change commits, instead of waiting for its poll.
     ...(dispatcher ? { onCommitted: () => dispatcher.notify() } : {}),
     ...(options.now ? { now: options.now } : {}),

@@ -25,7 +25,10 @@ async function main(): Promise<void> {
     simulator = await startEiSimulator({ hsaId: ei.logicalAddress });
     ei = { ...ei, url: simulator.url };
     followCalls(simulator, (call) =>
-      logger.info({ correlationId: call.correlationId }, `EI simulator received Update: ${describeCall(call)}`),
+      logger.info(
+        { correlationId: call.correlationId },
+        `EI simulator received Update: ${describeCall(call)}`,
+      ),
     );
   }
 
@@ -45,7 +48,9 @@ async function main(): Promise<void> {
 
   const url = await app.listen(config.port, config.host);
   app.startDispatcher();
-  const lines = app.operations.map((op) => `  ${op.interaction.name.padEnd(28)} ${url}${op.interaction.path}`);
+  const lines = app.operations.map(
+    (op) => `  ${op.interaction.name.padEnd(28)} ${url}${op.interaction.path}`,
+  );
   process.stdout.write(
     `tidbok is serving crm:scheduling 1.1 on ${url} (store: ${config.databaseUrl})\n` +
       `${lines.join('\n')}\nEach address answers GET ?wsdl.\n` +

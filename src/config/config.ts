@@ -1,5 +1,8 @@
 import { existsSync } from 'node:fs';
-import { eiConfigDefaults, type EiConfig } from '../channels/engagement-index/engagement-mapping.ts';
+import {
+  eiConfigDefaults,
+  type EiConfig,
+} from '../channels/engagement-index/engagement-mapping.ts';
 
 /**
  * The only reader of process.env. Every setting is validated at start-up and
@@ -50,7 +53,8 @@ export function loadConfig(env: Env = process.env): Config {
   const producerHsaId = env['EI_SOURCE_SYSTEM'] || env['TIDBOK_HSA_ID'] || 'SE2321000016-TIDBOK';
   const eiUrl = env['EI_URL'] || undefined;
   if (eiUrl !== undefined) {
-    if (!/^https?:\/\//.test(eiUrl)) throw new ConfigError(`EI_URL must be an http(s) URL, not '${eiUrl}'`);
+    if (!/^https?:\/\//.test(eiUrl))
+      throw new ConfigError(`EI_URL must be an http(s) URL, not '${eiUrl}'`);
     // Against a real index these identify us in every engagement; no guessing.
     for (const name of ['EI_SOURCE_SYSTEM', 'EI_DATA_CONTROLLER'])
       if (!env[name]) throw new ConfigError(`${name} must be set when EI_URL is set`);
@@ -69,7 +73,9 @@ export function loadConfig(env: Env = process.env): Config {
     logicalAddress: env['EI_LOGICAL_ADDRESS'] || eiConfigDefaults.logicalAddress,
     sourceSystem: producerHsaId,
     dataController: env['EI_DATA_CONTROLLER'] || producerHsaId,
-    ...(cert !== undefined && key !== undefined ? { tls: { cert, key, ...(ca ? { ca } : {}) } } : {}),
+    ...(cert !== undefined && key !== undefined
+      ? { tls: { cert, key, ...(ca ? { ca } : {}) } }
+      : {}),
     timeoutMs: integer(env, 'EI_TIMEOUT_MS', eiConfigDefaults.timeoutMs, 100, 600_000),
     batchSize: integer(env, 'EI_BATCH_SIZE', eiConfigDefaults.batchSize, 1, 1000),
   };
