@@ -174,6 +174,3 @@ export function elementTexts(xml: string, local: string): string[] {
 export function countElements(xml: string, local: string): number {
   return [...xml.matchAll(new RegExp(`<(?:[\\w.-]+:)?${local}[\\s/>]`, 'g'))].length;
 }
-
-/** The Swedish letters every refusal text in the catalogue uses somewhere. */
-export const SWEDISH = /[åäöÅÄÖ]/;
