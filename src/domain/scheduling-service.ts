@@ -219,7 +219,10 @@ export class SchedulingService {
       timeTypes = (await this.#store.listTimeTypes(facility.hsaId)).filter(
         (t) => t.id === booking.timeTypeId,
       );
-      resourceId = booking.resourceId;
+      // Resource ids are local to a unit (like time and care type codes), so the
+      // booking's resource limits the options only at its own unit; at a partner
+      // that GetAllHealthcareFacilities(bookingId) lists it would match nothing.
+      if (same(booking.facility, facility.hsaId)) resourceId = booking.resourceId;
       rebookingId = booking.id;
     } else {
       timeTypes = await this.visibleTimeTypes(facility.hsaId, query.subjectOfCare, query.isAgent);
