@@ -193,6 +193,8 @@ export class SchedulingService {
     if (!booking || booking.status !== 'active' || booking.subjectOfCare !== subjectOfCare)
       return undefined;
     if (booking.isInvitation && !booking.slotId) return booking;
+    // A booking that has started can no longer be moved (see rebook), so it has no options.
+    if (booking.start && booking.start.utcMs < this.#now()) return undefined;
     const timeType = (await this.#store.listTimeTypes(booking.facility)).find(
       (t) => t.id === booking.timeTypeId,
     );
