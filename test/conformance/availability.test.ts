@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CancelBooking, GetAllHealthcareFacilities } from '../../src/contracts/scheduling.ts';
 import { tsToInstant } from '../../src/domain/local-time.ts';
+import { refusal } from '../../src/domain/refusals.ts';
 import type { Timeslot } from '../../src/domain/types.ts';
 import { callSoap, type EnvelopeOptions } from '../support/soap-client.ts';
 import {
@@ -18,6 +19,7 @@ import {
   asPatient,
   availabilityRequest,
   bookOk,
+  moveBooking,
   personnummer,
   searchDates,
   searchTimeslots,
@@ -220,6 +222,24 @@ describe('GetAvailableDates and GetAvailableTimeslots', () => {
       })) {
         assert.deepEqual(await searchTimeslots(t.url, request), [], name);
         assert.deepEqual(await searchDates(t.url, request), [], name);
+      }
+    });
+
+    it('offers nothing for a booking whose time has passed, since UpdateBooking would refuse every option', async () => {
+      const saved = clock;
+      const patientB = personnummer(83);
+      const slot = t.calendar.doctorSlots[6]!;
+      const passedId = await bookOk(t.url, slot, patientB);
+      try {
+        clock = slot.start.utcMs + 60_000;
+        const later = t.calendar.doctorSlots[7]!;
+        const move = await moveBooking(t.url, passedId, later, patientB);
+        assert.equal(move.response!.resultText, refusal.bookingPassed, 'control: no move is valid');
+        const request = availabilityRequest(t.calendar.days, patientB, { bookingId: passedId });
+        assert.deepEqual(await searchTimeslots(t.url, request), []);
+        assert.deepEqual(await searchDates(t.url, request), []);
+      } finally {
+        clock = saved;
       }
     });
 

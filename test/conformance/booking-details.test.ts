@@ -1,10 +1,20 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CancelBooking, GetBookingDetails } from '../../src/contracts/scheduling.ts';
-import { assertFault, callSoap } from '../support/soap-client.ts';
+import { NS } from '../../src/contracts/namespaces.ts';
+import { CancelBooking, GetBookingDetails, MakeBooking } from '../../src/contracts/scheduling.ts';
+import { decodeComplex } from '../../src/xml/decode.ts';
+import { assertFault, callSoap, postSoap, requestEnvelope } from '../support/soap-client.ts';
 import { FACILITY, PARTNER, PATIENT_INFO } from '../support/test-calendar.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
-import { asPatient, bookOk, countElements, elementTexts, personnummer } from './consumer.ts';
+import {
+  asPatient,
+  bookOk,
+  countElements,
+  elementTexts,
+  emptyElements,
+  makeBookingRequest,
+  personnummer,
+} from './consumer.ts';
 
 /** An invitation text in DocBook 5, using only the elements TKB §2.1 allows. */
 const DOCBOOK =
@@ -154,6 +164,28 @@ describe('GetBookingDetails', () => {
       [d.startTimeInclusive, d.endTimeExclusive, d.isInvitation, d.purpose],
       [slot.start.ts, slot.end.ts, true, 'Välkommen på återbesök.'],
     );
+  });
+
+  it('leaves out every optional element it has no value for, even when the booking request sent it empty', async () => {
+    const patient = personnummer(68);
+    const slot = t.calendar.nurseSlots[1]!;
+    const request = requestEnvelope(
+      MakeBooking,
+      makeBookingRequest(slot, patient),
+      asPatient(patient),
+    ).replace(
+      /(<[\w]+:subject_of_care>\d+<\/[\w]+:subject_of_care>)/,
+      `$1<c:reason xmlns:c="${NS.schedulingCore}"/>`,
+    );
+    assert.match(request, /<c:reason [^>]*\/>/);
+    const made = await postSoap(t.url + MakeBooking.path, request);
+    const bookingId = decodeComplex(MakeBooking.response, made.body).bookingId!;
+    assert.ok(bookingId);
+    const answer = await details(bookingId, patient);
+    assert.deepEqual(emptyElements(answer.text), []);
+    for (const absent of ['reason', 'resourceID', 'resourceName', 'purpose', 'isInvitation'])
+      assert.equal(countElements(answer.text, absent), 0, `${absent} is left out`);
+    assert.deepEqual(emptyElements(made.text), []);
   });
 
   it('answers an unknown bookingId with a Client fault (the answer cannot be empty)', async () => {

@@ -15,6 +15,7 @@ import {
   availabilityRequest,
   bookOk,
   countElements,
+  emptyElements,
   personnummer,
   searchTimeslots,
 } from './consumer.ts';
@@ -125,6 +126,7 @@ describe('the catalogue operations', () => {
         [PARTNER_DOCTOR],
       );
       assert.equal(countElements(answer.text, 'title'), 0);
+      assert.deepEqual(emptyElements(answer.text), []);
     });
 
     it('narrows to performers with free slots of the time or care types asked for', async () => {

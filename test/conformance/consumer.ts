@@ -174,3 +174,10 @@ export function elementTexts(xml: string, local: string): string[] {
 export function countElements(xml: string, local: string): number {
   return [...xml.matchAll(new RegExp(`<(?:[\\w.-]+:)?${local}[\\s/>]`, 'g'))].length;
 }
+
+/** Elements written empty (`<x/>` or `<x></x>`); optional values without content must be left out (TKB-F §3.7). */
+export function emptyElements(xml: string): string[] {
+  const selfClosed = [...xml.matchAll(/<([\w.:-]+)(?:\s[^>]*)?\/>/g)].map((m) => m[1]!);
+  const openClose = [...xml.matchAll(/<([\w.:-]+)(?:\s[^>]*)?><\/\1>/g)].map((m) => m[1]!);
+  return [...selfClosed, ...openClose];
+}

@@ -8,7 +8,14 @@ import {
 import { callSoap } from '../support/soap-client.ts';
 import { FACILITY, PARTNER, PATIENT_INFO } from '../support/test-calendar.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
-import { asPatient, bookOk, countElements, makeBookingRequest, personnummer } from './consumer.ts';
+import {
+  asPatient,
+  bookOk,
+  countElements,
+  emptyElements,
+  makeBookingRequest,
+  personnummer,
+} from './consumer.ts';
 
 /** rivta-spec §6 must-have 16 and §2.2 GetSubjectOfCareSchedule. */
 describe('GetSubjectOfCareSchedule', () => {
@@ -68,6 +75,7 @@ describe('GetSubjectOfCareSchedule', () => {
   it('gives every entry start, end, bookingId, facility and subject_of_care', async () => {
     const answer = await schedule(FACILITY);
     const entries = answer.response!.timeslotDetail;
+    assert.deepEqual(emptyElements(answer.text), [], 'no optional element written empty');
     for (const element of [
       'startTimeInclusive',
       'endTimeExclusive',
