@@ -201,6 +201,43 @@ describe('SOAP headers and namespaces', () => {
     });
   });
 
+  describe('Actor and character encoding', () => {
+    it('refuses an Actor header whose actorType is neither subject_of_care nor subject_of_care_agent', async () => {
+      const answer = await callSoap(t.url, GetAvailableTimeslots, timeslotsRequest(), {
+        logicalAddress: FACILITY,
+        actor: { actorId: PATIENT, actorType: 'staff' },
+      });
+      assertFault(answer, 'Client', /actorType/);
+    });
+
+    it('reads a request in the charset it declares and answers in UTF-8', async () => {
+      const patient = personnummer(3);
+      const slot = t.calendar.doctorSlots[6]!;
+      const text = requestEnvelope(
+        MakeBooking,
+        {
+          ...makeBookingRequest(slot, patient),
+          subject_of_care_info: { firstName: 'Åsa', lastName: 'Öberg-Ärlig' },
+        },
+        asPatient(patient),
+      ).replace('encoding="UTF-8"', 'encoding="ISO-8859-1"');
+      const latin1 = Buffer.from(text, 'latin1');
+      assert.equal(latin1.indexOf(Buffer.from('Åsa', 'utf8')), -1, 'the bytes are not UTF-8');
+      for (const contentType of ['text/xml; charset=ISO-8859-1', 'text/xml']) {
+        const answer = await postSoap(t.url + MakeBooking.path, latin1, {
+          'Content-Type': contentType,
+        });
+        assert.equal(answer.status, 200, `${contentType}: ${answer.text.slice(0, 300)}`);
+        assert.match(answer.contentType ?? '', /charset=UTF-8/i);
+      }
+      const booking = await t.app.store.findActiveBookingOnSlot(slot.id);
+      assert.deepEqual(
+        [booking?.patient.firstName, booking?.patient.lastName],
+        ['Åsa', 'Öberg-Ärlig'],
+      );
+    });
+  });
+
   describe('namespaces, not prefixes', () => {
     it('gives the same answer whatever prefixes or default namespaces the request uses', async () => {
       const expected = await canonicalAnswer();

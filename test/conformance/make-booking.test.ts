@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { GetAllHealthcareFacilities, MakeBooking } from '../../src/contracts/scheduling.ts';
+import { addDays, instantToDt } from '../../src/domain/local-time.ts';
 import { refusal } from '../../src/domain/refusals.ts';
 import type { Timeslot } from '../../src/domain/types.ts';
 import { callSoap } from '../support/soap-client.ts';
@@ -358,6 +359,23 @@ describe('MakeBooking', () => {
       assert.equal(inside.response!.resultCode, 'OK', inside.response!.resultText);
       assert.equal(inside.response!.bookingId, invitationId);
       assert.equal((await t.app.store.getBooking(invitationId))?.facility, PARTNER);
+    });
+
+    it('cannot be booked after its last day', async () => {
+      const patient = personnummer(35);
+      const outcome = await t.app.service.createInvitation({
+        facility: FACILITY,
+        subjectOfCare: patient,
+        patient: PATIENT_INFO,
+        timeTypeId: 'TT-LAK',
+        purpose: 'Välkommen på hälsokontroll.',
+        expiresOn: addDays(instantToDt(clock), -1),
+      });
+      assert.ok(outcome.ok);
+      const slot = t.calendar.doctorSlots[15]!;
+      const answer = await book(t.url, slot, patient, { bookingId: outcome.value.booking.id });
+      assertRefused(answer, refusal.invitationExpired);
+      assert.equal(await t.app.store.findActiveBookingOnSlot(slot.id), undefined);
     });
 
     it('of a time type only its own unit offers cannot be booked at the partner', async () => {
