@@ -201,6 +201,8 @@ export class SchedulingService {
     if (!booking || booking.status !== 'active' || booking.subjectOfCare !== subjectOfCare)
       return undefined;
     if (booking.isInvitation && !booking.slotId) return booking;
+    // A booking that has started can no longer be moved (see rebook), so it has no options.
+    if (booking.start && booking.start.utcMs < this.#now()) return undefined;
     const timeType = (await this.#store.listTimeTypes(booking.facility)).find(
       (t) => t.id === booking.timeTypeId,
     );
@@ -227,7 +229,10 @@ export class SchedulingService {
       timeTypes = (await this.#store.listTimeTypes(facility.hsaId)).filter(
         (t) => t.id === booking.timeTypeId,
       );
-      resourceId = booking.resourceId;
+      // Resource ids are local to a unit (like time and care type codes), so the
+      // booking's resource limits the options only at its own unit; at a partner
+      // that GetAllHealthcareFacilities(bookingId) lists it would match nothing.
+      if (same(booking.facility, facility.hsaId)) resourceId = booking.resourceId;
       rebookingId = booking.id;
     } else {
       timeTypes = await this.visibleTimeTypes(facility.hsaId, query.subjectOfCare, query.isAgent);
