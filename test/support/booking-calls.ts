@@ -42,7 +42,7 @@ export async function soapMakeBooking(
     asPatient(slot.facility, subjectOfCare),
   );
   assert.equal(made.fault, undefined, made.fault?.message);
-  assert.equal(made.response!.resultCode, 'OK');
+  assert.equal(made.response!.resultCode, 'OK', made.response!.resultText);
   return made.response!.bookingId!;
 }
 
@@ -69,7 +69,7 @@ export async function soapUpdateBooking(
     asPatient(slot.facility, subjectOfCare),
   );
   assert.equal(moved.fault, undefined, moved.fault?.message);
-  assert.equal(moved.response!.resultCode, 'OK');
+  assert.equal(moved.response!.resultCode, 'OK', moved.response!.resultText);
 }
 
 /** CancelBooking at the booking's facility. */
@@ -86,5 +86,5 @@ export async function soapCancelBooking(
     asPatient(facility, subjectOfCare),
   );
   assert.equal(cancelled.fault, undefined, cancelled.fault?.message);
-  assert.equal(cancelled.response!.resultCode, 'OK');
+  assert.equal(cancelled.response!.resultCode, 'OK', cancelled.response!.resultText);
 }
