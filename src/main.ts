@@ -38,6 +38,7 @@ async function main(): Promise<void> {
     producerHsaId: config.producerHsaId,
     limits: { maxBodyBytes: config.maxBodyBytes },
     ei,
+    dispatch: { leaseMs: config.eiLeaseMs },
   });
 
   const stats = await app.store.stats();
