@@ -13,7 +13,7 @@ import type { CalendarReader, CalendarStore, StoreTx } from '../store/calendar-s
 import { ConcurrentUpdateError, TimeslotTakenError } from '../store/errors.ts';
 import type { BookingChange, BookingChangeListener } from './booking-change.ts';
 import { endOfDt, instantToDt, startOfDt } from './local-time.ts';
-import { done, refusal, refused, type ChangeOutcome } from './refusals.ts';
+import { done, refusal, refused, type ChangeOutcome, type RefusalText } from './refusals.ts';
 import type {
   Booking,
   ChangeOrigin,
@@ -156,26 +156,54 @@ export class SchedulingService {
   // -------------------------------------------------------------------------
   // Queries
 
-  /** Time types a patient may see online at a facility. */
+  /**
+   * Time types a patient may see online at a facility: none at a facility not
+   * enabled for web booking (its bookings would never reach EI, so 1177 could
+   * not show them; policy §3.1 item 2).
+   */
   async visibleTimeTypes(
     facility: string,
     subjectOfCare: string,
     isAgent: boolean,
   ): Promise<TimeType[]> {
-    const all = (await this.#store.listTimeTypes(facility)).filter((t) => t.webBookable);
+    const f = await this.#store.getFacility(facility);
+    if (!f?.webBookingEnabled) return [];
+    const all = (await this.#store.listTimeTypes(f.hsaId)).filter((t) => t.webBookable);
     if (!all.some((t) => t.audience === 'returning-patients')) return all;
-    const returning = !isAgent && (await this.#store.hasBookingHistory(facility, subjectOfCare));
+    const returning = !isAgent && (await this.#store.hasBookingHistory(f.hsaId, subjectOfCare));
     return all.filter((t) => t.audience === 'everyone' || returning);
   }
 
-  /** Facilities where a booking may be moved (or an invitation booked): own plus partners offering its time type. */
-  async facilitiesFor(booking: Booking, reader: CalendarReader = this.#store): Promise<Facility[]> {
+  /**
+   * A facility's partners, both ways: a booking made at A that may be moved
+   * to partner B may also be moved back, whichever of the two lists the other.
+   */
+  async #partnersOf(home: Facility, reader: CalendarReader): Promise<Facility[]> {
+    const out: Facility[] = [home];
+    const add = (f: Facility | undefined) => {
+      if (f && !out.some((o) => same(o.hsaId, f.hsaId))) out.push(f);
+    };
+    for (const id of home.partnerFacilities) add(await reader.getFacility(id));
+    for (const other of await reader.listFacilities())
+      if (other.partnerFacilities.some((id) => same(id, home.hsaId))) add(other);
+    return out;
+  }
+
+  /**
+   * Facilities where a booking may be moved (or an invitation booked): its own
+   * and its partners that offer its time type. For a patient (`online`), only
+   * those enabled for web booking; staff may use any.
+   */
+  async facilitiesFor(
+    booking: Booking,
+    reader: CalendarReader = this.#store,
+    online = true,
+  ): Promise<Facility[]> {
     const home = await reader.getFacility(booking.facility);
     if (!home) return [];
     const out: Facility[] = [];
-    for (const id of [home.hsaId, ...home.partnerFacilities]) {
-      const facility = id === home.hsaId ? home : await reader.getFacility(id);
-      if (!facility || out.some((f) => same(f.hsaId, facility.hsaId))) continue;
+    for (const facility of await this.#partnersOf(home, reader)) {
+      if (online && !facility.webBookingEnabled) continue;
       const offers = (await reader.listTimeTypes(facility.hsaId)).some(
         (t) => t.id === booking.timeTypeId,
       );
@@ -184,12 +212,11 @@ export class SchedulingService {
     return out;
   }
 
-  /** Facilities a new booking can be made at from this one: itself (if it offers anything) and its partners. */
+  /** Facilities a new booking can be made at from this one: itself and its partners, where anything is bookable online. */
   async facilitiesFrom(facility: Facility): Promise<Facility[]> {
     const out: Facility[] = [];
-    for (const id of [facility.hsaId, ...facility.partnerFacilities]) {
-      const f = id === facility.hsaId ? facility : await this.#store.getFacility(id);
-      if (!f || out.some((o) => same(o.hsaId, f.hsaId))) continue;
+    for (const f of await this.#partnersOf(facility, this.#store)) {
+      if (!f.webBookingEnabled) continue;
       if ((await this.#store.listTimeTypes(f.hsaId)).some((t) => t.webBookable)) out.push(f);
     }
     return out;
@@ -368,7 +395,8 @@ export class SchedulingService {
       const timeType = await this.#timeTypeOf(tx, slot.facility, slot.timeTypeId);
       if (!timeType) return refused(refusal.slotNotFound);
       if (input.origin === 'soap') {
-        if (!timeType.webBookable) return refused(refusal.notBookableOnline);
+        if (!timeType.webBookable || !(await tx.getFacility(slot.facility))?.webBookingEnabled)
+          return refused(refusal.notBookableOnline);
         if (
           timeType.audience === 'returning-patients' &&
           !(await tx.hasBookingHistory(slot.facility, input.subjectOfCare))
@@ -438,7 +466,7 @@ export class SchedulingService {
     if (invitation.expiresOn !== undefined && invitation.expiresOn < instantToDt(now))
       return refused(refusal.invitationExpired);
 
-    const allowed = await this.facilitiesFor(invitation, tx);
+    const allowed = await this.facilitiesFor(invitation, tx, input.origin === 'soap');
     const facility = allowed.find((f) => same(f.hsaId, input.facility));
     if (!facility) return refused(refusal.facilityNotAllowed);
     const slot = await this.#findSlot(tx, facility.hsaId, input.startTs, input.endTs, {
@@ -492,7 +520,7 @@ export class SchedulingService {
       if (input.origin === 'soap' && !timeType?.rebookAllowed)
         return refused(refusal.rebookNotAllowed);
       if (booking.start && booking.start.utcMs < now) return refused(refusal.bookingPassed);
-      const allowed = await this.facilitiesFor(booking, tx);
+      const allowed = await this.facilitiesFor(booking, tx, input.origin === 'soap');
       const facility = allowed.find((f) => same(f.hsaId, input.facility));
       if (!facility) return refused(refusal.facilityNotAllowed);
       if (input.timeTypeId !== undefined && input.timeTypeId !== booking.timeTypeId)
@@ -577,62 +605,127 @@ export class SchedulingService {
     tx?: StoreTx,
   ): Promise<ChangeOutcome<{ booking: Booking; created: boolean }>> {
     const now = this.#now();
-    const work = async (t: StoreTx, emit: Emit) => {
-      if (input.id !== undefined) {
-        const existing = await t.getBooking(input.id);
-        if (existing) return done({ booking: existing, created: false });
-      }
-      const facility = await t.getFacility(input.facility);
-      if (!facility) return refused<{ booking: Booking; created: boolean }>(refusal.slotNotFound);
-      const timeType = await this.#timeTypeOf(t, facility.hsaId, input.timeTypeId);
-      if (!timeType) return refused<{ booking: Booking; created: boolean }>(refusal.slotNotFound);
-      let slot: Timeslot | undefined;
-      if (input.slotId !== undefined) {
-        slot = await t.getTimeslot(input.slotId);
-        if (!slot || !same(slot.facility, facility.hsaId))
-          return refused<{ booking: Booking; created: boolean }>(refusal.slotNotFound);
-        if (slot.start.utcMs < now)
-          return refused<{ booking: Booking; created: boolean }>(refusal.slotInPast);
-      }
-      const booking: Booking = {
-        id: input.id ?? this.#newId(),
-        facility: facility.hsaId,
-        subjectOfCare: input.subjectOfCare,
-        patient: input.patient,
-        isInvitation: true,
-        ...(slot
-          ? {
-              slotId: slot.id,
-              start: slot.start,
-              end: slot.end,
-              ...optional('performer', slot.performer),
-              ...optional('resourceId', slot.resourceId),
-            }
-          : {}),
-        timeTypeId: timeType.id,
-        ...optional('careTypeId', slot?.careTypeId ?? input.careTypeId),
-        purpose: input.purpose,
-        ...optional('expiresOn', input.expiresOn),
-        status: 'active',
-        createdAt: now,
-        updatedAt: now,
-        version: 1,
-      };
-      await t.insertBooking(booking);
-      emit({ kind: 'created', after: booking, origin: 'staff', atUtcMs: now });
-      return done({ booking, created: true });
-    };
     if (tx) {
       // Inside a caller's transaction (calendar import): run listeners on the same tx.
       const changes: BookingChange[] = [];
-      const outcome = await work(tx, (c) => changes.push(c));
+      const outcome = await this.#createInvitationIn(tx, (c) => changes.push(c), input, now);
       for (const change of changes)
         for (const listener of this.#listeners) await listener(tx, change);
       return outcome;
     }
-    const result = await this.#change(work);
+    const result = await this.#change((t, emit) => this.#createInvitationIn(t, emit, input, now));
     if ('taken' in result) return refused(refusal.slotTaken);
     return result;
+  }
+
+  async #createInvitationIn(
+    t: StoreTx,
+    emit: Emit,
+    input: NewInvitation,
+    now: number,
+  ): Promise<ChangeOutcome<{ booking: Booking; created: boolean }>> {
+    type Result = { booking: Booking; created: boolean };
+    if (input.id !== undefined) {
+      const existing = await t.getBooking(input.id);
+      if (existing) return done({ booking: existing, created: false });
+    }
+    const facility = await t.getFacility(input.facility);
+    if (!facility) return refused<Result>(refusal.slotNotFound);
+    const timeType = await this.#timeTypeOf(t, facility.hsaId, input.timeTypeId);
+    if (!timeType) return refused<Result>(refusal.slotNotFound);
+    let slot: Timeslot | undefined;
+    if (input.slotId !== undefined) {
+      slot = await t.getTimeslot(input.slotId);
+      if (!slot || !same(slot.facility, facility.hsaId))
+        return refused<Result>(refusal.slotNotFound);
+      if (slot.start.utcMs < now) return refused<Result>(refusal.slotInPast);
+    }
+    const booking: Booking = {
+      id: input.id ?? this.#newId(),
+      facility: facility.hsaId,
+      subjectOfCare: input.subjectOfCare,
+      patient: input.patient,
+      isInvitation: true,
+      ...(slot
+        ? {
+            slotId: slot.id,
+            start: slot.start,
+            end: slot.end,
+            ...optional('performer', slot.performer),
+            ...optional('resourceId', slot.resourceId),
+          }
+        : {}),
+      timeTypeId: timeType.id,
+      ...optional('careTypeId', slot?.careTypeId ?? input.careTypeId),
+      purpose: input.purpose,
+      ...optional('expiresOn', input.expiresOn),
+      status: 'active',
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
+    };
+    await t.insertBooking(booking);
+    emit({ kind: 'created', after: booking, origin: 'staff', atUtcMs: now });
+    return done({ booking, created: true });
+  }
+
+  /**
+   * Staff change an invitation (its text, type, slot or expiry). The scheduling
+   * EI policy treats that as a new invitation (rivta-spec §3.3 "staff change an
+   * invitation: delete + create"), so in one transaction the old one is
+   * withdrawn and a new one, with a new id, is created; the answer is the new one.
+   */
+  async changeInvitation(
+    id: string,
+    changes: Partial<Omit<NewInvitation, 'id' | 'facility' | 'subjectOfCare'>>,
+  ): Promise<ChangeOutcome<Booking>> {
+    const now = this.#now();
+    const result = await this.#change<Booking>(async (tx, emit) => {
+      const old = await tx.getBooking(id);
+      if (!old || old.status !== 'active') return refused(refusal.bookingNotFound);
+      if (!old.isInvitation) return refused(refusal.notAnOpenInvitation);
+      const withdrawn: Booking = {
+        ...old,
+        status: 'cancelled',
+        updatedAt: now,
+        version: old.version + 1,
+      };
+      await tx.updateBooking(withdrawn, old.version);
+      emit({ kind: 'cancelled', before: old, after: withdrawn, origin: 'staff', atUtcMs: now });
+      const slotId = 'slotId' in changes ? changes.slotId : old.slotId;
+      const careTypeId = changes.careTypeId ?? old.careTypeId;
+      const expiresOn = 'expiresOn' in changes ? changes.expiresOn : old.expiresOn;
+      const created = await this.#createInvitationIn(
+        tx,
+        emit,
+        {
+          facility: old.facility,
+          subjectOfCare: old.subjectOfCare,
+          patient: changes.patient ?? old.patient,
+          timeTypeId: changes.timeTypeId ?? old.timeTypeId,
+          purpose: changes.purpose ?? old.purpose ?? '',
+          ...optional('careTypeId', careTypeId),
+          ...optional('slotId', slotId),
+          ...optional('expiresOn', expiresOn),
+        },
+        now,
+      );
+      if (!created.ok) throw new RefusedChange(created.text);
+      return done(created.value.booking);
+    }).catch((err: unknown) => {
+      // A refusal after the withdrawal must undo it: thrown to roll back, answered here.
+      if (err instanceof RefusedChange) return refused<Booking>(err.text);
+      throw err;
+    });
+    if ('taken' in result) return refused(refusal.slotTaken);
+    return result;
+  }
+}
+
+/** Rolls back a transaction whose later step was refused after an earlier step wrote. */
+class RefusedChange extends Error {
+  constructor(readonly text: RefusalText) {
+    super(text);
   }
 }
 

@@ -62,7 +62,14 @@ describe('the catalogue operations', () => {
         [FACILITY, 'Vårdcentralen Kungsholmen'],
         [PARTNER, 'Vårdcentralen Södermalm'],
       ]);
-      assert.deepEqual(listed(await facilities(PARTNER)), [[PARTNER, 'Vårdcentralen Södermalm']]);
+      assert.deepEqual(
+        listed(await facilities(PARTNER)),
+        [
+          [PARTNER, 'Vårdcentralen Södermalm'],
+          [FACILITY, 'Vårdcentralen Kungsholmen'],
+        ],
+        'partnership works both ways, although only FACILITY names PARTNER',
+      );
     });
 
     it('answers an unknown bookingId with an empty list, not a fault', async () => {

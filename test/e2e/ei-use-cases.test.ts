@@ -222,8 +222,48 @@ describe('every scheduling change reaches EI as the use cases of rivta-spec §3.
     assertEveryCallConforms(t.ei);
   });
 
-  it('staff changing an invitation deletes the Invitation and creates the changed one', {
-    todo: 'the scheduling service has no verb to change an invitation yet (only rebook, which makes it a booking)',
+  it('staff changing an invitation deletes the Invitation and creates the changed one', async () => {
+    const invitation = await staffInvitation(doctor(6));
+    const created = await deliveredSince(0);
+    const mark = t.ei.calls.length;
+
+    const changed = await t.app.service.changeInvitation(invitation.id, {
+      slotId: doctor(7).id,
+      purpose: 'Ny tid för din årskontroll',
+    });
+    assert.ok(changed.ok, 'the invitation was changed');
+    assert.notEqual(changed.value.id, invitation.id, 'a changed invitation is a new invitation');
+    assert.equal((await t.app.store.getBooking(invitation.id))?.status, 'cancelled');
+    assert.equal(
+      await t.app.store.findActiveBookingOnSlot(doctor(6).id),
+      undefined,
+      'the old slot is free',
+    );
+
+    const sent = await deliveredSince(mark);
+    assert.deepEqual(sent, [
+      remove('Invitation', FACILITY, invitation.id),
+      upsert('Invitation', FACILITY, changed.value.id, doctor(7).start.ts),
+    ]);
+    assert.deepEqual(keyFieldsOf(sent[0]!), keyFieldsOf(created[0]!));
+    assertEveryCallConforms(t.ei);
+  });
+
+  it('a refused invitation change leaves the old invitation as it was and sends nothing', async () => {
+    const invitation = await staffInvitation(doctor(8));
+    await deliveredSince(0);
+    const mark = t.ei.calls.length;
+    const taken = await soapMakeBooking(t.url, doctor(9));
+    assert.ok(taken);
+    await deliveredSince(mark);
+    const afterBooking = t.ei.calls.length;
+
+    const changed = await t.app.service.changeInvitation(invitation.id, { slotId: doctor(9).id });
+    assert.equal(changed.ok, false);
+    const kept = await t.app.store.getBooking(invitation.id);
+    assert.equal(kept?.status, 'active');
+    assert.equal(kept?.version, invitation.version, 'the withdrawal was rolled back');
+    assert.deepEqual(await deliveredSince(afterBooking), []);
   });
 
   it('a cancellation over CancelBooking deletes with the create’s key fields byte for byte', async () => {
