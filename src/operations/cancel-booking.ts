@@ -1,7 +1,7 @@
 import { CancelBooking } from '../contracts/scheduling.ts';
 import type { SchedulingService } from '../domain/scheduling-service.ts';
 import { defineOperation } from './operation.ts';
-import { resultOf } from './result.ts';
+import { actingPatient, resultOf } from './result.ts';
 
 /** Frees the slot; the message is kept only where the time type allows one. */
 export const cancelBooking = (service: SchedulingService) =>
@@ -9,8 +9,10 @@ export const cancelBooking = (service: SchedulingService) =>
     interaction: CancelBooking,
     addressing: 'facility',
     facilityOf: (req) => req.healthcare_facility,
-    async handle(req) {
+    async handle(req, context) {
+      const patient = actingPatient(context.actor);
       const outcome = await service.cancel({
+        ...(patient !== undefined ? { subjectOfCare: patient } : {}),
         bookingId: req.bookingId,
         facility: req.healthcare_facility,
         origin: 'soap',

@@ -2,6 +2,7 @@ import { GetBookingDetails } from '../contracts/scheduling.ts';
 import type { SchedulingService } from '../domain/scheduling-service.ts';
 import { SoapFault } from '../soap/fault.ts';
 import { defineOperation } from './operation.ts';
+import { actingPatient } from './result.ts';
 import { bookingDetail } from './timeslot-detail.ts';
 
 /**
@@ -13,11 +14,14 @@ export const getBookingDetails = (service: SchedulingService) =>
     interaction: GetBookingDetails,
     addressing: 'facility',
     facilityOf: (req) => req.healthcare_facility,
-    async handle(req) {
+    async handle(req, context) {
       const booking = await service.store.getBooking(req.bookingId);
+      const patient = actingPatient(context.actor);
+      // Someone else's booking is answered exactly like a missing one: its existence is not told.
       if (
         !booking ||
         booking.status !== 'active' ||
+        (patient !== undefined && patient !== booking.subjectOfCare) ||
         booking.facility.toLowerCase() !== req.healthcare_facility.toLowerCase()
       )
         throw new SoapFault(

@@ -1,6 +1,7 @@
 import { GetSubjectOfCareSchedule } from '../contracts/scheduling.ts';
 import type { SchedulingService } from '../domain/scheduling-service.ts';
 import { defineOperation } from './operation.ts';
+import { requireSamePatient } from './result.ts';
 import { bookingDetail } from './timeslot-detail.ts';
 
 /** Bookings and timed invitations only: an open invitation has no time to show (TKB-G). */
@@ -9,7 +10,8 @@ export const getSubjectOfCareSchedule = (service: SchedulingService) =>
     interaction: GetSubjectOfCareSchedule,
     addressing: 'facility',
     facilityOf: (req) => req.healthcare_facility,
-    async handle(req) {
+    async handle(req, context) {
+      requireSamePatient(context.actor, req.subject_of_care);
       const bookings = (
         await service.store.listActiveBookingsOfSubject(
           req.healthcare_facility,

@@ -3,7 +3,7 @@ import type { SchedulingService } from '../domain/scheduling-service.ts';
 import { SoapFault } from '../soap/fault.ts';
 import { defineOperation } from './operation.ts';
 import { patientDetails, requireTimeslotFields } from './requested-timeslot.ts';
-import { resultOf } from './result.ts';
+import { requireSamePatient, resultOf } from './result.ts';
 
 /**
  * Claims the slot named by `requestedTimeslot.bookingId` (a free slot's id or
@@ -15,8 +15,9 @@ export const makeBooking = (service: SchedulingService) =>
     interaction: MakeBooking,
     addressing: 'facility',
     facilityOf: (req) => req.requestedTimeslot.healthcare_facility,
-    async handle(req) {
+    async handle(req, context) {
       const slot = requireTimeslotFields(req.requestedTimeslot, 'MakeBooking');
+      requireSamePatient(context.actor, slot.subjectOfCare);
       if (req.healthcare_facility_med.trim() === '')
         throw new SoapFault(
           'Client',

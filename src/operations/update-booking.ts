@@ -3,7 +3,7 @@ import type { SchedulingService } from '../domain/scheduling-service.ts';
 import { SoapFault } from '../soap/fault.ts';
 import { defineOperation } from './operation.ts';
 import { patientDetails, requireTimeslotFields } from './requested-timeslot.ts';
-import { resultOf } from './result.ts';
+import { requireSamePatient, resultOf } from './result.ts';
 
 /**
  * Moves the booking named by `requestedTimeslot.bookingId` to the free slot
@@ -15,8 +15,9 @@ export const updateBooking = (service: SchedulingService) =>
     interaction: UpdateBooking,
     addressing: 'facility',
     facilityOf: (req) => req.requestedTimeslot.healthcare_facility,
-    async handle(req) {
+    async handle(req, context) {
       const slot = requireTimeslotFields(req.requestedTimeslot, 'UpdateBooking');
+      requireSamePatient(context.actor, slot.subjectOfCare);
       if (slot.bookingId === undefined)
         throw new SoapFault(
           'Client',
