@@ -29,6 +29,11 @@ export interface Config {
    * runs an embedded EI simulator and reports to it.
    */
   readonly ei: EiConfig;
+  /**
+   * Bearer token of the admin API (`TIDBOK_ADMIN_TOKEN`, at least 16
+   * characters). Unset: the admin API is switched off and answers 404.
+   */
+  readonly adminToken: string | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -79,8 +84,15 @@ export function loadConfig(env: Env = process.env): Config {
     timeoutMs: integer(env, 'EI_TIMEOUT_MS', eiConfigDefaults.timeoutMs, 100, 600_000),
     batchSize: integer(env, 'EI_BATCH_SIZE', eiConfigDefaults.batchSize, 1, 1000),
   };
+  const adminToken = env['TIDBOK_ADMIN_TOKEN'] || undefined;
+  // A guessable token would open every patient's bookings to whoever guesses it.
+  if (adminToken !== undefined && (adminToken.length < 16 || /\s/.test(adminToken)))
+    throw new ConfigError(
+      'TIDBOK_ADMIN_TOKEN must be at least 16 characters without spaces (e.g. openssl rand -hex 24)',
+    );
   return {
     ei,
+    adminToken,
     port: integer(env, 'PORT', 8080, 0, 65535),
     host: env['HOST'] || '0.0.0.0',
     databaseUrl,
