@@ -15,6 +15,7 @@ import type { Logger } from './logging/logger.ts';
 import type { SoapBindingLimits } from './soap/http-binding.ts';
 import type { OutboxStore } from './outbox/outbox-store.ts';
 import { OutboxDispatcher } from './outbox/outbox-dispatcher.ts';
+import type { RetrySchedule } from './outbox/retry-schedule.ts';
 import { EngagementIndexChannel } from './channels/engagement-index/engagement-index-channel.ts';
 import { EI_CHANNEL, type EiConfig } from './channels/engagement-index/engagement-mapping.ts';
 import { createServices } from './services.ts';
@@ -37,11 +38,12 @@ export interface AppOptions {
    * {@link App.startDispatcher}).
    */
   readonly ei?: EiConfig;
-  /** Test knobs for the EI dispatcher (shorter gaps and polls). */
+  /** Knobs for the EI dispatcher: tests shorten gaps, polls and backoff; `EI_LEASE_MS` sets the lease. */
   readonly dispatch?: {
     readonly keyGapMs?: number;
     readonly pollIntervalMs?: number;
     readonly leaseMs?: number;
+    readonly retrySchedule?: RetrySchedule;
   };
   /** Further listeners (tests). */
   readonly listeners?: readonly BookingChangeListener[];
@@ -114,6 +116,9 @@ export function createApp(options: AppOptions): App {
           ? { pollIntervalMs: options.dispatch.pollIntervalMs }
           : {}),
         ...(options.dispatch?.leaseMs !== undefined ? { leaseMs: options.dispatch.leaseMs } : {}),
+        ...(options.dispatch?.retrySchedule
+          ? { retrySchedule: options.dispatch.retrySchedule }
+          : {}),
         ...(options.now ? { now: options.now } : {}),
       })
     : undefined;

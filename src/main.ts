@@ -39,6 +39,7 @@ async function main(): Promise<void> {
     limits: { maxBodyBytes: config.maxBodyBytes },
     ei,
     ...(config.adminToken !== undefined ? { adminToken: config.adminToken } : {}),
+    dispatch: { leaseMs: config.eiLeaseMs },
   });
 
   const stats = await app.store.stats();

@@ -34,7 +34,16 @@ export interface Config {
    * characters). Unset: the admin API is switched off and answers 404.
    */
   readonly adminToken: string | undefined;
+  /**
+   * How long the EI dispatcher's claim on a batch lasts (ms): after a crash,
+   * what the dead process had in flight is sent again once this has passed.
+   * Longer than `ei.timeoutMs`, so a slow call is never sent twice at once.
+   */
+  readonly eiLeaseMs: number;
 }
+
+/** Default claim lease of the EI dispatcher: 10 minutes. */
+export const DEFAULT_EI_LEASE_MS = 600_000;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -90,9 +99,15 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(
       'TIDBOK_ADMIN_TOKEN must be at least 16 characters without spaces (e.g. openssl rand -hex 24)',
     );
+  const eiLeaseMs = integer(env, 'EI_LEASE_MS', DEFAULT_EI_LEASE_MS, 1_000, 86_400_000);
+  if (eiLeaseMs <= ei.timeoutMs)
+    throw new ConfigError(
+      `EI_LEASE_MS (${eiLeaseMs}) must be longer than EI_TIMEOUT_MS (${ei.timeoutMs}), or a slow call could be sent twice at once`,
+    );
   return {
     ei,
     adminToken,
+    eiLeaseMs,
     port: integer(env, 'PORT', 8080, 0, 65535),
     host: env['HOST'] || '0.0.0.0',
     databaseUrl,

@@ -36,6 +36,12 @@ export interface SchedulingServiceDeps {
 /** Most timeslots one availability answer carries; a consumer narrows the date range for more. */
 export const MAX_TIMESLOTS_PER_ANSWER = 2000;
 
+/**
+ * Most slots GetAvailableDates reads to find its dates: enough for a full
+ * year of a busy facility, so no date is lost to the timeslot answer's cap.
+ */
+export const MAX_TIMESLOTS_FOR_DATES = 200_000;
+
 export interface SlotCriteria {
   readonly performer?: string;
   readonly resourceId?: string;
@@ -57,6 +63,8 @@ export interface AvailabilityQuery {
   readonly isAgent: boolean;
   /** Rebooking (or booking an open invitation): limits slots to what suits that booking. */
   readonly bookingId?: string;
+  /** Most slots to return; default {@link MAX_TIMESLOTS_PER_ANSWER}. */
+  readonly limit?: number;
 }
 
 export interface Availability {
@@ -193,6 +201,8 @@ export class SchedulingService {
     if (!booking || booking.status !== 'active' || booking.subjectOfCare !== subjectOfCare)
       return undefined;
     if (booking.isInvitation && !booking.slotId) return booking;
+    // A booking that has started can no longer be moved (see rebook), so it has no options.
+    if (booking.start && booking.start.utcMs < this.#now()) return undefined;
     const timeType = (await this.#store.listTimeTypes(booking.facility)).find(
       (t) => t.id === booking.timeTypeId,
     );
@@ -219,7 +229,10 @@ export class SchedulingService {
       timeTypes = (await this.#store.listTimeTypes(facility.hsaId)).filter(
         (t) => t.id === booking.timeTypeId,
       );
-      resourceId = booking.resourceId;
+      // Resource ids are local to a unit (like time and care type codes), so the
+      // booking's resource limits the options only at its own unit; at a partner
+      // that GetAllHealthcareFacilities(bookingId) lists it would match nothing.
+      if (same(booking.facility, facility.hsaId)) resourceId = booking.resourceId;
       rebookingId = booking.id;
     } else {
       timeTypes = await this.visibleTimeTypes(facility.hsaId, query.subjectOfCare, query.isAgent);
@@ -247,7 +260,7 @@ export class SchedulingService {
       ...(careTypeId !== undefined ? { careTypeId } : {}),
       ...(query.performers.length > 0 ? { performers: query.performers } : {}),
       ...(resourceId !== undefined ? { resourceId } : {}),
-      limit: MAX_TIMESLOTS_PER_ANSWER,
+      limit: query.limit ?? MAX_TIMESLOTS_PER_ANSWER,
     });
     return {
       slots,

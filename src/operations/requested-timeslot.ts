@@ -7,7 +7,21 @@ import type { Decoded } from '../contracts/model.ts';
 import type { SubjectOfCareType, TimeslotType } from '../contracts/scheduling.ts';
 import type { SlotCriteria } from '../domain/scheduling-service.ts';
 import type { PatientDetails } from '../domain/types.ts';
+import { tsToInstants } from '../domain/local-time.ts';
 import { SoapFault } from '../soap/fault.ts';
+
+/**
+ * Whether start-end can be a slot of positive length. In the repeated autumn
+ * hour the local end can read earlier than the start (02:50 CEST to 02:10 CET
+ * is 20 minutes), and we offer such slots with exactly those times, so only
+ * an order no reading of the two times can make forward is refused.
+ */
+function endsAfterStart(start: string, end: string): boolean {
+  const starts = tsToInstants(start);
+  const ends = tsToInstants(end);
+  if (starts.length === 0 || ends.length === 0) return end > start;
+  return Math.max(...ends) > Math.min(...starts);
+}
 
 export function requireTimeslotFields(t: Decoded<typeof TimeslotType>, operation: string) {
   const missing = (name: string) =>
@@ -15,7 +29,7 @@ export function requireTimeslotFields(t: Decoded<typeof TimeslotType>, operation
   if (t.startTimeInclusive === undefined) throw missing('startTimeInclusive');
   if (t.endTimeExclusive === undefined) throw missing('endTimeExclusive');
   if (t.subject_of_care === undefined) throw missing('subject_of_care');
-  if (t.endTimeExclusive <= t.startTimeInclusive)
+  if (!endsAfterStart(t.startTimeInclusive, t.endTimeExclusive))
     throw new SoapFault(
       'Client',
       `invalid request: ${operation}/requestedTimeslot ends before it starts`,

@@ -6,7 +6,9 @@ import { seedTestCalendar, type SeededCalendar } from './test-calendar.ts';
 import {
   startEiSimulator,
   type EiSimulator,
+  type EiSimulatorOptions,
 } from '../../src/channels/engagement-index/ei-simulator.ts';
+import { RetrySchedule } from '../../src/outbox/retry-schedule.ts';
 
 export const PRODUCER_HSA_ID = 'SE2321000016-TIDB';
 
@@ -43,19 +45,37 @@ export const TEST_EI_CONFIG = {
   batchSize: 1000,
 } as const;
 
+/** Knobs of {@link startEiTestApp} beyond the app's own options. */
+export interface EiTestOptions {
+  /** Gap between two deliveries of one key (ms); 0 by default, the real one is 6 000. */
+  readonly keyGapMs?: number;
+  /** How long the channel waits for EI's answer (ms); `TEST_EI_CONFIG.timeoutMs` by default. */
+  readonly eiTimeoutMs?: number;
+  /** Backoff after a failed call; 20 ms base, 200 ms cap by default, so fault tests run fast. */
+  readonly retrySchedule?: RetrySchedule;
+  /** Options of the simulator (e.g. `collectWindowMs`); its hsaId is always the test EI's. */
+  readonly simulator?: Omit<EiSimulatorOptions, 'hsaId'>;
+}
+
 /**
  * The test app reporting to an in-process EI simulator, with the dispatcher
  * running on short polls. `keyGapMs` defaults to 0 so tests need not wait out
  * EI's collect window; tests of that window pass their own.
  */
 export async function startEiTestApp(
-  options: Partial<AppOptions> & { keyGapMs?: number } = {},
+  options: Partial<AppOptions> & EiTestOptions = {},
 ): Promise<EiTestApp> {
-  const ei = await startEiSimulator({ hsaId: TEST_EI_CONFIG.logicalAddress });
+  const { keyGapMs, eiTimeoutMs, retrySchedule, simulator, ...appOptions } = options;
+  const ei = await startEiSimulator({ ...simulator, hsaId: TEST_EI_CONFIG.logicalAddress });
   const t = await startTestApp({
-    ei: { ...TEST_EI_CONFIG, url: ei.url },
-    dispatch: { keyGapMs: options.keyGapMs ?? 0, pollIntervalMs: 50, leaseMs: 5_000 },
-    ...options,
+    ei: { ...TEST_EI_CONFIG, url: ei.url, timeoutMs: eiTimeoutMs ?? TEST_EI_CONFIG.timeoutMs },
+    dispatch: {
+      keyGapMs: keyGapMs ?? 0,
+      pollIntervalMs: 50,
+      leaseMs: 5_000,
+      retrySchedule: retrySchedule ?? new RetrySchedule({ baseMs: 20, capMs: 200 }),
+    },
+    ...appOptions,
   });
   t.app.startDispatcher();
   return {
