@@ -6,23 +6,22 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import type { CalendarStore } from './store/calendar-store.ts';
-import { createStore } from './store/create-store.ts';
-import { SchedulingService } from './domain/scheduling-service.ts';
+import type { SchedulingService } from './domain/scheduling-service.ts';
 import type { BookingChangeListener } from './domain/booking-change.ts';
 import { createOperations } from './operations/registry.ts';
 import type { AnyOperation } from './operations/operation.ts';
 import { createHttpServer, type HttpServerDeps } from './http/server.ts';
 import type { Logger } from './logging/logger.ts';
 import type { SoapBindingLimits } from './soap/http-binding.ts';
-import { createOutboxStore } from './store/create-store.ts';
 import type { OutboxStore } from './outbox/outbox-store.ts';
 import { OutboxDispatcher } from './outbox/outbox-dispatcher.ts';
 import type { RetrySchedule } from './outbox/retry-schedule.ts';
 import { EngagementIndexChannel } from './channels/engagement-index/engagement-index-channel.ts';
-import {
-  engagementListener,
-  type EiConfig,
-} from './channels/engagement-index/engagement-mapping.ts';
+import { EI_CHANNEL, type EiConfig } from './channels/engagement-index/engagement-mapping.ts';
+import { createServices } from './services.ts';
+import { createAdminApi } from './admin/admin-api.ts';
+import { createMetrics, type Metrics } from './metrics/metrics.ts';
+import { Housekeeper } from './housekeeping/housekeeper.ts';
 
 const packageJson = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
@@ -51,6 +50,15 @@ export interface AppOptions {
   readonly now?: () => number;
   readonly limits?: Partial<SoapBindingLimits>;
   readonly extraRoutes?: HttpServerDeps['extraRoutes'];
+  /**
+   * Bearer token of the admin API under `/admin/` (config
+   * `TIDBOK_ADMIN_TOKEN`); without one the admin API answers 404.
+   */
+  readonly adminToken?: string;
+  /** Housekeeping interval (ms, default 10 minutes); runs once {@link App.startHousekeeping} is called. */
+  readonly housekeepingIntervalMs?: number;
+  /** Process figures on /metrics (default true; tests turn them off). */
+  readonly processMetrics?: boolean;
 }
 
 export interface App {
@@ -61,8 +69,14 @@ export interface App {
   readonly outbox: OutboxStore;
   /** Present when EI reporting has a URL to deliver to. */
   readonly dispatcher: OutboxDispatcher | undefined;
+  /** Passed bookings and expired invitations leave EI through this periodic job. */
+  readonly housekeeper: Housekeeper;
+  /** The `/metrics` registry and SOAP hook. */
+  readonly metrics: Metrics;
   /** Starts delivering outbox messages (no-op without a dispatcher). */
   startDispatcher(): void;
+  /** Starts housekeeping: a run now, then one every interval. */
+  startHousekeeping(): void;
   /** Starts listening; resolves to the base URL (e.g. http://127.0.0.1:8080). */
   listen(port: number, host?: string): Promise<string>;
   /** Stops accepting, waits for open requests, closes the store (if the app opened it). */
@@ -70,9 +84,22 @@ export interface App {
 }
 
 export function createApp(options: AppOptions): App {
-  const store = typeof options.store === 'string' ? createStore(options.store) : options.store;
-  const ownsStore = typeof options.store === 'string';
-  const outbox = createOutboxStore(store);
+  const now = options.now ?? Date.now;
+  // The service wakes the dispatcher, which needs the outbox the services create.
+  const wake: { dispatcher?: OutboxDispatcher } = {};
+  const {
+    store,
+    outbox,
+    service,
+    close: closeStore,
+  } = createServices({
+    store: options.store,
+    ...(options.ei ? { ei: options.ei } : {}),
+    ...(options.listeners ? { listeners: options.listeners } : {}),
+    // Wake the dispatcher as soon as a change commits, instead of waiting for its poll.
+    onCommitted: () => wake.dispatcher?.notify(),
+    ...(options.now ? { now: options.now } : {}),
+  });
   const channel = options.ei?.url
     ? new EngagementIndexChannel(options.ei, {
         ...(options.dispatch?.keyGapMs !== undefined
@@ -95,29 +122,44 @@ export function createApp(options: AppOptions): App {
         ...(options.now ? { now: options.now } : {}),
       })
     : undefined;
-  const service = new SchedulingService({
-    store,
-    listeners: [
-      ...(options.ei ? [engagementListener(options.ei)] : []),
-      ...(options.listeners ?? []),
-    ],
-    // Wake the dispatcher as soon as a change commits, instead of waiting for its poll.
-    ...(dispatcher ? { onCommitted: () => dispatcher.notify() } : {}),
-    ...(options.now ? { now: options.now } : {}),
-  });
+  wake.dispatcher = dispatcher;
   const operations = createOperations(service, {
     version: packageJson.version,
     startedAtUtcMs: Date.now(),
     storeKind: store.capabilities.supportsSeveralProcesses ? 'postgresql' : 'sqlite',
+  });
+  const metrics = createMetrics({
+    outbox,
+    channels: [EI_CHANNEL],
+    now,
+    processMetrics: options.processMetrics ?? true,
+  });
+  const admin = createAdminApi({
+    token: options.adminToken,
+    service,
+    outbox,
+    ei: options.ei,
+    notify: () => dispatcher?.notify(),
+    now,
+    logger: options.logger,
+  });
+  const housekeeper = new Housekeeper({
+    service,
+    outbox,
+    logger: options.logger,
+    ...(options.housekeepingIntervalMs !== undefined
+      ? { intervalMs: options.housekeepingIntervalMs }
+      : {}),
   });
   const server = createHttpServer({
     operations,
     isKnownFacility: async (hsaId) => (await store.getFacility(hsaId)) !== undefined,
     producerHsaId: options.producerHsaId,
     logger: options.logger,
+    onRequest: metrics.onSoapRequest,
     ...(options.now ? { now: options.now } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
-    ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
+    extraRoutes: [admin, metrics.route, ...(options.extraRoutes ?? [])],
   });
 
   return {
@@ -127,8 +169,13 @@ export function createApp(options: AppOptions): App {
     server,
     outbox,
     dispatcher,
+    housekeeper,
+    metrics,
     startDispatcher() {
       dispatcher?.start();
+    },
+    startHousekeeping() {
+      housekeeper.start();
     },
     listen(port, host = '0.0.0.0') {
       return new Promise((resolve, reject) => {
@@ -144,10 +191,11 @@ export function createApp(options: AppOptions): App {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await housekeeper.stop();
       // The dispatcher finishes its call in flight, so nothing is sent twice needlessly.
       await dispatcher?.stop();
       channel?.close();
-      if (ownsStore) await store.close();
+      await closeStore();
     },
   };
 }

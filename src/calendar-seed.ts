@@ -4,7 +4,7 @@
  * Shared by `npm start` (demo seed) and `tidbok import`.
  */
 import { expandCalendar } from './calendar/expand-calendar.ts';
-import { importCalendar, type ImportReport } from './calendar/import-calendar.ts';
+import { importCalendar, type ImportHooks, type ImportReport } from './calendar/import-calendar.ts';
 import { readCalendarFile } from './calendar/read-calendar-file.ts';
 import type { SchedulingService } from './domain/scheduling-service.ts';
 import { instantToDt } from './domain/local-time.ts';
@@ -22,24 +22,35 @@ export async function importCalendarFile(
     ...(options.horizonDays !== undefined ? { horizonDays: options.horizonDays } : {}),
   });
   return importCalendar(service.store, imported, {
-    createInvitation: async (tx, invitation) => {
-      const outcome = await service.createInvitation(
-        {
-          id: invitation.id,
-          facility: invitation.facility,
-          subjectOfCare: invitation.subjectOfCare,
-          patient: invitation.patient,
-          timeTypeId: invitation.timeTypeId,
-          purpose: invitation.purpose,
-          ...(invitation.careTypeId !== undefined ? { careTypeId: invitation.careTypeId } : {}),
-          ...(invitation.slotId !== undefined ? { slotId: invitation.slotId } : {}),
-          ...(invitation.expiresOn !== undefined ? { expiresOn: invitation.expiresOn } : {}),
-        },
-        tx,
-      );
-      if (!outcome.ok)
-        throw new Error(`invitation ${invitation.id} could not be created: ${outcome.text}`);
-      return outcome.value.created;
-    },
+    createInvitation: invitationsThroughService(service),
   });
+}
+
+/**
+ * The import's `createInvitation` hook that creates each invitation with
+ * `SchedulingService.createInvitation` inside the import's transaction, so
+ * its EI outbox messages commit with it.
+ */
+export function invitationsThroughService(
+  service: SchedulingService,
+): ImportHooks['createInvitation'] {
+  return async (tx, invitation) => {
+    const outcome = await service.createInvitation(
+      {
+        id: invitation.id,
+        facility: invitation.facility,
+        subjectOfCare: invitation.subjectOfCare,
+        patient: invitation.patient,
+        timeTypeId: invitation.timeTypeId,
+        purpose: invitation.purpose,
+        ...(invitation.careTypeId !== undefined ? { careTypeId: invitation.careTypeId } : {}),
+        ...(invitation.slotId !== undefined ? { slotId: invitation.slotId } : {}),
+        ...(invitation.expiresOn !== undefined ? { expiresOn: invitation.expiresOn } : {}),
+      },
+      tx,
+    );
+    if (!outcome.ok)
+      throw new Error(`invitation ${invitation.id} could not be created: ${outcome.text}`);
+    return outcome.value.created;
+  };
 }

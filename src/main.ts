@@ -38,6 +38,7 @@ async function main(): Promise<void> {
     producerHsaId: config.producerHsaId,
     limits: { maxBodyBytes: config.maxBodyBytes },
     ei,
+    ...(config.adminToken !== undefined ? { adminToken: config.adminToken } : {}),
     dispatch: { leaseMs: config.eiLeaseMs },
   });
 
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
 
   const url = await app.listen(config.port, config.host);
   app.startDispatcher();
+  app.startHousekeeping();
   const lines = app.operations.map(
     (op) => `  ${op.interaction.name.padEnd(28)} ${url}${op.interaction.path}`,
   );
@@ -57,7 +59,8 @@ async function main(): Promise<void> {
       `${lines.join('\n')}\nEach address answers GET ?wsdl.\n` +
       (simulator
         ? `Engagement index: EI_URL is not set, so Updates go to an embedded EI simulator at ${simulator.url} (demo mode).\n`
-        : `Engagement index: Updates go to ${ei.url}\n`),
+        : `Engagement index: Updates go to ${ei.url}\n`) +
+      `Metrics: ${url}/metrics. Admin API: ${config.adminToken ? `${url}/admin/ (bearer token from TIDBOK_ADMIN_TOKEN)` : 'off (set TIDBOK_ADMIN_TOKEN to enable)'}\n`,
   );
 
   const shutdown = (signal: string) => {

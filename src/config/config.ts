@@ -30,6 +30,11 @@ export interface Config {
    */
   readonly ei: EiConfig;
   /**
+   * Bearer token of the admin API (`TIDBOK_ADMIN_TOKEN`, at least 16
+   * characters). Unset: the admin API is switched off and answers 404.
+   */
+  readonly adminToken: string | undefined;
+  /**
    * How long the EI dispatcher's claim on a batch lasts (ms): after a crash,
    * what the dead process had in flight is sent again once this has passed.
    * Longer than `ei.timeoutMs`, so a slow call is never sent twice at once.
@@ -88,6 +93,12 @@ export function loadConfig(env: Env = process.env): Config {
     timeoutMs: integer(env, 'EI_TIMEOUT_MS', eiConfigDefaults.timeoutMs, 100, 600_000),
     batchSize: integer(env, 'EI_BATCH_SIZE', eiConfigDefaults.batchSize, 1, 1000),
   };
+  const adminToken = env['TIDBOK_ADMIN_TOKEN'] || undefined;
+  // A guessable token would open every patient's bookings to whoever guesses it.
+  if (adminToken !== undefined && (adminToken.length < 16 || /\s/.test(adminToken)))
+    throw new ConfigError(
+      'TIDBOK_ADMIN_TOKEN must be at least 16 characters without spaces (e.g. openssl rand -hex 24)',
+    );
   const eiLeaseMs = integer(env, 'EI_LEASE_MS', DEFAULT_EI_LEASE_MS, 1_000, 86_400_000);
   if (eiLeaseMs <= ei.timeoutMs)
     throw new ConfigError(
@@ -95,6 +106,7 @@ export function loadConfig(env: Env = process.env): Config {
     );
   return {
     ei,
+    adminToken,
     eiLeaseMs,
     port: integer(env, 'PORT', 8080, 0, 65535),
     host: env['HOST'] || '0.0.0.0',

@@ -596,6 +596,43 @@ export class SchedulingService {
   }
 
   /**
+   * Housekeeping (policy §3.1 item 3): reports each booking whose time has
+   * passed and each open invitation whose last day has gone as an `expired`
+   * change (origin `housekeeping`), exactly once. The store's mark is written
+   * in the same transaction as the listeners' messages, so neither a crash
+   * nor a second process can report a booking twice or lose the report.
+   * Works in transactions of at most `batchSize` bookings; resolves to how
+   * many were reported.
+   */
+  async expireEnded(options: { readonly batchSize?: number } = {}): Promise<number> {
+    const batchSize = options.batchSize ?? 500;
+    let total = 0;
+    for (;;) {
+      const now = this.#now();
+      let found = 0;
+      const result = await this.#change<number>(async (tx, emit) => {
+        const ended = await tx.listExpiring({
+          endedBeforeUtcMs: now,
+          expiresBeforeDt: instantToDt(now),
+          limit: batchSize,
+        });
+        found = ended.length;
+        let reported = 0;
+        for (const booking of ended) {
+          if (!(await tx.markExpired(booking.id, now))) continue;
+          emit({ kind: 'expired', after: booking, origin: 'housekeeping', atUtcMs: now });
+          reported += 1;
+        }
+        return done(reported);
+      });
+      if ('taken' in result || !result.ok) break;
+      total += result.value;
+      if (found < batchSize) break;
+    }
+    return total;
+  }
+
+  /**
    * Staff create an invitation (kallelse): open, or timed on a free slot.
    * With an `id` that already exists nothing changes and the existing one is
    * returned with `created: false` (idempotent calendar import).

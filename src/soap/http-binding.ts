@@ -43,6 +43,18 @@ export interface SoapBindingDeps {
   readonly logger: Logger;
   readonly limits?: Partial<SoapBindingLimits>;
   readonly now?: () => number;
+  /** Called once per answered request (metrics); must not throw. */
+  readonly onRequest?: (summary: SoapRequestSummary) => void;
+}
+
+/** One answered SOAP request, as metrics see it. */
+export interface SoapRequestSummary {
+  /** The interaction name (the address's, when the body could not be read). */
+  readonly operation: string;
+  /** The answer's resultCode (`OK`, `INFO`, `ERROR`), `OK` for answers without one, or `fault`. */
+  readonly outcome: string;
+  readonly durationMs: number;
+  readonly status: number;
 }
 
 interface Prepared {
@@ -233,8 +245,15 @@ export function createSoapBinding(deps: SoapBindingDeps) {
       log['fault'] = `${fault.code}: ${fault.message}`;
       payload = faultEnvelope(fault);
     }
-    log['durationMs'] = Math.round((performance.now() - started) * 100) / 100;
+    const durationMs = performance.now() - started;
+    log['durationMs'] = Math.round(durationMs * 100) / 100;
     log['status'] = status;
+    deps.onRequest?.({
+      operation: log['operation'] as string,
+      outcome: status === 200 ? ((log['resultCode'] as string | undefined) ?? 'OK') : 'fault',
+      durationMs,
+      status,
+    });
     deps.logger.info(log, 'soap request');
     res.writeHead(status, {
       'Content-Type': CONTENT_TYPE,

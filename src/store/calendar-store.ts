@@ -44,6 +44,16 @@ export interface FreeTimeslotQuery {
   readonly limit?: number;
 }
 
+/** Filters for {@link CalendarReader.listExpiring}. */
+export interface ExpiringQuery {
+  /** Bookings and timed invitations that end before this instant (UTC ms) are over. */
+  readonly endedBeforeUtcMs: number;
+  /** Open invitations whose `expiresOn` (`yyyyMMdd`) is before this date have expired. */
+  readonly expiresBeforeDt: string;
+  /** Maximum rows, in id order. */
+  readonly limit: number;
+}
+
 /** A message for a delivery channel (EI, later webhooks), written with the change that caused it. */
 export interface NewOutboxMessage {
   /** Channel name, e.g. `engagement-index`. */
@@ -98,6 +108,14 @@ export interface CalendarReader {
   hasBookingHistory(facility: string, subjectOfCare: string): Promise<boolean>;
   /** Active bookings at a facility, ordered by id (EI reload, housekeeping). */
   listActiveBookings(facility: string): Promise<Booking[]>;
+  /**
+   * Active bookings and invitations whose time is over and whose end has not
+   * been recorded with {@link StoreTx.markExpired} yet (housekeeping, policy
+   * §3.1 item 3): those that end before `endedBeforeUtcMs`, and open
+   * invitations whose `expiresOn` is before `expiresBeforeDt`. Any facility,
+   * ordered by id, at most `limit`.
+   */
+  listExpiring(query: ExpiringQuery): Promise<Booking[]>;
 }
 
 /**
@@ -125,6 +143,14 @@ export interface StoreTx extends CalendarReader {
    * `RangeError` when `booking.version` is not `expectedVersion + 1`.
    */
   updateBooking(booking: Booking, expectedVersion: number): Promise<void>;
+  /**
+   * Records that an active booking's end (or an open invitation's expiry)
+   * has been reported, so housekeeping reports it once: it then leaves
+   * {@link CalendarReader.listExpiring}. The booking itself (and its version)
+   * is unchanged. Returns true when this call recorded it; false when it was
+   * recorded already, or the booking is not active or not stored.
+   */
+  markExpired(bookingId: string, atUtcMs: number): Promise<boolean>;
   /** Appends messages to the outbox in this transaction, in order. */
   appendOutbox(messages: readonly NewOutboxMessage[]): Promise<void>;
 

@@ -6,6 +6,9 @@ import type { CalendarStore } from './calendar-store.ts';
 import type { OutboxStore } from '../outbox/outbox-store.ts';
 import { SqliteCalendarStore, openSqliteStore } from './sqlite/sqlite-calendar-store.ts';
 import { SqliteOutboxStore } from './sqlite/sqlite-outbox-store.ts';
+import type { AppliedMigration } from './sqlite/migrations.ts';
+
+export type { AppliedMigration };
 
 /**
  * Opens the store a URL names:
@@ -35,4 +38,10 @@ function sqlitePath(url: string): string {
 export function createOutboxStore(store: CalendarStore): OutboxStore {
   if (store instanceof SqliteCalendarStore) return new SqliteOutboxStore(store);
   throw new Error('no outbox store for this kind of calendar store');
+}
+
+/** The schema migrations applied to the store's database, oldest first (`tidbok migrate`). */
+export async function appliedMigrationsOf(store: CalendarStore): Promise<AppliedMigration[]> {
+  if (store instanceof SqliteCalendarStore) return store.appliedMigrations();
+  throw new Error('no migration record for this kind of calendar store');
 }

@@ -1046,6 +1046,79 @@ export function describeCalendarStore(
       });
     });
 
+    void describe('housekeeping marks', () => {
+      test('lists ended bookings and expired open invitations, in id order, until marked', async (store) => {
+        await seed(store);
+        const now = Date.now();
+        const [past, later, otherUnit] = [
+          aTimeslot({ startUtcMs: now - 2 * DAY }),
+          aTimeslot({ startUtcMs: now + DAY }),
+          aTimeslot({ facility: OTHER_FACILITY, startUtcMs: now - DAY }),
+        ];
+        await addSlots(store, past!, later!, otherUnit!);
+        const ended = await book(store, aBookingOn(past!, { id: 'e-2' }));
+        await book(store, aBookingOn(later!, { id: 'e-9' }));
+        const endedElsewhere = await book(store, aBookingOn(otherUnit!, { id: 'e-3' }));
+        const expired = await book(store, anOpenInvitation({ id: 'e-1', expiresOn: '20200101' }));
+        await book(store, anOpenInvitation({ id: 'e-8', expiresOn: '20991231' }));
+        await book(store, anOpenInvitation({ id: 'e-7', expiresOn: undefined }));
+        const query = { endedBeforeUtcMs: now, expiresBeforeDt: '20250101', limit: 10 };
+
+        const listed = await store.listExpiring(query);
+        assert.deepEqual(
+          listed.map((b) => b.id),
+          [expired.id, ended.id, endedElsewhere.id],
+        );
+        assert.deepEqual(listed[1], ended, 'returned as stored');
+        assert.deepEqual(
+          (await store.listExpiring({ ...query, limit: 2 })).map((b) => b.id),
+          [expired.id, ended.id],
+        );
+
+        await store.transaction(async (tx) => {
+          assert.equal(await tx.markExpired(ended.id, now), true);
+          assert.equal(await tx.markExpired(ended.id, now), false, 'marked once only');
+          assert.equal(await tx.markExpired('no-such-booking', now), false);
+        });
+        assert.deepEqual(
+          (await store.transaction((tx) => tx.listExpiring(query))).map((b) => b.id),
+          [expired.id, endedElsewhere.id],
+        );
+        assert.deepEqual(
+          await store.getBooking(ended.id),
+          ended,
+          'the booking itself is unchanged',
+        );
+      });
+
+      test('never lists or marks a cancelled booking, and a rolled-back mark is undone', async (store) => {
+        await seed(store);
+        const slot = aTimeslot({ startUtcMs: Date.now() - DAY });
+        await addSlots(store, slot);
+        const booking = await book(store, aBookingOn(slot));
+        const query = { endedBeforeUtcMs: Date.now(), expiresBeforeDt: '20250101', limit: 10 };
+        await assert.rejects(
+          store.transaction(async (tx) => {
+            assert.equal(await tx.markExpired(booking.id, Date.now()), true);
+            throw new Error('roll back');
+          }),
+          /roll back/,
+        );
+        assert.deepEqual(
+          (await store.listExpiring(query)).map((b) => b.id),
+          [booking.id],
+        );
+        await store.transaction((tx) =>
+          tx.updateBooking(nextVersion(booking, { status: 'cancelled' }), booking.version),
+        );
+        assert.deepEqual(await store.listExpiring(query), []);
+        assert.equal(
+          await store.transaction((tx) => tx.markExpired(booking.id, Date.now())),
+          false,
+        );
+      });
+    });
+
     void describe('stats', () => {
       test('counts facilities, timeslots, active bookings and outbox messages', async (store) => {
         assert.deepEqual(await store.stats(), {

@@ -141,6 +141,20 @@ function message(transaction: EngagementTransaction): NewOutboxMessage {
 }
 
 /**
+ * The outbox message that creates or refreshes one booking's engagement
+ * (an upsert with `mostRecentContent`), exactly as the listener writes it
+ * for a new booking; used by the EI reload. `facility` is the booking's own,
+ * as stored.
+ */
+export function engagementUpsert(
+  booking: Booking,
+  facility: Facility,
+  config: EiConfig,
+): NewOutboxMessage {
+  return message({ deleteFlag: false, engagement: engagementOf(booking, facility, config, true) });
+}
+
+/**
  * EI's collect window (rivta-spec §4): single-engagement calls are merged per
  * key for up to 5 s, and there a delete beats a later create. A create that
  * follows a delete of the same key must therefore reach EI at least this long

@@ -7,12 +7,13 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_HORIZON_DAYS, expandCalendar } from '../../calendar/expand-calendar.ts';
 import { importCalendar } from '../../calendar/import-calendar.ts';
 import type { ImportHooks, ImportReport } from '../../calendar/import-calendar.ts';
-import { insertInvitationOnly } from '../../calendar/insert-invitation.ts';
 import { readCalendarFile } from '../../calendar/read-calendar-file.ts';
 import { instantToDt } from '../../domain/local-time.ts';
 import type { CalendarStore } from '../../store/calendar-store.ts';
 import { loadConfig } from '../../config/config.ts';
 import { createStore } from '../../store/create-store.ts';
+import { invitationsThroughService } from '../../calendar-seed.ts';
+import { createServices } from '../../services.ts';
 import { CliError } from '../command.ts';
 import type { CliIo, Command } from '../command.ts';
 
@@ -21,9 +22,9 @@ const MAX_HORIZON_DAYS = 730;
 /** What `runImport` needs from outside; every field has a default. */
 export interface ImportDeps {
   /**
-   * Creates each invitation in the import's transaction. Default:
-   * {@link insertInvitationOnly}, which stores the invitation without EI
-   * outbox messages; wire the domain's booking service here.
+   * Creates each invitation in the import's transaction. Default: the
+   * scheduling service with the EI listener from the config, so each new
+   * invitation queues its engagement-index create like any staff action.
    */
   readonly createInvitation?: ImportHooks['createInvitation'];
   /** Opens the store a URL names; default `createStore`. */
@@ -59,8 +60,9 @@ export async function runImport(
     throw new CliError('give exactly one calendar file: tidbok import <file>', 2);
   const path = positionals[0]!;
   const horizonDays = parseHorizon(values.horizon);
-  // The server's own setting (DATABASE_URL, else TIDBOK_DB), so staff import into the store it serves.
-  const url = values.db ?? loadConfig(io.env).databaseUrl;
+  // The server's own settings (DATABASE_URL, else TIDBOK_DB; EI), so staff import into the store it serves.
+  const config = loadConfig(io.env);
+  const url = values.db ?? config.databaseUrl;
 
   const file = await readFile(path);
   const nowUtcMs = (deps.now ?? Date.now)();
@@ -70,9 +72,12 @@ export async function runImport(
   const store = (deps.openStore ?? createStore)(url);
   let report: ImportReport;
   try {
-    report = await importCalendar(store, imported, {
-      createInvitation: deps.createInvitation ?? insertInvitationOnly(deps.now),
-    });
+    const createInvitation =
+      deps.createInvitation ??
+      invitationsThroughService(
+        createServices({ store, ei: config.ei, ...(deps.now ? { now: deps.now } : {}) }).service,
+      );
+    report = await importCalendar(store, imported, { createInvitation });
   } finally {
     await store.close();
   }

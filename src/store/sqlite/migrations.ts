@@ -156,6 +156,19 @@ ALTER TABLE outbox ADD COLUMN lease_until_utc_ms INTEGER;
 CREATE INDEX outbox_by_channel_key ON outbox (channel, key, id);
 `,
   },
+  {
+    version: 3,
+    name: 'housekeeping marks passed bookings and expired invitations',
+    sql: `
+-- Set once housekeeping has reported the booking's end (an EI delete), so a
+-- restart never reports it again; the booking row is otherwise unchanged.
+ALTER TABLE bookings ADD COLUMN expired_at_utc_ms INTEGER;
+CREATE INDEX bookings_to_expire_by_end ON bookings (end_utc_ms)
+  WHERE status = 'active' AND expired_at_utc_ms IS NULL;
+CREATE INDEX bookings_to_expire_by_date ON bookings (expires_on)
+  WHERE status = 'active' AND expired_at_utc_ms IS NULL AND slot_id IS NULL;
+`,
+  },
 ];
 
 /**

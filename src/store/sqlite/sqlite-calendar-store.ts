@@ -21,6 +21,7 @@ import type {
 } from '../../domain/types.ts';
 import type {
   CalendarStore,
+  ExpiringQuery,
   FreeTimeslotQuery,
   NewOutboxMessage,
   OutboxMessage,
@@ -194,6 +195,10 @@ export class SqliteCalendarStore implements CalendarStore {
     return this.#read(() => this.#q.listActiveBookings(facility));
   }
 
+  async listExpiring(query: ExpiringQuery): Promise<Booking[]> {
+    return this.#read(() => this.#q.listExpiring(query));
+  }
+
   /** A read outside any transaction: waits its turn so it sees only committed data. */
   #read<T>(query: () => T): Promise<T> {
     this.#checkCallable('read');
@@ -285,6 +290,14 @@ class SqliteStoreTx implements StoreTx {
 
   async listActiveBookings(facility: string): Promise<Booking[]> {
     return this.#use().listActiveBookings(facility);
+  }
+
+  async listExpiring(query: ExpiringQuery): Promise<Booking[]> {
+    return this.#use().listExpiring(query);
+  }
+
+  async markExpired(bookingId: string, atUtcMs: number): Promise<boolean> {
+    return this.#use().markExpired(bookingId, atUtcMs);
   }
 
   async insertBooking(booking: Booking): Promise<void> {

@@ -17,7 +17,12 @@ import type {
   TimeType,
   TimeTypeAudience,
 } from '../../domain/types.ts';
-import type { FreeTimeslotQuery, NewOutboxMessage, OutboxMessage } from '../calendar-store.ts';
+import type {
+  ExpiringQuery,
+  FreeTimeslotQuery,
+  NewOutboxMessage,
+  OutboxMessage,
+} from '../calendar-store.ts';
 import {
   AlreadyExistsError,
   ConcurrentUpdateError,
@@ -370,6 +375,20 @@ export class SqliteQueries {
       listActiveBookings: prepare(
         "SELECT * FROM bookings WHERE facility = ? AND status = 'active' ORDER BY id",
       ),
+      // Two index-backed halves (see migration 3), merged in id order.
+      listExpiring: prepare(
+        `SELECT * FROM bookings
+         WHERE status = 'active' AND expired_at_utc_ms IS NULL AND end_utc_ms < @ended
+         UNION
+         SELECT * FROM bookings
+         WHERE status = 'active' AND expired_at_utc_ms IS NULL AND slot_id IS NULL
+           AND expires_on < @expires
+         ORDER BY id LIMIT @limit`,
+      ),
+      markExpired: prepare(
+        `UPDATE bookings SET expired_at_utc_ms = ?
+         WHERE id = ? AND status = 'active' AND expired_at_utc_ms IS NULL`,
+      ),
       insertBooking: prepare(
         `INSERT INTO bookings (${BOOKING_COLUMNS.join(', ')})
          VALUES (${BOOKING_COLUMNS.map((c) => '@' + c).join(', ')})`,
@@ -542,6 +561,19 @@ export class SqliteQueries {
 
   listActiveBookings(facility: string): Booking[] {
     return (this.#s.listActiveBookings.all(facility) as BookingRow[]).map(toBooking);
+  }
+
+  listExpiring(query: ExpiringQuery): Booking[] {
+    const rows = this.#s.listExpiring.all({
+      ended: query.endedBeforeUtcMs,
+      expires: query.expiresBeforeDt,
+      limit: query.limit,
+    }) as BookingRow[];
+    return rows.map(toBooking);
+  }
+
+  markExpired(bookingId: string, atUtcMs: number): boolean {
+    return this.#s.markExpired.run(atUtcMs, bookingId).changes === 1;
   }
 
   insertBooking(booking: Booking): void {

@@ -1,0 +1,62 @@
+/**
+ * The domain without HTTP: store, outbox and the scheduling service with its
+ * change listeners. The server (`app.ts`) and every CLI command that changes
+ * bookings build it here, so a booking change written by staff from the
+ * command line gets its EI outbox messages exactly as one made over SOAP
+ * (rivta-spec §3.1 item 1).
+ */
+import { SchedulingService } from './domain/scheduling-service.ts';
+import type { BookingChangeListener } from './domain/booking-change.ts';
+import type { CalendarStore } from './store/calendar-store.ts';
+import { createOutboxStore, createStore } from './store/create-store.ts';
+import type { OutboxStore } from './outbox/outbox-store.ts';
+import {
+  engagementListener,
+  type EiConfig,
+} from './channels/engagement-index/engagement-mapping.ts';
+
+export interface ServicesOptions {
+  /** Store URL, or an open store (then the caller closes it). */
+  readonly store: string | CalendarStore;
+  /** With it, every booking change appends its engagement-index outbox messages. */
+  readonly ei?: EiConfig;
+  /** Further listeners (tests). */
+  readonly listeners?: readonly BookingChangeListener[];
+  /** Called after a change committed (e.g. to wake the outbox dispatcher). */
+  readonly onCommitted?: () => void;
+  readonly now?: () => number;
+}
+
+export interface Services {
+  readonly store: CalendarStore;
+  readonly outbox: OutboxStore;
+  readonly service: SchedulingService;
+  /** The EI configuration the listener uses, when there is one. */
+  readonly ei: EiConfig | undefined;
+  /** Closes the store if these services opened it. */
+  close(): Promise<void>;
+}
+
+export function createServices(options: ServicesOptions): Services {
+  const ownsStore = typeof options.store === 'string';
+  const store = typeof options.store === 'string' ? createStore(options.store) : options.store;
+  const outbox = createOutboxStore(store);
+  const service = new SchedulingService({
+    store,
+    listeners: [
+      ...(options.ei ? [engagementListener(options.ei)] : []),
+      ...(options.listeners ?? []),
+    ],
+    ...(options.onCommitted ? { onCommitted: options.onCommitted } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  return {
+    store,
+    outbox,
+    service,
+    ei: options.ei,
+    async close() {
+      if (ownsStore) await store.close();
+    },
+  };
+}

@@ -1,0 +1,352 @@
+/**
+ * The staff and operator commands, run through the `tidbok` dispatcher on
+ * the same SQLite file as a running app whose dispatcher reports to the EI
+ * simulator: what a command changes reaches EI through the server, exactly
+ * as the policy asks (rivta-spec §3.1).
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { commands } from '../../src/cli/commands/index.ts';
+import { runCli } from '../../src/cli/run-cli.ts';
+import type { BookingView } from '../../src/admin/staff-actions.ts';
+import { instantToTs, tsToInstant } from '../../src/domain/local-time.ts';
+import { expected, receivedSince } from '../support/ei-received.ts';
+import { skipWithoutNationalContracts } from '../support/national-schemas.ts';
+import { startEiTestApp, TEST_EI_CONFIG, type EiTestApp } from '../support/test-app.ts';
+import { FACILITY, HIDDEN, OTHER_PATIENT, PATIENT } from '../support/test-calendar.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+void describe(
+  'staff commands reach the engagement index',
+  { skip: skipWithoutNationalContracts },
+  () => {
+    let dir: string;
+    let db: string;
+    let t: EiTestApp;
+    before(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'tidbok-staff-'));
+      db = join(dir, 'tidbok.db');
+      t = await startEiTestApp({ store: db });
+    });
+    after(async () => {
+      await t.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    /** `tidbok <args>` in process, on the app's database and EI identity. */
+    async function tidbok(...args: string[]) {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runCli(args, commands, {
+        out: (l) => out.push(l),
+        err: (l) => err.push(l),
+        env: {
+          TIDBOK_DB: db,
+          EI_SOURCE_SYSTEM: TEST_EI_CONFIG.sourceSystem,
+          EI_DATA_CONTROLLER: TEST_EI_CONFIG.dataController,
+        },
+      });
+      return { code, out, err, json: () => JSON.parse(out.join('\n')) as Record<string, unknown> };
+    }
+
+    /** Runs a command, lets the server's dispatcher deliver, returns what EI received. */
+    async function sent(...args: string[]) {
+      await t.drained();
+      const mark = t.ei.calls.length;
+      const result = await tidbok(...args);
+      assert.equal(result.code, 0, result.err.join('\n'));
+      t.app.dispatcher!.notify();
+      await t.drained();
+      return { result, received: receivedSince(t.ei, mark) };
+    }
+
+    const patient = ['--patient', PATIENT, '--first-name', 'Tolvan', '--last-name', 'Tolvansson'];
+
+    void it('invitation create (open) sends an Invitation create', async () => {
+      const { result, received } = await sent(
+        'invitation',
+        'create',
+        '--facility',
+        FACILITY,
+        ...patient,
+        '--time-type',
+        'TT-LAK',
+        '--purpose',
+        'Dags för årskontroll',
+        '--json',
+      );
+      const view = result.json() as unknown as BookingView;
+      assert.equal(view.kind, 'open-invitation');
+      const stored = await t.app.store.getBooking(view.id);
+      assert.deepEqual(received, [
+        expected(false, {
+          person: PATIENT,
+          categorization: 'Invitation',
+          facility: FACILITY,
+          id: view.id,
+          mostRecentContent: instantToTs(stored!.createdAt),
+        }),
+      ]);
+    });
+
+    void it('invitation create (timed, DocBook from a file) then withdraw: create, then delete', async () => {
+      const file = join(dir, 'purpose.xml');
+      writeFileSync(
+        file,
+        '<article xmlns="http://docbook.org/ns/docbook"><para>Välkommen.</para></article>',
+      );
+      const slot = t.calendar.nurseSlots[0]!;
+      const made = await sent(
+        'invitation',
+        'create',
+        '--facility',
+        FACILITY,
+        ...patient,
+        '--slot',
+        slot.id,
+        '--purpose-file',
+        file,
+        '--id',
+        'kallelse-1',
+      );
+      assert.match(made.result.out[0]!, /^Invitation created: kallelse-1$/);
+      const key = {
+        person: PATIENT,
+        categorization: 'Invitation',
+        facility: FACILITY,
+        id: 'kallelse-1',
+      } as const;
+      assert.deepEqual(made.received, [
+        expected(false, { ...key, mostRecentContent: slot.start.ts }),
+      ]);
+
+      const withdrawn = await sent('invitation', 'withdraw', 'kallelse-1');
+      assert.deepEqual(withdrawn.received, [expected(true, key)]);
+    });
+
+    void it('booking create, rebook and cancel each send their Update', async () => {
+      const [a, b] = [t.calendar.doctorSlots[0]!, t.calendar.doctorSlots[1]!];
+      const made = await sent(
+        'booking',
+        'create',
+        '--facility',
+        FACILITY,
+        '--start',
+        a.start.ts,
+        '--end',
+        a.end.ts,
+        '--patient',
+        OTHER_PATIENT,
+        '--first-name',
+        'Lena',
+        '--last-name',
+        'Handén',
+        '--json',
+      );
+      const id = String(made.result.json()['id']);
+      const key = {
+        person: OTHER_PATIENT,
+        categorization: 'Booking',
+        facility: FACILITY,
+        id,
+      } as const;
+      assert.deepEqual(made.received, [expected(false, { ...key, mostRecentContent: a.start.ts })]);
+
+      const moved = await sent('booking', 'rebook', id, '--slot', b.id);
+      assert.deepEqual(moved.received, [
+        expected(false, { ...key, mostRecentContent: b.start.ts }),
+      ]);
+
+      const cancelled = await sent('booking', 'cancel', id);
+      assert.deepEqual(cancelled.received, [expected(true, key)]);
+    });
+
+    void it("import creates the file's invitations with their Invitation creates", async () => {
+      const file = join(dir, 'calendar.json');
+      const start = t.calendar.doctorSlots[5]!.start.ts.slice(0, 8);
+      writeFileSync(
+        file,
+        JSON.stringify({
+          facilities: [
+            {
+              hsaId: 'SE2321000016-IMP1',
+              name: 'Importerade mottagningen',
+              webBookingEnabled: true,
+              timeTypes: [
+                {
+                  id: 'lak',
+                  name: 'Läkarbesök',
+                  cancelAllowed: true,
+                  rebookAllowed: true,
+                  messageAllowed: false,
+                },
+              ],
+              timeslots: [
+                {
+                  id: 'imp-slot',
+                  timeTypeId: 'lak',
+                  start: `${start}110000`,
+                  end: `${start}112000`,
+                },
+              ],
+              invitations: [
+                {
+                  id: 'imp-open',
+                  subjectOfCare: PATIENT,
+                  firstName: 'Tolvan',
+                  lastName: 'Tolvansson',
+                  timeTypeId: 'lak',
+                  purpose: 'Öppen kallelse',
+                },
+                {
+                  id: 'imp-timed',
+                  subjectOfCare: PATIENT,
+                  firstName: 'Tolvan',
+                  lastName: 'Tolvansson',
+                  timeTypeId: 'lak',
+                  purpose: 'Tidsatt kallelse',
+                  start: `${start}110000`,
+                  end: `${start}112000`,
+                },
+              ],
+            },
+          ],
+        }),
+      );
+      const { received } = await sent('import', file);
+      const ids = received.map((r) => [
+        r.deleteFlag,
+        r.engagement.categorization,
+        r.engagement.businessObjectInstanceIdentifier,
+        r.engagement.logicalAddress,
+      ]);
+      assert.deepEqual(ids.sort(), [
+        [false, 'Invitation', 'imp-open', 'SE2321000016-IMP1'],
+        [false, 'Invitation', 'imp-timed', 'SE2321000016-IMP1'],
+      ]);
+      const timed = received.find(
+        (r) => r.engagement.businessObjectInstanceIdentifier === 'imp-timed',
+      );
+      assert.equal(timed!.engagement.mostRecentContent, `${start}110000`);
+      assert.ok(tsToInstant(timed!.engagement.mostRecentContent!) !== undefined);
+    });
+
+    void it('refuses with the Swedish text and exit 1 when the slot is taken, naming no personnummer', async () => {
+      const slot = t.calendar.doctorSlots[2]!;
+      assert.equal((await tidbok('booking', 'create', '--slot', slot.id, ...patient)).code, 0);
+      const taken = await tidbok(
+        'booking',
+        'create',
+        '--slot',
+        slot.id,
+        '--patient',
+        OTHER_PATIENT,
+        '--first-name',
+        'A',
+        '--last-name',
+        'B',
+      );
+      assert.equal(taken.code, 1);
+      assert.deepEqual(taken.err, [
+        'tidbok booking create: Tiden är tyvärr redan bokad. Välj en annan tid.',
+      ]);
+      const bad = await tidbok(
+        'booking',
+        'create',
+        '--slot',
+        slot.id,
+        '--patient',
+        '1912121212',
+        '--first-name',
+        'A',
+        '--last-name',
+        'B',
+      );
+      assert.equal(bad.code, 1);
+      assert.doesNotMatch(bad.err.join('\n'), /1912121212/);
+      assert.match(bad.err[0]!, /subjectOfCare must be 12 characters/);
+    });
+
+    void it('outbox status shows a dead letter with its reason; outbox retry delivers it', async () => {
+      await t.drained();
+      t.ei.failNext(1, 'EI002');
+      assert.equal(
+        (
+          await tidbok(
+            'invitation',
+            'create',
+            '--facility',
+            FACILITY,
+            ...patient,
+            '--time-type',
+            'TT-LAK',
+            '--purpose',
+            'Provsvar',
+          )
+        ).code,
+        0,
+      );
+      t.app.dispatcher!.notify();
+      let status = await tidbok('outbox', 'status', '--json');
+      for (let i = 0; i < 200 && (status.json()['deadLetters'] as unknown[]).length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 25));
+        status = await tidbok('outbox', 'status', '--json');
+      }
+      assert.equal(status.code, 1, 'dead letters make the status exit 1');
+      const dead = status.json()['deadLetters'] as { id: number }[];
+      assert.equal(dead.length, 1);
+
+      const text = await tidbok('outbox', 'status');
+      assert.match(text.out.join('\n'), /^pending: +\d+$/m);
+      assert.match(text.out.join('\n'), /^in flight: +\d+$/m);
+      assert.match(text.out.join('\n'), /^oldest pending age: /m);
+      assert.match(text.out.join('\n'), /^dead letters: 1$/m);
+      assert.match(text.out.join('\n'), /reason: EI002/);
+      assert.match(text.out.join('\n'), /key \[\\?"19121212-\*\*\*\*/);
+      assert.doesNotMatch(text.out.join('\n'), new RegExp(PATIENT));
+
+      assert.equal((await tidbok('outbox', 'retry', '424242')).code, 1);
+      assert.equal((await tidbok('outbox', 'retry')).code, 2);
+      const retried = await sent('outbox', 'retry', String(dead[0]!.id));
+      assert.deepEqual(retried.result.out, ['1 message re-queued for delivery.']);
+      assert.equal(retried.received.length, 1);
+      assert.equal(retried.received[0]!.engagement.categorization, 'Invitation');
+      assert.equal((await tidbok('outbox', 'status')).code, 0);
+      assert.equal(
+        (await sent('outbox', 'retry', '--all-dead')).result.out[0],
+        '0 messages re-queued for delivery.',
+      );
+    });
+
+    void it('ei reload refuses a unit not enabled for web booking', async () => {
+      const res = await tidbok('ei', 'reload', '--facility', HIDDEN);
+      assert.equal(res.code, 1);
+      assert.match(res.err[0]!, /not enabled for web booking/);
+      assert.equal((await tidbok('ei', 'reload', '--facility', 'SE2321000016-NONE')).code, 1);
+    });
+
+    void it('migrate lists the applied migrations through the installed bin', () => {
+      const result = spawnSync(
+        process.execPath,
+        [join(root, 'bin/tidbok.mjs'), 'migrate', '--db', db],
+        {
+          cwd: root,
+          encoding: 'utf8',
+          env: { ...process.env, DATABASE_URL: '', TIDBOK_DB: '' },
+        },
+      );
+      assert.equal(result.status, 0, result.stderr);
+      assert.match(result.stdout, /^The schema is at version 3\. Applied migrations:$/m);
+      assert.match(
+        result.stdout,
+        /^ +3 {2}\S+ {2}housekeeping marks passed bookings and expired invitations$/m,
+      );
+    });
+  },
+);
