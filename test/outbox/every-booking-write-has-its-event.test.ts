@@ -307,6 +307,27 @@ const SCENARIOS: Record<string, Scenario> = {
       }),
     );
   },
+  'changeInvitation: staff change a timed invitation (withdraw + create)': async (
+    service,
+    calendar,
+  ) => {
+    const invitation = ok(
+      await service.createInvitation({
+        facility: FACILITY,
+        subjectOfCare: PATIENT,
+        patient: PATIENT_INFO,
+        timeTypeId: 'TT-LAK',
+        purpose: 'Kallelse',
+        slotId: calendar.doctorSlots[10]!.id,
+      }),
+    );
+    ok(
+      await service.changeInvitation(invitation.booking.id, {
+        slotId: calendar.doctorSlots[11]!.id,
+        purpose: 'Ändrad kallelse',
+      }),
+    );
+  },
   'expireEnded: passed bookings and expired invitations': async (service, calendar, advance) => {
     const slot = calendar.doctorSlots[9]!;
     ok(
