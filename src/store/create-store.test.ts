@@ -28,9 +28,14 @@ void describe('createStore', () => {
     }
   });
 
-  void it('says plainly that PostgreSQL is not available yet', () => {
-    for (const url of ['postgres://u@127.0.0.1/tidbok', 'postgresql://127.0.0.1/tidbok'])
-      assert.throws(() => createStore(url), /PostgreSQL store not available yet/);
+  void it('opens a PostgreSQL store for postgres:// and postgresql://, and reports an unreachable server on use', async () => {
+    // Port 1 on loopback: nothing listens there, so no test server is needed.
+    for (const url of ['postgres://u@127.0.0.1:1/tidbok', 'postgresql://127.0.0.1:1/tidbok']) {
+      const store = createStore(url);
+      assert.equal(store.capabilities.supportsSeveralProcesses, true);
+      await assert.rejects(store.stats(), /ECONNREFUSED|connect/);
+      await store.close();
+    }
   });
 
   void it('refuses an unknown URL scheme and an empty sqlite path', () => {

@@ -3,16 +3,17 @@
  * outside `store/` names a database kind.
  */
 import type { CalendarStore } from './calendar-store.ts';
+import { openPostgresStore } from './postgres/postgres-calendar-store.ts';
 import { openSqliteStore } from './sqlite/sqlite-calendar-store.ts';
 
 /**
  * Opens the store a URL names:
  * - `sqlite:<path>`, `sqlite://<path>`, `sqlite::memory:` or a plain file path: SQLite;
- * - `postgres://…` or `postgresql://…`: PostgreSQL (not available yet).
+ * - `postgres://…` or `postgresql://…`: PostgreSQL, several instances may share it
+ *   (the schema is migrated before the first statement; see docs/postgresql.md).
  */
 export function createStore(url: string): CalendarStore {
-  if (/^postgres(ql)?:\/\//i.test(url))
-    throw new Error('PostgreSQL store not available yet: use a sqlite: URL or a file path');
+  if (/^postgres(ql)?:\/\//i.test(url)) return openPostgresStore(url);
   const path = sqlitePath(url);
   return openSqliteStore(path);
 }
