@@ -54,6 +54,16 @@ function adminPool(url: string): pg.Pool {
   return admin;
 }
 
+// Registered at load, on the file's root: a hook registered from inside a
+// test would run when that test ends, not when the file does.
+after(async () => {
+  const pool = admin;
+  admin = undefined;
+  if (!pool) return;
+  for (const name of created.splice(0)) await pool.query(`DROP SCHEMA ${name} CASCADE`);
+  await pool.end();
+});
+
 /**
  * Creates an empty schema on the test server and returns a URL whose
  * connections use it. Every schema created in a file is dropped after it.
@@ -61,14 +71,6 @@ function adminPool(url: string): pg.Pool {
 export async function freshSchemaUrl(url: string): Promise<string> {
   const schema = `tidbok_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   await adminPool(url).query(`CREATE SCHEMA ${schema}`);
-  if (created.length === 0)
-    after(async () => {
-      const pool = admin;
-      admin = undefined;
-      if (!pool) return;
-      for (const name of created.splice(0)) await pool.query(`DROP SCHEMA ${name} CASCADE`);
-      await pool.end();
-    });
   created.push(schema);
   return withSearchPath(url, schema);
 }
