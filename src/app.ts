@@ -14,6 +14,14 @@ import type { AnyOperation } from './operations/operation.ts';
 import { createHttpServer, type HttpServerDeps } from './http/server.ts';
 import type { Logger } from './logging/logger.ts';
 import type { SoapBindingLimits } from './soap/http-binding.ts';
+import { createOutboxStore } from './store/create-store.ts';
+import type { OutboxStore } from './outbox/outbox-store.ts';
+import { OutboxDispatcher } from './outbox/outbox-dispatcher.ts';
+import { EngagementIndexChannel } from './channels/engagement-index/engagement-index-channel.ts';
+import {
+  engagementListener,
+  type EiConfig,
+} from './channels/engagement-index/engagement-mapping.ts';
 
 const packageJson = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
@@ -24,8 +32,20 @@ export interface AppOptions {
   readonly store: string | CalendarStore;
   readonly logger: Logger;
   readonly producerHsaId: string;
+  /**
+   * Engagement index reporting: every booking change gets its EI outbox
+   * messages; with `ei.url` set, a dispatcher delivers them (start it with
+   * {@link App.startDispatcher}).
+   */
+  readonly ei?: EiConfig;
+  /** Test knobs for the EI dispatcher (shorter gaps and polls). */
+  readonly dispatch?: {
+    readonly keyGapMs?: number;
+    readonly pollIntervalMs?: number;
+    readonly leaseMs?: number;
+  };
+  /** Further listeners (tests). */
   readonly listeners?: readonly BookingChangeListener[];
-  readonly onCommitted?: () => void;
   readonly now?: () => number;
   readonly limits?: Partial<SoapBindingLimits>;
   readonly extraRoutes?: HttpServerDeps['extraRoutes'];
@@ -36,6 +56,11 @@ export interface App {
   readonly service: SchedulingService;
   readonly operations: readonly AnyOperation[];
   readonly server: Server;
+  readonly outbox: OutboxStore;
+  /** Present when EI reporting has a URL to deliver to. */
+  readonly dispatcher: OutboxDispatcher | undefined;
+  /** Starts delivering outbox messages (no-op without a dispatcher). */
+  startDispatcher(): void;
   /** Starts listening; resolves to the base URL (e.g. http://127.0.0.1:8080). */
   listen(port: number, host?: string): Promise<string>;
   /** Stops accepting, waits for open requests, closes the store (if the app opened it). */
@@ -45,10 +70,34 @@ export interface App {
 export function createApp(options: AppOptions): App {
   const store = typeof options.store === 'string' ? createStore(options.store) : options.store;
   const ownsStore = typeof options.store === 'string';
+  const outbox = createOutboxStore(store);
+  const channel = options.ei?.url
+    ? new EngagementIndexChannel(options.ei, {
+        ...(options.dispatch?.keyGapMs !== undefined
+          ? { keyGapMs: options.dispatch.keyGapMs }
+          : {}),
+      })
+    : undefined;
+  const dispatcher = channel
+    ? new OutboxDispatcher({
+        store: outbox,
+        channel,
+        logger: options.logger,
+        ...(options.dispatch?.pollIntervalMs !== undefined
+          ? { pollIntervalMs: options.dispatch.pollIntervalMs }
+          : {}),
+        ...(options.dispatch?.leaseMs !== undefined ? { leaseMs: options.dispatch.leaseMs } : {}),
+        ...(options.now ? { now: options.now } : {}),
+      })
+    : undefined;
   const service = new SchedulingService({
     store,
-    ...(options.listeners ? { listeners: options.listeners } : {}),
-    ...(options.onCommitted ? { onCommitted: options.onCommitted } : {}),
+    listeners: [
+      ...(options.ei ? [engagementListener(options.ei)] : []),
+      ...(options.listeners ?? []),
+    ],
+    // Wake the dispatcher as soon as a change commits, instead of waiting for its poll.
+    ...(dispatcher ? { onCommitted: () => dispatcher.notify() } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
   const operations = createOperations(service, {
@@ -71,6 +120,11 @@ export function createApp(options: AppOptions): App {
     service,
     operations,
     server,
+    outbox,
+    dispatcher,
+    startDispatcher() {
+      dispatcher?.start();
+    },
     listen(port, host = '0.0.0.0') {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -85,6 +139,9 @@ export function createApp(options: AppOptions): App {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      // The dispatcher finishes its call in flight, so nothing is sent twice needlessly.
+      await dispatcher?.stop();
+      channel?.close();
       if (ownsStore) await store.close();
     },
   };

@@ -6,6 +6,13 @@
 import type { BuiltinType, ComplexType, CoreSchema, ElementDecl, TypeDef } from './model.ts';
 import { NS } from './namespaces.ts';
 
+/** The national TS facet (yyyyMMddHHmmss), identical in every RIV-TA domain's core schema. */
+export const TS_PATTERN =
+  '[1-9]{1}[0-9]{3}(0[1-9]{1}|1[0-2]{1})([0-2]{1}[0-9]{1}|3[0-1]{1})([0-1]{1}[0-9]{1}|2[0-3]{1})[0-5]{1}[0-9]{1}[0-5]{1}[0-9]{1}';
+
+/** The national DT facet (yyyyMMdd). */
+export const DT_PATTERN = '[1-9]{1}[0-9]{3}(0[1-9]{1}|1[0-2]{1})([0-2]{1}[0-9]{1}|3[0-1]{1})';
+
 export const xsString = { kind: 'builtin', name: 'string' } as const satisfies BuiltinType;
 export const xsBoolean = { kind: 'builtin', name: 'boolean' } as const satisfies BuiltinType;
 export const xsAnyURI = { kind: 'builtin', name: 'anyURI' } as const satisfies BuiltinType;

@@ -14,6 +14,7 @@ import {
   xsAnyURI,
   xsBoolean,
   xsString,
+  TS_PATTERN,
 } from './common.ts';
 import { NS } from './namespaces.ts';
 import { checkTs } from '../domain/local-time.ts';
@@ -39,8 +40,7 @@ export const EiTS = {
   name: 'TS',
   ns: core,
   base: 'string',
-  pattern:
-    '[1-9]{1}[0-9]{3}(0[1-9]{1}|1[0-2]{1})([0-2]{1}[0-9]{1}|3[0-1]{1})([0-1]{1}[0-9]{1}|2[0-3]{1})[0-5]{1}[0-9]{1}[0-5]{1}[0-9]{1}',
+  pattern: TS_PATTERN,
   check: checkTs,
 } as const satisfies SimpleType;
 export const EiResultCodeEnum = {

@@ -11,6 +11,7 @@ import {
   sequence,
   xsAnyURI,
   xsString,
+  TS_PATTERN,
 } from './common.ts';
 import { NS } from './namespaces.ts';
 import { checkTs } from '../domain/local-time.ts';
@@ -22,8 +23,7 @@ export const MonitoringTS = {
   name: 'TS',
   ns: NS.monitoringCore,
   base: 'string',
-  pattern:
-    '[1-9]{1}[0-9]{3}(0[1-9]{1}|1[0-2]{1})([0-2]{1}[0-9]{1}|3[0-1]{1})([0-1]{1}[0-9]{1}|2[0-3]{1})[0-5]{1}[0-9]{1}[0-5]{1}[0-9]{1}',
+  pattern: TS_PATTERN,
   check: checkTs,
 } as const satisfies SimpleType;
 

@@ -19,6 +19,8 @@ import {
   sequence,
   xsBoolean,
   xsString,
+  TS_PATTERN,
+  DT_PATTERN,
 } from './common.ts';
 import { NS, schedulingExtNs, schedulingResponderNs } from './namespaces.ts';
 import { checkDt, checkTs } from '../domain/local-time.ts';
@@ -59,8 +61,7 @@ export const TS = {
   name: 'TS',
   ns: core,
   base: 'string',
-  pattern:
-    '[1-9]{1}[0-9]{3}(0[1-9]{1}|1[0-2]{1})([0-2]{1}[0-9]{1}|3[0-1]{1})([0-1]{1}[0-9]{1}|2[0-3]{1})[0-5]{1}[0-9]{1}[0-5]{1}[0-9]{1}',
+  pattern: TS_PATTERN,
   check: checkTs,
 } as const satisfies SimpleType;
 
@@ -69,7 +70,7 @@ export const DT = {
   name: 'DT',
   ns: core,
   base: 'string',
-  pattern: '[1-9]{1}[0-9]{3}(0[1-9]{1}|1[0-2]{1})([0-2]{1}[0-9]{1}|3[0-1]{1})',
+  pattern: DT_PATTERN,
   check: checkDt,
 } as const satisfies SimpleType;
 

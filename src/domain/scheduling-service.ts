@@ -36,6 +36,12 @@ export interface SchedulingServiceDeps {
 /** Most timeslots one availability answer carries; a consumer narrows the date range for more. */
 export const MAX_TIMESLOTS_PER_ANSWER = 2000;
 
+/**
+ * Most slots GetAvailableDates reads to find its dates: enough for a full
+ * year of a busy facility, so no date is lost to the timeslot answer's cap.
+ */
+export const MAX_TIMESLOTS_FOR_DATES = 200_000;
+
 export interface SlotCriteria {
   readonly performer?: string;
   readonly resourceId?: string;
@@ -57,6 +63,8 @@ export interface AvailabilityQuery {
   readonly isAgent: boolean;
   /** Rebooking (or booking an open invitation): limits slots to what suits that booking. */
   readonly bookingId?: string;
+  /** Most slots to return; default {@link MAX_TIMESLOTS_PER_ANSWER}. */
+  readonly limit?: number;
 }
 
 export interface Availability {
@@ -247,7 +255,7 @@ export class SchedulingService {
       ...(careTypeId !== undefined ? { careTypeId } : {}),
       ...(query.performers.length > 0 ? { performers: query.performers } : {}),
       ...(resourceId !== undefined ? { resourceId } : {}),
-      limit: MAX_TIMESLOTS_PER_ANSWER,
+      limit: query.limit ?? MAX_TIMESLOTS_PER_ANSWER,
     });
     return {
       slots,

@@ -1,7 +1,7 @@
 import { GetAvailableDates } from '../contracts/scheduling.ts';
 import type { Encodable } from '../contracts/model.ts';
 import type { PerformerAvailabilityByDateType } from '../contracts/scheduling.ts';
-import type { SchedulingService } from '../domain/scheduling-service.ts';
+import { MAX_TIMESLOTS_FOR_DATES, type SchedulingService } from '../domain/scheduling-service.ts';
 import { availabilityQuery } from './availability-query.ts';
 import { defineOperation } from './operation.ts';
 
@@ -18,7 +18,10 @@ export const getAvailableDates = (service: SchedulingService) =>
     addressing: 'facility',
     facilityOf: (req) => req.healthcare_facility,
     async handle(req, context) {
-      const { slots } = await service.findAvailability(availabilityQuery(req, context));
+      const { slots } = await service.findAvailability({
+        ...availabilityQuery(req, context),
+        limit: MAX_TIMESLOTS_FOR_DATES,
+      });
       const entries = new Map<string, Entry>();
       for (const s of slots) {
         const date = s.start.ts.slice(0, 8);

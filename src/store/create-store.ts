@@ -3,8 +3,11 @@
  * outside `store/` names a database kind.
  */
 import type { CalendarStore } from './calendar-store.ts';
-import { openPostgresStore } from './postgres/postgres-calendar-store.ts';
-import { openSqliteStore } from './sqlite/sqlite-calendar-store.ts';
+import type { OutboxStore } from '../outbox/outbox-store.ts';
+import { PostgresCalendarStore, openPostgresStore } from './postgres/postgres-calendar-store.ts';
+import { PostgresOutboxStore } from './postgres/postgres-outbox-store.ts';
+import { SqliteCalendarStore, openSqliteStore } from './sqlite/sqlite-calendar-store.ts';
+import { SqliteOutboxStore } from './sqlite/sqlite-outbox-store.ts';
 
 /**
  * Opens the store a URL names:
@@ -28,4 +31,11 @@ function sqlitePath(url: string): string {
   const path = rest.startsWith('//') ? rest.slice(2) : rest;
   if (path === '') throw new Error('a sqlite: store URL needs a path or :memory:');
   return path;
+}
+
+/** The outbox dispatch verbs over the same database as `store`. */
+export function createOutboxStore(store: CalendarStore): OutboxStore {
+  if (store instanceof SqliteCalendarStore) return new SqliteOutboxStore(store);
+  if (store instanceof PostgresCalendarStore) return new PostgresOutboxStore(store);
+  throw new Error('no outbox store for this kind of calendar store');
 }

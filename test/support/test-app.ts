@@ -3,6 +3,10 @@ import { createApp, type App } from '../../src/app.ts';
 import { silentLogger } from '../../src/logging/logger.ts';
 import type { AppOptions } from '../../src/app.ts';
 import { seedTestCalendar, type SeededCalendar } from './test-calendar.ts';
+import {
+  startEiSimulator,
+  type EiSimulator,
+} from '../../src/channels/engagement-index/ei-simulator.ts';
 
 export const PRODUCER_HSA_ID = 'SE2321000016-TIDB';
 
@@ -23,4 +27,55 @@ export async function startTestApp(options: Partial<AppOptions> = {}): Promise<T
   const calendar = await seedTestCalendar(app.store, options.now?.() ?? Date.now());
   const url = await app.listen(0, '127.0.0.1');
   return { app, url, calendar, close: () => app.close() };
+}
+
+export interface EiTestApp extends TestApp {
+  readonly ei: EiSimulator;
+  /** Waits until the outbox has nothing pending or in flight (or fails after `timeoutMs`). */
+  drained(timeoutMs?: number): Promise<void>;
+}
+
+export const TEST_EI_CONFIG = {
+  logicalAddress: '5565594230',
+  sourceSystem: PRODUCER_HSA_ID,
+  dataController: 'SE2321000016-PUA1',
+  timeoutMs: 2_000,
+  batchSize: 1000,
+} as const;
+
+/**
+ * The test app reporting to an in-process EI simulator, with the dispatcher
+ * running on short polls. `keyGapMs` defaults to 0 so tests need not wait out
+ * EI's collect window; tests of that window pass their own.
+ */
+export async function startEiTestApp(
+  options: Partial<AppOptions> & { keyGapMs?: number } = {},
+): Promise<EiTestApp> {
+  const ei = await startEiSimulator({ hsaId: TEST_EI_CONFIG.logicalAddress });
+  const t = await startTestApp({
+    ei: { ...TEST_EI_CONFIG, url: ei.url },
+    dispatch: { keyGapMs: options.keyGapMs ?? 0, pollIntervalMs: 50, leaseMs: 5_000 },
+    ...options,
+  });
+  t.app.startDispatcher();
+  return {
+    ...t,
+    ei,
+    async drained(timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const status = await t.app.outbox.status();
+        if (status.pending === 0 && status.inFlight === 0) return;
+        if (Date.now() > deadline)
+          throw new Error(
+            `outbox not drained: ${status.pending} pending, ${status.inFlight} in flight`,
+          );
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+    async close() {
+      await t.close();
+      await ei.close();
+    },
+  };
 }

@@ -478,6 +478,25 @@ export async function startEiSimulator(options: EiSimulatorOptions = {}): Promis
   };
 }
 
+/** One call as an operator may read it: outcome and what it did, never the person id. */
+export function describeCall(c: ReceivedCall): string {
+  const summary = c.transactions
+    .map((t) => `${t.deleteFlag ? 'delete' : 'upsert'} ${t.engagement.categorization}`)
+    .join(', ');
+  return `${c.outcome}: ${summary}`;
+}
+
+/** Calls `onCall` for every call the simulator receives from now on (polled every 200 ms). */
+export function followCalls(simulator: EiSimulator, onCall: (c: ReceivedCall) => void) {
+  let seen = simulator.calls.length;
+  const flush = () => {
+    while (seen < simulator.calls.length) onCall(simulator.calls[seen++]!);
+  };
+  const timer = setInterval(flush, 200);
+  timer.unref();
+  return { timer, flush };
+}
+
 /**
  * `tidbok ei-sim`: runs the simulator until SIGINT/SIGTERM (or `signal`),
  * printing each call on one line: outcome and what it did, never the person
@@ -489,19 +508,9 @@ export async function runEiSimulatorCommand(
 ): Promise<void> {
   const simulator = await startEiSimulator(options);
   out(`EI simulator (hsaId ${simulator.hsaId}) listening at ${simulator.url}`);
-  let printed = 0;
-  const print = () => {
-    while (printed < simulator.calls.length) {
-      const c = simulator.calls[printed++]!;
-      const summary = c.transactions
-        .map((t) => `${t.deleteFlag ? 'delete' : 'upsert'} ${t.engagement.categorization}`)
-        .join(', ');
-      out(
-        `${new Date(c.atUtcMs).toISOString()} ${c.correlationId ?? '-'} ${c.outcome}: ${summary}`,
-      );
-    }
-  };
-  const timer = setInterval(print, 200);
+  const { timer, flush: print } = followCalls(simulator, (c) =>
+    out(`${new Date(c.atUtcMs).toISOString()} ${c.correlationId ?? '-'} ${describeCall(c)}`),
+  );
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);

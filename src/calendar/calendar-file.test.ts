@@ -1,0 +1,289 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CalendarFileError, checkPurpose, parseCalendarFile } from './calendar-file.ts';
+
+/** A small valid file; tests change one thing at a time. */
+function aFile(): { facilities: Record<string, unknown>[] } {
+  return {
+    facilities: [
+      {
+        hsaId: 'SE2321000016-1hz5',
+        name: 'Vårdcentralen Kungsholmen',
+        webBookingEnabled: true,
+        careTypes: [{ id: 'lab', name: 'Laboratorium' }],
+        timeTypes: [
+          {
+            id: 'prov',
+            name: 'Provtagning',
+            careTypeIds: ['lab'],
+            cancelAllowed: true,
+            rebookAllowed: true,
+            messageAllowed: false,
+          },
+        ],
+        performers: [{ hsaId: 'SE2321000016-p001', firstName: 'Anna', lastName: 'Berg' }],
+        resources: [{ id: 'rum1', name: 'Provrum 1' }],
+        schedules: [
+          {
+            timeTypeId: 'prov',
+            performer: 'SE2321000016-p001',
+            weekdays: ['mon', 'wed'],
+            from: '08:00',
+            to: '10:00',
+            slotMinutes: 15,
+          },
+        ],
+        timeslots: [{ start: '20270104080000', end: '20270104081500', timeTypeId: 'prov' }],
+        invitations: [
+          {
+            id: 'inv-1',
+            subjectOfCare: '191212121212',
+            firstName: 'Tolvan',
+            lastName: 'Tolvansson',
+            timeTypeId: 'prov',
+            purpose: 'Välkommen på provtagning.',
+          },
+        ],
+      },
+    ],
+  };
+}
+
+function problemsOf(json: unknown): readonly string[] {
+  try {
+    parseCalendarFile(json);
+  } catch (err) {
+    if (err instanceof CalendarFileError) return err.problems;
+    throw err;
+  }
+  assert.fail('expected the file to be rejected');
+}
+
+const facility0 = (file: ReturnType<typeof aFile>) => file.facilities[0]!;
+const listOf = (file: ReturnType<typeof aFile>, key: string) =>
+  facility0(file)[key] as Record<string, unknown>[];
+
+void describe('parseCalendarFile', () => {
+  void it('accepts a valid file and fills in the defaults', () => {
+    const file = parseCalendarFile(aFile());
+    const f = file.facilities[0]!;
+    assert.equal(f.hsaId, 'SE2321000016-1hz5');
+    assert.deepEqual(f.partnerFacilities, []);
+    assert.equal(f.timeTypes[0]!.webBookable, true);
+    assert.equal(f.timeTypes[0]!.audience, 'everyone');
+    assert.equal(f.invitations[0]!.start, undefined);
+  });
+
+  void it('names a missing time type id by its JSON path', () => {
+    const file = aFile();
+    file.facilities.push({ ...facility0(file), hsaId: 'SE2321000016-7p3k', invitations: [] });
+    delete (file.facilities[1]!['timeTypes'] as Record<string, unknown>[])[0]!['id'];
+    assert.ok(problemsOf(file).includes('facilities[1].timeTypes[0].id: required'));
+  });
+
+  void it('lists every problem, not only the first', () => {
+    const file = aFile();
+    delete facility0(file)['name'];
+    listOf(file, 'timeTypes')[0]!['cancelAllowed'] = 'yes';
+    listOf(file, 'schedules')[0]!['from'] = '8.00';
+    const problems = problemsOf(file);
+    assert.deepEqual(problems, [
+      'facilities[0].name: required',
+      'facilities[0].timeTypes[0].cancelAllowed: must be true or false',
+      'facilities[0].schedules[0].from: must be a local time written HH:mm',
+    ]);
+  });
+
+  void it('rejects a file that is not an object with a list of facilities', () => {
+    assert.deepEqual(problemsOf([]), ['(the file): must be an object']);
+    assert.deepEqual(problemsOf({}), ['facilities: required: a list of facilities']);
+  });
+
+  void it('rejects unknown fields so that a misspelt flag is not silently ignored', () => {
+    const file = aFile();
+    listOf(file, 'timeTypes')[0]!['cancelAlowed'] = true;
+    assert.deepEqual(problemsOf(file), [
+      'facilities[0].timeTypes[0].cancelAlowed: is not a field of the calendar format',
+    ]);
+  });
+
+  void it('allows $comment anywhere', () => {
+    const file = aFile();
+    facility0(file)['$comment'] = 'Öppettider enligt beslut 2026-10-01';
+    assert.doesNotThrow(() => parseCalendarFile(file));
+  });
+
+  void it('rejects HSA-ids that are empty or have surrounding whitespace', () => {
+    const file = aFile();
+    facility0(file)['hsaId'] = ' SE2321000016-1hz5';
+    listOf(file, 'performers')[0]!['hsaId'] = '';
+    const problems = problemsOf(file);
+    assert.ok(problems.includes('facilities[0].hsaId: must not begin or end with whitespace'));
+    assert.ok(problems.includes('facilities[0].performers[0].hsaId: must not be empty'));
+  });
+
+  void it('rejects references to time types, care types, performers and resources that do not exist', () => {
+    const file = aFile();
+    Object.assign(listOf(file, 'schedules')[0]!, {
+      timeTypeId: 'vacc',
+      careTypeId: 'bvc',
+      performer: 'SE2321000016-nobody',
+      resourceId: 'rum9',
+    });
+    assert.deepEqual(problemsOf(file), [
+      "facilities[0].schedules[0].timeTypeId: no time type 'vacc' in this facility",
+      "facilities[0].schedules[0].careTypeId: no care type 'bvc' in this facility",
+      "facilities[0].schedules[0].performer: no performer 'SE2321000016-nobody' in this facility",
+      "facilities[0].schedules[0].resourceId: no resource 'rum9' in this facility",
+    ]);
+  });
+
+  void it('matches performer references case-insensitively and keeps the declared spelling', () => {
+    const file = aFile();
+    listOf(file, 'schedules')[0]!['performer'] = 'se2321000016-P001';
+    const parsed = parseCalendarFile(file);
+    assert.equal(parsed.facilities[0]!.schedules[0]!.performer, 'SE2321000016-p001');
+  });
+
+  void it('rejects a care type the time type does not serve', () => {
+    const file = aFile();
+    listOf(file, 'careTypes').push({ id: 'bvc', name: 'Barnavårdscentral' });
+    listOf(file, 'timeslots')[0]!['careTypeId'] = 'bvc';
+    assert.deepEqual(problemsOf(file), [
+      "facilities[0].timeslots[0].careTypeId: time type 'prov' does not serve care type 'bvc'",
+    ]);
+  });
+
+  void it('rejects duplicate ids within a facility and across facilities', () => {
+    const file = aFile();
+    listOf(file, 'timeTypes').push({ ...listOf(file, 'timeTypes')[0]! });
+    file.facilities.push({
+      ...facility0(file),
+      hsaId: 'se2321000016-1HZ5',
+      timeTypes: [listOf(file, 'timeTypes')[0]],
+    });
+    const problems = problemsOf(file);
+    assert.ok(
+      problems.includes(
+        'facilities[0].timeTypes[1].id: time type id already used at facilities[0].timeTypes[0].id',
+      ),
+    );
+    assert.ok(
+      problems.includes('facilities[1].hsaId: facility id already used at facilities[0].hsaId'),
+    );
+    assert.ok(
+      problems.includes(
+        'facilities[1].invitations[0].id: invitation id already used at facilities[0].invitations[0].id',
+      ),
+    );
+  });
+
+  void it('checks TS and DT values as real local times', () => {
+    const file = aFile();
+    listOf(file, 'timeslots')[0]!['start'] = '20270230080000';
+    listOf(file, 'schedules')[0]!['validTo'] = '2027-01-31';
+    const problems = problemsOf(file);
+    assert.deepEqual(problems, [
+      'facilities[0].schedules[0].validTo: must be a date written yyyyMMdd',
+      'facilities[0].timeslots[0].start: names a day that does not exist',
+    ]);
+  });
+
+  void it('rejects an explicit slot that does not start before it ends', () => {
+    const file = aFile();
+    listOf(file, 'timeslots')[0]!['end'] = '20270104080000';
+    assert.deepEqual(problemsOf(file), [
+      'facilities[0].timeslots[0].end: must be later than start',
+    ]);
+  });
+
+  void it('rejects an explicit slot in the hour skipped when summer time begins', () => {
+    const file = aFile();
+    Object.assign(listOf(file, 'timeslots')[0]!, {
+      start: '20270328021500',
+      end: '20270328031500',
+    });
+    assert.deepEqual(problemsOf(file), [
+      'facilities[0].timeslots[0].start: falls in the hour skipped when summer time begins',
+    ]);
+  });
+
+  void it('rejects a template whose slots cannot fit or whose times are reversed', () => {
+    const file = aFile();
+    listOf(file, 'schedules').push(
+      { timeTypeId: 'prov', weekdays: ['fri'], from: '10:00', to: '09:00', slotMinutes: 15 },
+      { timeTypeId: 'prov', weekdays: ['fri'], from: '09:00', to: '09:10', slotMinutes: 15 },
+      { timeTypeId: 'prov', weekdays: [], from: '09:00', to: '10:00', slotMinutes: 0 },
+      { timeTypeId: 'prov', weekdays: ['fre'], from: '09:00', to: '10:00', slotMinutes: 15 },
+    );
+    assert.deepEqual(problemsOf(file), [
+      'facilities[0].schedules[1].to: must be later than from',
+      'facilities[0].schedules[2].slotMinutes: is longer than the time from–to: no slot would fit',
+      'facilities[0].schedules[3].weekdays: required: a non-empty list of mon, tue, wed, thu, fri, sat, sun',
+      'facilities[0].schedules[3].slotMinutes: must be a whole number of minutes above 0',
+      'facilities[0].schedules[4].weekdays[0]: must be one of mon, tue, wed, thu, fri, sat, sun',
+    ]);
+  });
+
+  void it('never puts a personnummer into an error message', () => {
+    const file = aFile();
+    listOf(file, 'invitations')[0]!['subjectOfCare'] = '191213321212';
+    const problems = problemsOf(file);
+    assert.equal(problems.length, 1);
+    assert.match(problems[0]!, /^facilities\[0\]\.invitations\[0\]\.subjectOfCare: /);
+    assert.doesNotMatch(problems.join('\n'), /191213321212|13321212/);
+  });
+
+  void it('requires both start and end of a timed invitation, and no expiresOn on it', () => {
+    const file = aFile();
+    listOf(file, 'invitations')[0]!['start'] = '20270104080000';
+    listOf(file, 'invitations')[0]!['expiresOn'] = '20270101';
+    assert.deepEqual(problemsOf(file), [
+      'facilities[0].invitations[0]: give both start and end (a timed invitation) or neither (an open one)',
+      'facilities[0].invitations[0].expiresOn: only an open invitation expires; a timed one ends at its start',
+    ]);
+  });
+
+  void it('rejects a partner facility that is the facility itself', () => {
+    const file = aFile();
+    facility0(file)['partnerFacilities'] = ['SE2321000016-7p3k', 'se2321000016-1HZ5'];
+    assert.deepEqual(problemsOf(file), [
+      'facilities[0].partnerFacilities[1]: is the facility itself',
+    ]);
+  });
+
+  void it('rejects an audience other than everyone or returning-patients', () => {
+    const file = aFile();
+    listOf(file, 'timeTypes')[0]!['audience'] = 'new-patients';
+    assert.deepEqual(problemsOf(file), [
+      "facilities[0].timeTypes[0].audience: must be 'everyone' or 'returning-patients'",
+    ]);
+  });
+});
+
+void describe('checkPurpose', () => {
+  void it('accepts plain text', () => {
+    assert.equal(checkPurpose('Kallelse till årskontroll. Ta med dina mediciner.'), undefined);
+  });
+
+  void it('accepts a DocBook 5 article using only the elements 1177 shows', () => {
+    const text =
+      '<article xmlns="http://docbook.org/ns/docbook" version="5.0"><info><title>Kallelse</title></info>' +
+      '<para>Välkommen.</para><section><title>Förberedelser</title><para>Kom fastande.</para></section></article>';
+    assert.equal(checkPurpose(text), undefined);
+  });
+
+  void it('rejects DocBook with elements 1177 does not show', () => {
+    const text =
+      '<article xmlns="http://docbook.org/ns/docbook"><para><emphasis>Viktigt</emphasis></para></article>';
+    assert.match(checkPurpose(text) ?? '', /<emphasis> is not one 1177 shows/);
+  });
+
+  void it('rejects DocBook without the DocBook namespace, and text that is not well-formed', () => {
+    assert.match(checkPurpose('<article><para>x</para></article>') ?? '', /namespace/);
+    assert.match(
+      checkPurpose('<article xmlns="http://docbook.org/ns/docbook">') ?? '',
+      /well-formed/,
+    );
+  });
+});

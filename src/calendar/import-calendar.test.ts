@@ -1,0 +1,201 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import type { CalendarStore } from '../store/calendar-store.ts';
+import { openSqliteStore } from '../store/sqlite/sqlite-calendar-store.ts';
+import { CalendarFileError, parseCalendarFile } from './calendar-file.ts';
+import { expandCalendar } from './expand-calendar.ts';
+import type { CalendarImport } from './expand-calendar.ts';
+import { importCalendar } from './import-calendar.ts';
+import type { ImportReport } from './import-calendar.ts';
+import { insertInvitationOnly } from './insert-invitation.ts';
+
+const FACILITY = 'SE2321000016-1hz5';
+const NOW = Date.UTC(2027, 0, 1, 8, 0);
+
+function calendar(timeTypeName = 'Provtagning'): CalendarImport {
+  const file = parseCalendarFile({
+    facilities: [
+      {
+        hsaId: FACILITY,
+        name: 'Vårdcentralen Kungsholmen',
+        webBookingEnabled: true,
+        careTypes: [{ id: 'lab', name: 'Laboratorium' }],
+        timeTypes: [
+          {
+            id: 'prov',
+            name: timeTypeName,
+            careTypeIds: ['lab'],
+            cancelAllowed: true,
+            rebookAllowed: false,
+            messageAllowed: false,
+          },
+        ],
+        performers: [{ hsaId: 'SE2321000016-p001', firstName: 'Anna', lastName: 'Berg' }],
+        resources: [{ id: 'rum1', name: 'Provrum 1' }],
+        schedules: [
+          {
+            timeTypeId: 'prov',
+            performer: 'SE2321000016-p001',
+            weekdays: ['mon'],
+            from: '08:00',
+            to: '09:00',
+            slotMinutes: 30,
+          },
+        ],
+        invitations: [
+          {
+            id: 'inv-open',
+            subjectOfCare: '191212121212',
+            firstName: 'Tolvan',
+            lastName: 'Tolvansson',
+            timeTypeId: 'prov',
+            purpose: 'Välkommen på provtagning.',
+          },
+          {
+            id: 'inv-timed',
+            subjectOfCare: '191212121212',
+            firstName: 'Tolvan',
+            lastName: 'Tolvansson',
+            timeTypeId: 'prov',
+            purpose: 'Kallelse till provtagning.',
+            start: '20270104083000',
+            end: '20270104090000',
+          },
+        ],
+      },
+    ],
+  });
+  return expandCalendar(file, { todayDt: '20270101', nowUtcMs: NOW, horizonDays: 14 });
+}
+
+const createInvitation = insertInvitationOnly(() => NOW);
+const counts = (created: number, changed: number, unchanged: number) => ({
+  created,
+  changed,
+  unchanged,
+});
+const totalChanges = (report: ImportReport) =>
+  Object.values(report).reduce((sum, c) => sum + c.created + c.changed, 0);
+
+void describe('importCalendar (SQLite store)', () => {
+  let store: CalendarStore;
+  beforeEach(() => {
+    store = openSqliteStore(':memory:');
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  void it('creates every row on the first import and reports the counts', async () => {
+    const report = await importCalendar(store, calendar(), { createInvitation });
+    assert.deepEqual(report, {
+      facilities: counts(1, 0, 0),
+      careTypes: counts(1, 0, 0),
+      timeTypes: counts(1, 0, 0),
+      performers: counts(1, 0, 0),
+      resources: counts(1, 0, 0),
+      timeslots: counts(4, 0, 0),
+      invitations: counts(2, 0, 0),
+    });
+    const stats = await store.stats();
+    assert.equal(stats.facilities, 1);
+    assert.equal(stats.timeslots, 4);
+    assert.equal(stats.activeBookings, 2);
+  });
+
+  void it('changes nothing when the same calendar is imported again', async () => {
+    await importCalendar(store, calendar(), { createInvitation });
+    const report = await importCalendar(store, calendar(), { createInvitation });
+    assert.equal(totalChanges(report), 0);
+    assert.deepEqual(report.timeslots, counts(0, 0, 4));
+    assert.deepEqual(report.invitations, counts(0, 0, 2));
+  });
+
+  void it('reports an edited row as changed and stores the edit', async () => {
+    await importCalendar(store, calendar(), { createInvitation });
+    const report = await importCalendar(store, calendar('Provtagning, blod'), { createInvitation });
+    assert.deepEqual(report.timeTypes, counts(0, 1, 0));
+    assert.equal(totalChanges(report), 1);
+    const [timeType] = await store.listTimeTypes(FACILITY);
+    assert.equal(timeType?.name, 'Provtagning, blod');
+  });
+
+  void it('books the slot of a timed invitation and stores an open one without a slot', async () => {
+    const imported = calendar();
+    await importCalendar(store, imported, { createInvitation });
+    const timed = imported.invitations.find((i) => i.id === 'inv-timed')!;
+    const onSlot = await store.findActiveBookingOnSlot(timed.slotId!);
+    assert.equal(onSlot?.id, 'inv-timed');
+    assert.equal(onSlot?.isInvitation, true);
+    const open = await store.getBooking('inv-open');
+    assert.equal(open?.slotId, undefined);
+    assert.equal(open?.purpose, 'Välkommen på provtagning.');
+    const free = await store.findFreeTimeslots({
+      facilities: [FACILITY],
+      fromUtcMs: NOW,
+      toUtcMs: NOW + 30 * 86_400_000,
+    });
+    assert.equal(free.length, 3);
+  });
+
+  void it('never deletes: rows missing from a later import stay', async () => {
+    await importCalendar(store, calendar(), { createInvitation });
+    const emptied: CalendarImport = { ...calendar(), timeslots: [], invitations: [] };
+    const report = await importCalendar(store, emptied, { createInvitation });
+    assert.equal(totalChanges(report), 0);
+    assert.equal((await store.stats()).timeslots, 4);
+    assert.ok(await store.getBooking('inv-open'));
+  });
+
+  void it('refuses, naming the invitation, a timed invitation whose slot a patient already booked', async () => {
+    const imported = calendar();
+    const timed = imported.invitations.find((i) => i.id === 'inv-timed')!;
+    await importCalendar(store, { ...imported, invitations: [] }, { createInvitation });
+    await store.transaction((tx) =>
+      tx.insertBooking({
+        id: 'patient-booking',
+        facility: FACILITY,
+        subjectOfCare: '200112232384',
+        patient: { firstName: 'Sven', lastName: 'Svensson' },
+        isInvitation: false,
+        slotId: timed.slotId!,
+        start: timed.start!,
+        end: timed.end!,
+        timeTypeId: 'prov',
+        status: 'active',
+        createdAt: NOW,
+        updatedAt: NOW,
+        version: 1,
+      }),
+    );
+    await assert.rejects(importCalendar(store, imported, { createInvitation }), (err: Error) => {
+      assert.ok(err instanceof CalendarFileError);
+      assert.deepEqual(err.problems, [
+        "invitation 'inv-timed': its timeslot at 20270104083000 is already booked; choose another time",
+      ]);
+      return true;
+    });
+    assert.equal(
+      await store.getBooking('inv-open'),
+      undefined,
+      'nothing of the failed import stays',
+    );
+  });
+
+  void it('writes nothing when any part of the import fails', async () => {
+    await assert.rejects(
+      importCalendar(store, calendar(), {
+        createInvitation: async () => {
+          throw new Error('domain refused the invitation');
+        },
+      }),
+      /domain refused/,
+    );
+    assert.deepEqual(await store.stats(), {
+      facilities: 0,
+      timeslots: 0,
+      activeBookings: 0,
+      outbox: 0,
+    });
+  });
+});

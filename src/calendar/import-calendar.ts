@@ -1,0 +1,137 @@
+/**
+ * Writes an expanded calendar into the store in one transaction. Import only
+ * adds and updates: it never deletes a facility, type, performer, slot or
+ * invitation, so bookings made online are never pulled from under a patient.
+ *
+ * @module
+ */
+import type { CalendarStore, StoreTx } from '../store/calendar-store.ts';
+import { TimeslotTakenError } from '../store/errors.ts';
+import { CalendarFileError } from './calendar-file.ts';
+import type { CalendarImport, InvitationImport } from './expand-calendar.ts';
+
+/** How many rows of one kind an import created, changed or left as they were. */
+export interface ImportCounts {
+  created: number;
+  changed: number;
+  unchanged: number;
+}
+
+export interface ImportReport {
+  readonly facilities: ImportCounts;
+  readonly careTypes: ImportCounts;
+  readonly timeTypes: ImportCounts;
+  readonly performers: ImportCounts;
+  readonly resources: ImportCounts;
+  readonly timeslots: ImportCounts;
+  /** Invitations are created once and never changed by a later import. */
+  readonly invitations: ImportCounts;
+}
+
+export interface ImportHooks {
+  /**
+   * Creates one invitation inside the import's transaction, with whatever
+   * else a new invitation needs (its EI outbox messages). Returns false when
+   * an invitation with this id already exists, and then changes nothing.
+   */
+  createInvitation(tx: StoreTx, invitation: InvitationImport): Promise<boolean>;
+}
+
+const zero = (): ImportCounts => ({ created: 0, changed: 0, unchanged: 0 });
+
+/** Counts one upsert: `existed` was read first, because upsert's boolean cannot tell new from changed. */
+function count(counts: ImportCounts, existed: boolean, changed: boolean): void {
+  if (!existed) counts.created += 1;
+  else if (changed) counts.changed += 1;
+  else counts.unchanged += 1;
+}
+
+/**
+ * Upserts everything in `imported` and creates its invitations, all in one
+ * transaction: a failure (for example a timed invitation whose slot a
+ * patient already booked) leaves the store as it was.
+ */
+export async function importCalendar(
+  store: CalendarStore,
+  imported: CalendarImport,
+  hooks: ImportHooks,
+): Promise<ImportReport> {
+  return store.transaction(async (tx) => {
+    const report: ImportReport = {
+      facilities: zero(),
+      careTypes: zero(),
+      timeTypes: zero(),
+      performers: zero(),
+      resources: zero(),
+      timeslots: zero(),
+      invitations: zero(),
+    };
+
+    for (const facility of imported.facilities) {
+      const existed = (await tx.getFacility(facility.hsaId)) !== undefined;
+      count(report.facilities, existed, await tx.upsertFacility(facility));
+    }
+
+    // Types and resources are keyed by id within their facility, performers by HSA-id
+    // (case-insensitively, TKB-G §3.8); one listing per facility tells what exists.
+    const listed = new Map<string, Set<string>>();
+    const exists = async (
+      kind: string,
+      facility: string,
+      key: string,
+      list: () => Promise<string[]>,
+    ) => {
+      const at = `${kind}\u0000${facility.toLowerCase()}`;
+      let keys = listed.get(at);
+      if (!keys) listed.set(at, (keys = new Set(await list())));
+      return keys.has(key);
+    };
+    const ids = (rows: readonly { id: string }[]) => rows.map((r) => r.id);
+
+    for (const c of imported.careTypes) {
+      const existed = await exists('care', c.facility, c.id, async () =>
+        ids(await tx.listCareTypes(c.facility)),
+      );
+      count(report.careTypes, existed, await tx.upsertCareType(c));
+    }
+    for (const t of imported.timeTypes) {
+      const existed = await exists('time', t.facility, t.id, async () =>
+        ids(await tx.listTimeTypes(t.facility)),
+      );
+      count(report.timeTypes, existed, await tx.upsertTimeType(t));
+    }
+    for (const p of imported.performers) {
+      const existed = await exists('performer', p.facility, p.hsaId.toLowerCase(), async () =>
+        (await tx.listPerformers(p.facility)).map((x) => x.hsaId.toLowerCase()),
+      );
+      count(report.performers, existed, await tx.upsertPerformer(p));
+    }
+    for (const r of imported.resources) {
+      const existed = await exists('resource', r.facility, r.id, async () =>
+        ids(await tx.listResources(r.facility)),
+      );
+      count(report.resources, existed, await tx.upsertResource(r));
+    }
+    for (const slot of imported.timeslots) {
+      const existed = (await tx.getTimeslot(slot.id)) !== undefined;
+      count(report.timeslots, existed, await tx.upsertTimeslot(slot));
+    }
+    // After the slots, so that a timed invitation finds the slot it claims.
+    for (const invitation of imported.invitations) {
+      let created: boolean;
+      try {
+        created = await hooks.createInvitation(tx, invitation);
+      } catch (err) {
+        // A patient booked the slot online before the invitation was added to the file.
+        if (err instanceof TimeslotTakenError)
+          throw new CalendarFileError([
+            `invitation '${invitation.id}': its timeslot at ${invitation.start?.ts ?? '?'} is already booked; choose another time`,
+          ]);
+        throw err;
+      }
+      if (created) report.invitations.created += 1;
+      else report.invitations.unchanged += 1;
+    }
+    return report;
+  });
+}

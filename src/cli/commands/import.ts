@@ -1,0 +1,185 @@
+/**
+ * `tidbok import <file>`: loads a care provider's calendar file into the
+ * store. Safe to repeat: the same file on the same day changes nothing
+ * (docs/calendar-format.md).
+ */
+import { parseArgs } from 'node:util';
+import { DEFAULT_HORIZON_DAYS, expandCalendar } from '../../calendar/expand-calendar.ts';
+import { importCalendar } from '../../calendar/import-calendar.ts';
+import type { ImportHooks, ImportReport } from '../../calendar/import-calendar.ts';
+import { insertInvitationOnly } from '../../calendar/insert-invitation.ts';
+import { readCalendarFile } from '../../calendar/read-calendar-file.ts';
+import { instantToDt } from '../../domain/local-time.ts';
+import type { CalendarStore } from '../../store/calendar-store.ts';
+import { loadConfig } from '../../config/config.ts';
+import { createStore } from '../../store/create-store.ts';
+import { CliError } from '../command.ts';
+import type { CliIo, Command } from '../command.ts';
+
+const MAX_HORIZON_DAYS = 730;
+
+/** What `runImport` needs from outside; every field has a default. */
+export interface ImportDeps {
+  /**
+   * Creates each invitation in the import's transaction. Default:
+   * {@link insertInvitationOnly}, which stores the invitation without EI
+   * outbox messages; wire the domain's booking service here.
+   */
+  readonly createInvitation?: ImportHooks['createInvitation'];
+  /** Opens the store a URL names; default `createStore`. */
+  readonly openStore?: (url: string) => CalendarStore;
+  readonly now?: () => number;
+  readonly io?: CliIo;
+}
+
+const options = {
+  db: { type: 'string' },
+  horizon: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/**
+ * Parses the arguments after `import`, then reads, expands and imports the
+ * file and prints the report. Throws {@link CliError} or `CalendarFileError`
+ * for input the user must fix.
+ */
+export async function runImport(
+  args: readonly string[],
+  deps: ImportDeps = {},
+): Promise<ImportReport> {
+  const io = deps.io ?? processIo();
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options,
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length !== 1)
+    throw new CliError('give exactly one calendar file: tidbok import <file>', 2);
+  const path = positionals[0]!;
+  const horizonDays = parseHorizon(values.horizon);
+  // The server's own setting (DATABASE_URL, else TIDBOK_DB), so staff import into the store it serves.
+  const url = values.db ?? loadConfig(io.env).databaseUrl;
+
+  const file = await readFile(path);
+  const nowUtcMs = (deps.now ?? Date.now)();
+  const todayDt = instantToDt(nowUtcMs);
+  const imported = expandCalendar(file, { todayDt, nowUtcMs, horizonDays });
+
+  const store = (deps.openStore ?? createStore)(url);
+  let report: ImportReport;
+  try {
+    report = await importCalendar(store, imported, {
+      createInvitation: deps.createInvitation ?? insertInvitationOnly(deps.now),
+    });
+  } finally {
+    await store.close();
+  }
+
+  if (values.json) io.out(JSON.stringify(report));
+  else
+    for (const line of describeReport(report, { path, url: redact(url), todayDt, horizonDays }))
+      io.out(line);
+  return report;
+}
+
+function parseHorizon(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_HORIZON_DAYS;
+  const days = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!(days >= 1 && days <= MAX_HORIZON_DAYS))
+    throw new CliError(`--horizon must be a number of days from 1 to ${MAX_HORIZON_DAYS}`, 2);
+  return days;
+}
+
+async function readFile(path: string) {
+  try {
+    return await readCalendarFile(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new CliError(`no such file: ${path}`);
+    if (code === 'EISDIR') throw new CliError(`${path} is a folder, not a calendar file`);
+    if (code === 'EACCES') throw new CliError(`no permission to read ${path}`);
+    throw err;
+  }
+}
+
+/** A database URL without its password, fit to print. */
+function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
+}
+
+const KINDS: readonly [keyof ImportReport, string][] = [
+  ['facilities', 'facilities'],
+  ['careTypes', 'care types'],
+  ['timeTypes', 'time types'],
+  ['performers', 'performers'],
+  ['resources', 'resources'],
+  ['timeslots', 'timeslots'],
+  ['invitations', 'invitations'],
+];
+
+/** The report as a person reads it: one line per kind, then the totals. */
+export function describeReport(
+  report: ImportReport,
+  context: { path: string; url: string; todayDt: string; horizonDays: number },
+): string[] {
+  const width = Math.max(...KINDS.map(([, label]) => label.length));
+  const lines = [
+    `Imported ${context.path} into ${context.url} (templates cover ${context.horizonDays} days from ${context.todayDt}):`,
+  ];
+  let created = 0;
+  let changed = 0;
+  for (const [kind, label] of KINDS) {
+    const c = report[kind];
+    created += c.created;
+    changed += c.changed;
+    lines.push(
+      `  ${label.padEnd(width)}  ${c.created} created, ${c.changed} changed, ${c.unchanged} unchanged`,
+    );
+  }
+  lines.push(
+    created + changed === 0
+      ? 'No changes: the store already held this calendar.'
+      : `${created} created, ${changed} changed. Nothing is ever deleted by an import.`,
+  );
+  return lines;
+}
+
+function processIo(): CliIo {
+  return {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+    env: process.env,
+  };
+}
+
+/** The `import` command with its dependencies wired, e.g. the domain's invitation service. */
+export function makeImportCommand(deps: Omit<ImportDeps, 'io'> = {}): Command {
+  return {
+    ...importCommandText,
+    async run(args, io) {
+      await runImport(args, { ...deps, io });
+      return 0;
+    },
+  };
+}
+
+const importCommandText = {
+  name: 'import',
+  usage: '<file> [--db <url>] [--horizon <days>] [--json]',
+  summary: 'Load a calendar file (JSON) into the store; loading it again changes nothing.',
+  help: [
+    'Reads a calendar file (see docs/calendar-format.md), turns its weekly templates into',
+    'timeslots for the coming days and writes everything in one transaction. Nothing is',
+    'deleted; the same file on the same day changes nothing.',
+    '',
+    'Options:',
+    '  --db <url>        store to write: a SQLite path or sqlite: URL',
+    '                    (default: $DATABASE_URL, else $TIDBOK_DB, else ./data/tidbok.db)',
+    `  --horizon <days>  how many days, today included, templates cover (default ${DEFAULT_HORIZON_DAYS})`,
+    '  --json            print the report as JSON',
+  ].join('\n'),
+};
+
+export const importCommand: Command = makeImportCommand();

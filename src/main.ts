@@ -1,0 +1,83 @@
+/**
+ * `npm start`: the producer on the embedded store, seeded with the demo
+ * calendar when the store is empty, printing where each contract is served.
+ */
+import { existsSync } from 'node:fs';
+import { createApp } from './app.ts';
+import { importCalendarFile } from './calendar-seed.ts';
+import { ConfigError, loadConfig } from './config/config.ts';
+import { createLogger } from './logging/logger.ts';
+import {
+  describeCall,
+  followCalls,
+  startEiSimulator,
+  type EiSimulator,
+} from './channels/engagement-index/ei-simulator.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel });
+
+  // Demo mode: with no EI_URL, report to an embedded simulator so a newcomer sees engagements appear.
+  let simulator: EiSimulator | undefined;
+  let ei = config.ei;
+  if (!ei.url) {
+    simulator = await startEiSimulator({ hsaId: ei.logicalAddress });
+    ei = { ...ei, url: simulator.url };
+    followCalls(simulator, (call) =>
+      logger.info(
+        { correlationId: call.correlationId },
+        `EI simulator received Update: ${describeCall(call)}`,
+      ),
+    );
+  }
+
+  const app = createApp({
+    store: config.databaseUrl,
+    logger,
+    producerHsaId: config.producerHsaId,
+    limits: { maxBodyBytes: config.maxBodyBytes },
+    ei,
+  });
+
+  const stats = await app.store.stats();
+  if (stats.facilities === 0 && config.seedCalendar && existsSync(config.seedCalendar)) {
+    const report = await importCalendarFile(app.service, config.seedCalendar);
+    logger.info({ file: config.seedCalendar, report }, 'empty store seeded from calendar file');
+  }
+
+  const url = await app.listen(config.port, config.host);
+  app.startDispatcher();
+  const lines = app.operations.map(
+    (op) => `  ${op.interaction.name.padEnd(28)} ${url}${op.interaction.path}`,
+  );
+  process.stdout.write(
+    `tidbok is serving crm:scheduling 1.1 on ${url} (store: ${config.databaseUrl})\n` +
+      `${lines.join('\n')}\nEach address answers GET ?wsdl.\n` +
+      (simulator
+        ? `Engagement index: EI_URL is not set, so Updates go to an embedded EI simulator at ${simulator.url} (demo mode).\n`
+        : `Engagement index: Updates go to ${ei.url}\n`),
+  );
+
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    Promise.all([app.close(), simulator?.close()]).then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`tidbok: configuration error: ${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`tidbok: failed to start: ${(err as Error).message}\n`);
+  process.exit(1);
+});
