@@ -4,7 +4,12 @@
  */
 import type { CalendarStore } from './calendar-store.ts';
 import type { OutboxStore } from '../outbox/outbox-store.ts';
-import { PostgresCalendarStore, openPostgresStore } from './postgres/postgres-calendar-store.ts';
+import type { AppliedMigration } from './postgres/migrations.ts';
+import {
+  PostgresCalendarStore,
+  migratePostgres,
+  openPostgresStore,
+} from './postgres/postgres-calendar-store.ts';
 import { PostgresOutboxStore } from './postgres/postgres-outbox-store.ts';
 import { SqliteCalendarStore, openSqliteStore } from './sqlite/sqlite-calendar-store.ts';
 import { SqliteOutboxStore } from './sqlite/sqlite-outbox-store.ts';
@@ -16,9 +21,28 @@ import { SqliteOutboxStore } from './sqlite/sqlite-outbox-store.ts';
  *   (the schema is migrated before the first statement; see docs/postgresql.md).
  */
 export function createStore(url: string): CalendarStore {
-  if (/^postgres(ql)?:\/\//i.test(url)) return openPostgresStore(url);
+  if (isPostgresUrl(url)) return openPostgresStore(url);
   const path = sqlitePath(url);
   return openSqliteStore(path);
+}
+
+/**
+ * Brings the schema of the store a URL names up to date (`tidbok migrate`),
+ * the same as an instance does when it starts, and returns the migrations
+ * now applied, oldest first.
+ */
+export async function migrateStore(url: string): Promise<AppliedMigration[]> {
+  if (isPostgresUrl(url)) return migratePostgres(url);
+  const store = openSqliteStore(sqlitePath(url));
+  try {
+    return await store.appliedMigrations();
+  } finally {
+    await store.close();
+  }
+}
+
+function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
 }
 
 function sqlitePath(url: string): string {
