@@ -125,7 +125,7 @@ void describe('tidbok', () => {
     const result = tidbok(['--help']);
     assert.equal(result.code, 0);
     assert.match(result.stdout, /^Usage: tidbok <command>/);
-    assert.match(result.stdout, /^ {2}import {2}Load a calendar file/m);
+    assert.match(result.stdout, /^ {2}import +Load a calendar file/m);
   });
 
   void it('shows the options of a command with <command> --help', () => {

@@ -53,6 +53,11 @@ void describe('tidbok migrate', () => {
     }
   });
 
+  void it('is listed by tidbok --help', async () => {
+    const result = await tidbok(['--help']);
+    assert.match(result.stdout, /^ {2}migrate +Apply pending schema migrations/m);
+  });
+
   void it('fails with a message, not a stack, when the database cannot be reached', async () => {
     const result = await tidbok(['migrate', '--db', 'postgres://tidbok:secret@127.0.0.1:1/none']);
     assert.equal(result.code, 1);
