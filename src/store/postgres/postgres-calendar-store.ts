@@ -134,6 +134,13 @@ export class PostgresCalendarStore implements CalendarStore {
     // pool, and the next statement opens a new one; without a listener the
     // error would end the process.
     pool.on('error', () => undefined);
+    // Only named statements use the plan cache, and only the free-slot search
+    // is named (postgres-queries.ts): plan it once per connection, with the
+    // parameters unknown, rather than on every call. Every other statement is
+    // unnamed and still planned with its actual values.
+    pool.on('connect', (client) => {
+      client.query('SET plan_cache_mode = force_generic_plan').catch(() => undefined);
+    });
     // Start at once, so start-up problems show early; callers see the outcome.
     this.#ensureReady().catch(() => undefined);
   }

@@ -28,9 +28,14 @@ import {
 } from '../errors.ts';
 
 /** A pool or a client: anything that runs a statement. */
-export interface Queryable {
-  query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
-}
+export type Queryable = pg.Pool | pg.PoolClient;
+
+/**
+ * Name of the one prepared statement: the free-slot search is planned once
+ * per connection (generic plan, see `postgres-calendar-store.ts`) instead of
+ * on every call, where planning its joins cost several times the search.
+ */
+const FREE_TIMESLOTS_STATEMENT = 'tidbok_free_timeslots';
 
 type Value = string | number | boolean | null;
 
@@ -349,8 +354,9 @@ const UPSERT = {
   ),
 } as const;
 
-// The `$n IS NULL OR …` filters fold away because the driver sends unnamed
-// statements, which PostgreSQL plans with the actual values.
+// Planned once with its parameters unknown: the index on (facility,
+// start_utc_ms, id) gives the slots in order, the `$n IS NULL OR …` filters
+// test each row, and the limit stops the walk.
 export const FREE_TIMESLOTS_SQL = `
 SELECT t.*,
   f.name AS facility_name,
@@ -493,8 +499,12 @@ export async function findFreeTimeslots(
     const folded = facility.toLowerCase();
     if (seen.has(folded)) continue;
     seen.add(folded);
-    const slots = await rows<FreeTimeslotRow>(db, FREE_TIMESLOTS_SQL, [facility, ...params]);
-    for (const row of slots) found.push(toFreeTimeslot(row));
+    const result = await db.query<FreeTimeslotRow>({
+      name: FREE_TIMESLOTS_STATEMENT,
+      text: FREE_TIMESLOTS_SQL,
+      values: [facility, ...params],
+    });
+    for (const row of result.rows) found.push(toFreeTimeslot(row));
   }
   if (seen.size > 1)
     found.sort((a, b) =>
