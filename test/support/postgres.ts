@@ -11,6 +11,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
+import { withSearchPath } from './postgres-schema.ts';
+
+export { withSearchPath };
 
 /** The server URL for PostgreSQL tests, when configured. */
 export const testDatabaseUrl: string | undefined = process.env['TEST_DATABASE_URL'] || undefined;
@@ -37,13 +40,6 @@ export function describePostgres(name: string, body: (url: string) => void): voi
     return;
   }
   void it(name, { skip: HOW_TO_RUN }, () => undefined);
-}
-
-/** `url` with the connection's search_path set to `schema` (pg reads `options` from the URL). */
-export function withSearchPath(url: string, schema: string): string {
-  const parsed = new URL(url);
-  parsed.searchParams.set('options', `-c search_path=${schema}`);
-  return parsed.toString();
 }
 
 const created: string[] = [];
