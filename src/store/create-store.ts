@@ -4,6 +4,12 @@
  */
 import type { CalendarStore } from './calendar-store.ts';
 import type { OutboxStore } from '../outbox/outbox-store.ts';
+import {
+  PostgresCalendarStore,
+  migratePostgres,
+  openPostgresStore,
+} from './postgres/postgres-calendar-store.ts';
+import { PostgresOutboxStore } from './postgres/postgres-outbox-store.ts';
 import { SqliteCalendarStore, openSqliteStore } from './sqlite/sqlite-calendar-store.ts';
 import { SqliteOutboxStore } from './sqlite/sqlite-outbox-store.ts';
 import type { AppliedMigration } from './sqlite/migrations.ts';
@@ -13,13 +19,32 @@ export type { AppliedMigration };
 /**
  * Opens the store a URL names:
  * - `sqlite:<path>`, `sqlite://<path>`, `sqlite::memory:` or a plain file path: SQLite;
- * - `postgres://…` or `postgresql://…`: PostgreSQL (not available yet).
+ * - `postgres://…` or `postgresql://…`: PostgreSQL, several instances may share it
+ *   (the schema is migrated before the first statement; see docs/postgresql.md).
  */
 export function createStore(url: string): CalendarStore {
-  if (/^postgres(ql)?:\/\//i.test(url))
-    throw new Error('PostgreSQL store not available yet: use a sqlite: URL or a file path');
+  if (isPostgresUrl(url)) return openPostgresStore(url);
   const path = sqlitePath(url);
   return openSqliteStore(path);
+}
+
+/**
+ * Brings the schema of the store a URL names up to date (`tidbok migrate`),
+ * the same as an instance does when it starts, and returns the migrations
+ * now applied, oldest first.
+ */
+export async function migrateStore(url: string): Promise<AppliedMigration[]> {
+  if (isPostgresUrl(url)) return migratePostgres(url);
+  const store = openSqliteStore(sqlitePath(url));
+  try {
+    return await store.appliedMigrations();
+  } finally {
+    await store.close();
+  }
+}
+
+function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
 }
 
 function sqlitePath(url: string): string {
@@ -37,11 +62,13 @@ function sqlitePath(url: string): string {
 /** The outbox dispatch verbs over the same database as `store`. */
 export function createOutboxStore(store: CalendarStore): OutboxStore {
   if (store instanceof SqliteCalendarStore) return new SqliteOutboxStore(store);
+  if (store instanceof PostgresCalendarStore) return new PostgresOutboxStore(store);
   throw new Error('no outbox store for this kind of calendar store');
 }
 
 /** The schema migrations applied to the store's database, oldest first (`tidbok migrate`). */
 export async function appliedMigrationsOf(store: CalendarStore): Promise<AppliedMigration[]> {
   if (store instanceof SqliteCalendarStore) return store.appliedMigrations();
+  if (store instanceof PostgresCalendarStore) return store.appliedMigrations();
   throw new Error('no migration record for this kind of calendar store');
 }
