@@ -450,6 +450,39 @@ async function cancelOrWithdraw(
   return bookingView(value);
 }
 
+/**
+ * Changes an invitation: its text, time type, care type, slot or expiry. The
+ * EI policy treats a changed invitation as a new one, so the answer is a new
+ * invitation with a new id and the old one is withdrawn (EI: delete + create).
+ * Body: `{ purpose?, timeTypeId?, careTypeId?, slotId?, expiresOn? }`.
+ */
+export async function changeInvitation(
+  service: SchedulingService,
+  invitationId: string,
+  body: unknown,
+): Promise<BookingView> {
+  const f = new Fields(body);
+  const purpose = f.checked('purpose', checkPurposeText);
+  const timeTypeId = f.text('timeTypeId');
+  const careTypeId = f.text('careTypeId');
+  const slotId = f.text('slotId', false, 128);
+  const expiresOn = f.checked('expiresOn', checkDt);
+  f.fail();
+  const invitation = await findBooking(service, invitationId);
+  if (!invitation.isInvitation)
+    throw new StaffActionError('refused', `${invitationId} is a booking, not an invitation`);
+  const { value } = outcome(
+    await service.changeInvitation(invitationId, {
+      ...(purpose !== undefined ? { purpose } : {}),
+      ...(timeTypeId !== undefined ? { timeTypeId } : {}),
+      ...(careTypeId !== undefined ? { careTypeId } : {}),
+      ...(slotId !== undefined ? { slotId } : {}),
+      ...(expiresOn !== undefined ? { expiresOn } : {}),
+    }),
+  );
+  return bookingView(value);
+}
+
 /** One booking or invitation, as staff see it. */
 export async function showBooking(service: SchedulingService, id: string): Promise<BookingView> {
   return bookingView(await findBooking(service, id));

@@ -213,6 +213,49 @@ void describe('the admin API', { skip: skipWithoutNationalContracts }, () => {
     ]);
   });
 
+  void it('changes a timed invitation: the old Invitation deleted, a new one created at the new time', async () => {
+    const [first, second] = [t.calendar.doctorSlots[6]!, t.calendar.doctorSlots[7]!];
+    const res = await admin(t.url, 'POST', '/admin/invitations', {
+      facility: FACILITY,
+      subjectOfCare: PATIENT,
+      patient: PATIENT_INFO,
+      slotId: first.id,
+      purpose: 'Årskontroll',
+    });
+    const invitation = view(res.json);
+    await t.drained();
+    let changedId = '';
+    const received = await sent(async () => {
+      const changed = await admin(t.url, 'POST', `/admin/invitations/${invitation.id}/change`, {
+        slotId: second.id,
+        purpose: 'Årskontroll, ny tid',
+      });
+      assert.equal(changed.status, 201, changed.text);
+      changedId = view(changed.json).id;
+    });
+    assert.notEqual(changedId, invitation.id);
+    assert.deepEqual(received, [
+      expected(true, {
+        person: PATIENT,
+        categorization: 'Invitation',
+        facility: FACILITY,
+        id: invitation.id,
+      }),
+      expected(false, {
+        person: PATIENT,
+        categorization: 'Invitation',
+        facility: FACILITY,
+        id: changedId,
+        mostRecentContent: second.start.ts,
+      }),
+    ]);
+    const booking = await admin(t.url, 'POST', `/admin/invitations/${changedId}/change`, {
+      slotId: 'no-such-slot',
+    });
+    assert.equal(booking.status, 409, 'a refused change is a conflict and changes nothing');
+    assert.equal((await t.app.store.getBooking(changedId))?.status, 'active');
+  });
+
   void it('answers 400 for a bad personnummer without echoing it, and for broken DocBook', async () => {
     const badId = '19121212121X';
     const res = await admin(t.url, 'POST', '/admin/bookings', {

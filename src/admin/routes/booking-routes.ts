@@ -3,6 +3,7 @@ import type { AdminRoute } from '../admin-api.ts';
 import {
   bookForPatient,
   cancelForPatient,
+  changeInvitation,
   createInvitation,
   rebookForPatient,
   showBooking,
@@ -25,6 +26,14 @@ export const bookingRoutes: readonly AdminRoute[] = [
     path: new RegExp(`^/admin/invitations/${ID}/withdraw$`),
     handle: async ({ params, body }, { service }) => ({
       body: await withdrawInvitation(service, params[0]!, body),
+    }),
+  },
+  {
+    method: 'POST',
+    path: new RegExp(`^/admin/invitations/${ID}/change$`),
+    handle: async ({ params, body }, { service }) => ({
+      status: 201,
+      body: await changeInvitation(service, params[0]!, body),
     }),
   },
   {
