@@ -3,7 +3,8 @@
  * look for free slots, book them for distinct patients. Plain node:http with
  * a keep-alive agent, as the service platform talks to a producer.
  */
-import { Agent, request } from 'node:http';
+import type { Agent } from 'node:http';
+import { request } from 'node:http';
 import { GetAvailableTimeslots, MakeBooking } from '../../src/contracts/scheduling.ts';
 import type { Decoded } from '../../src/contracts/model.ts';
 import { addDays, instantToDt } from '../../src/domain/local-time.ts';
