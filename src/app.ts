@@ -22,6 +22,10 @@ import { createServices } from './services.ts';
 import { createAdminApi } from './admin/admin-api.ts';
 import { createMetrics, type Metrics } from './metrics/metrics.ts';
 import { Housekeeper } from './housekeeping/housekeeper.ts';
+import { mutualTlsOptions, type TlsMaterial } from './http/tls.ts';
+import type { AccessPolicy } from './http/access-control.ts';
+import { gracefulCloser, type GracefulCloseOptions } from './http/graceful-close.ts';
+import { checkStoreHealth, type StoreHealth } from './store/store-health.ts';
 
 const packageJson = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
@@ -59,6 +63,22 @@ export interface AppOptions {
   readonly housekeepingIntervalMs?: number;
   /** Process figures on /metrics (default true; tests turn them off). */
   readonly processMetrics?: boolean;
+  /** Serve HTTPS with required client certificates (mutual TLS) instead of plain HTTP. */
+  readonly tls?: TlsMaterial;
+  /** Who may call the SOAP operations; absent lets everyone in (plain HTTP, tests). */
+  readonly access?: AccessPolicy;
+  /** Knobs of the graceful shutdown (tests). */
+  readonly shutdown?: GracefulCloseOptions;
+}
+
+/** What `/health/ready` reports. */
+export interface Readiness {
+  readonly ready: boolean;
+  /** False once a shutdown has begun, so load balancers stop sending. */
+  readonly accepting: boolean;
+  readonly store: StoreHealth;
+  /** Whether the EI dispatcher runs; `not configured` without an EI URL. */
+  readonly dispatcher: 'running' | 'stopped' | 'not configured';
 }
 
 export interface App {
@@ -79,8 +99,14 @@ export interface App {
   startHousekeeping(): void;
   /** Starts listening; resolves to the base URL (e.g. http://127.0.0.1:8080). */
   listen(port: number, host?: string): Promise<string>;
-  /** Stops accepting, waits for open requests, closes the store (if the app opened it). */
-  close(): Promise<void>;
+  /** The checks behind `/health/ready`. */
+  readiness(): Promise<Readiness>;
+  /**
+   * Graceful shutdown: stops accepting, lets requests in flight finish
+   * (destroying what is left after `timeoutMs`, 20 s by default), stops the
+   * dispatcher after its current call, closes the store (if the app opened it).
+   */
+  close(options?: { readonly timeoutMs?: number }): Promise<void>;
 }
 
 export function createApp(options: AppOptions): App {
@@ -151,6 +177,26 @@ export function createApp(options: AppOptions): App {
       ? { intervalMs: options.housekeepingIntervalMs }
       : {}),
   });
+  const readiness = async (): Promise<Readiness> => {
+    // `closer` is set right below, before the server can serve a request.
+    const accepting = !closer.isClosing;
+    const storeHealth = await checkStoreHealth(store);
+    const dispatcherState = !dispatcher
+      ? ('not configured' as const)
+      : dispatcher.isRunning
+        ? ('running' as const)
+        : ('stopped' as const);
+    return {
+      ready:
+        accepting &&
+        storeHealth.reachable &&
+        storeHealth.migrationsApplied !== false &&
+        dispatcherState !== 'stopped',
+      accepting,
+      store: storeHealth,
+      dispatcher: dispatcherState,
+    };
+  };
   const server = createHttpServer({
     operations,
     isKnownFacility: async (hsaId) => (await store.getFacility(hsaId)) !== undefined,
@@ -160,7 +206,12 @@ export function createApp(options: AppOptions): App {
     ...(options.now ? { now: options.now } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
     extraRoutes: [admin, metrics.route, ...(options.extraRoutes ?? [])],
+    ...(options.tls ? { tls: mutualTlsOptions(options.tls) } : {}),
+    ...(options.access ? { access: options.access } : {}),
+    readiness,
   });
+  const closer = gracefulCloser(server, options.shutdown);
+  const scheme = options.tls ? 'https' : 'http';
 
   return {
     store,
@@ -182,15 +233,18 @@ export function createApp(options: AppOptions): App {
         server.once('error', reject);
         server.listen(port, host, () => {
           const { port: actual } = server.address() as AddressInfo;
-          resolve(`http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actual}`);
+          resolve(`${scheme}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actual}`);
         });
       });
     },
-    async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+    readiness,
+    async close(closeOptions = {}) {
+      const { forcedConnections } = await closer.close(closeOptions.timeoutMs ?? 20_000);
+      if (forcedConnections > 0)
+        options.logger.warn(
+          { forcedConnections },
+          'shutdown bound reached: connections still busy were closed',
+        );
       await housekeeper.stop();
       // The dispatcher finishes its call in flight, so nothing is sent twice needlessly.
       await dispatcher?.stop();

@@ -7,6 +7,7 @@ import { createApp } from './app.ts';
 import { importCalendarFile } from './calendar-seed.ts';
 import { ConfigError, loadConfig } from './config/config.ts';
 import { createLogger } from './logging/logger.ts';
+import { readTlsFiles } from './http/tls.ts';
 import {
   describeCall,
   followCalls,
@@ -17,6 +18,17 @@ import {
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel });
+  const { listener } = config;
+  if (listener.kind === 'plain') {
+    const why =
+      listener.reason === 'demo'
+        ? 'no TIDBOK_TLS_* files are set and NODE_ENV is not production (demo mode)'
+        : 'TIDBOK_PLAIN_HTTP=true';
+    logger.warn(
+      { listener: 'plain-http', reason: listener.reason },
+      `serving PLAIN HTTP without client certificates because ${why}: anyone who reaches the port can call; never do this on the national network`,
+    );
+  }
 
   // Demo mode: with no EI_URL, report to an embedded simulator so a newcomer sees engagements appear.
   let simulator: EiSimulator | undefined;
@@ -40,6 +52,19 @@ async function main(): Promise<void> {
     ei,
     ...(config.adminToken !== undefined ? { adminToken: config.adminToken } : {}),
     dispatch: { leaseMs: config.eiLeaseMs },
+    ...(listener.kind === 'tls'
+      ? {
+          tls: readTlsFiles(listener.files),
+          access: {
+            allowedConsumers: listener.allowedConsumers,
+            ...(listener.allowedOriginalConsumers
+              ? { allowedOriginalConsumers: listener.allowedOriginalConsumers }
+              : {}),
+          },
+        }
+      : listener.allowedOriginalConsumers
+        ? { access: { allowedOriginalConsumers: listener.allowedOriginalConsumers } }
+        : {}),
   });
 
   const stats = await app.store.stats();
@@ -64,14 +89,20 @@ async function main(): Promise<void> {
   );
 
   const shutdown = (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    Promise.all([app.close(), simulator?.close()]).then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down');
+    app
+      .close({ timeoutMs: config.shutdownTimeoutMs })
+      .then(() => simulator?.close())
+      .then(
+        () => {
+          logger.info({ signal }, 'shut down');
+          process.exit(0);
+        },
+        (err: unknown) => {
+          logger.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));

@@ -1,6 +1,108 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
 import { ConfigError, DEFAULT_EI_LEASE_MS, loadConfig } from './config.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'tidbok-config-'));
+const file = (name: string, text = 'x') => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+const tls = {
+  TIDBOK_TLS_CERT: file('cert.pem'),
+  TIDBOK_TLS_KEY: file('key.pem'),
+  TIDBOK_TLS_CLIENT_CA: file('ca.pem'),
+};
+
+function refused(env: Record<string, string>, setting: string) {
+  assert.throws(
+    () => loadConfig(env),
+    (err: unknown) => err instanceof ConfigError && err.message.includes(setting),
+  );
+}
+
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('loadConfig: the listener', () => {
+  it('serves plain HTTP as a demo when nothing is configured outside production', () => {
+    assert.deepEqual(loadConfig({}).listener, {
+      kind: 'plain',
+      reason: 'demo',
+      allowedOriginalConsumers: undefined,
+    });
+  });
+
+  it('refuses to start in production without TLS files, unless plain HTTP is asked for', () => {
+    refused({ NODE_ENV: 'production' }, 'TIDBOK_TLS_CERT');
+    const listener = loadConfig({ NODE_ENV: 'production', TIDBOK_PLAIN_HTTP: 'true' }).listener;
+    assert.equal(listener.kind, 'plain');
+    assert.equal(listener.kind === 'plain' && listener.reason, 'TIDBOK_PLAIN_HTTP');
+  });
+
+  it('serves mutual TLS with the allowed consumers, trimmed', () => {
+    const listener = loadConfig({
+      ...tls,
+      TIDBOK_ALLOWED_CONSUMERS: 'SE2321000016-VP01, SE2321000016-VP02',
+      TIDBOK_ALLOWED_ORIGINAL_CONSUMERS: 'SE2321000016-MVK1',
+    }).listener;
+    assert.deepEqual(listener, {
+      kind: 'tls',
+      files: {
+        cert: tls.TIDBOK_TLS_CERT,
+        key: tls.TIDBOK_TLS_KEY,
+        clientCa: tls.TIDBOK_TLS_CLIENT_CA,
+      },
+      allowedConsumers: ['SE2321000016-VP01', 'SE2321000016-VP02'],
+      allowedOriginalConsumers: ['SE2321000016-MVK1'],
+    });
+  });
+
+  it('names the setting that is wrong', () => {
+    refused({ ...tls }, 'TIDBOK_ALLOWED_CONSUMERS');
+    refused(
+      { TIDBOK_TLS_CERT: tls.TIDBOK_TLS_CERT, TIDBOK_ALLOWED_CONSUMERS: '*' },
+      'TIDBOK_TLS_KEY',
+    );
+    refused(
+      { ...tls, TIDBOK_ALLOWED_CONSUMERS: '*', TIDBOK_TLS_KEY: '/nonexistent.pem' },
+      'TIDBOK_TLS_KEY',
+    );
+    refused(
+      { ...tls, TIDBOK_ALLOWED_CONSUMERS: '*', TIDBOK_PLAIN_HTTP: 'true' },
+      'TIDBOK_PLAIN_HTTP',
+    );
+    refused({ TIDBOK_ALLOWED_CONSUMERS: 'SE2321000016-VP01' }, 'TIDBOK_ALLOWED_CONSUMERS');
+    refused(
+      { TIDBOK_ALLOWED_ORIGINAL_CONSUMERS: 'not an id!' },
+      'TIDBOK_ALLOWED_ORIGINAL_CONSUMERS',
+    );
+    refused({ TIDBOK_PLAIN_HTTP: 'sometimes' }, 'TIDBOK_PLAIN_HTTP');
+    refused({ TIDBOK_SHUTDOWN_TIMEOUT_MS: '-1' }, 'TIDBOK_SHUTDOWN_TIMEOUT_MS');
+  });
+
+  it('takes the shutdown bound from TIDBOK_SHUTDOWN_TIMEOUT_MS, 20 s by default', () => {
+    assert.equal(loadConfig({}).shutdownTimeoutMs, 20_000);
+    assert.equal(loadConfig({ TIDBOK_SHUTDOWN_TIMEOUT_MS: '5000' }).shutdownTimeoutMs, 5_000);
+  });
+});
+
+describe('loadConfig: TIDBOK_CONFIG_FILE', () => {
+  it('reads settings from the file, and the environment wins over it', () => {
+    const path = file('config.json', JSON.stringify({ PORT: 9090, LOG_LEVEL: 'debug' }));
+    const config = loadConfig({ TIDBOK_CONFIG_FILE: path, LOG_LEVEL: 'warn' });
+    assert.equal(config.port, 9090);
+    assert.equal(config.logLevel, 'warn');
+  });
+
+  it('names an unknown setting, a bad value and a file that is not JSON', () => {
+    refused({ TIDBOK_CONFIG_FILE: file('unknown.json', '{"PROT": 1}') }, 'PROT');
+    refused({ TIDBOK_CONFIG_FILE: file('bad.json', '{"PORT": 99999}') }, 'PORT');
+    refused({ TIDBOK_CONFIG_FILE: file('broken.json', '{') }, 'TIDBOK_CONFIG_FILE');
+  });
+});
 
 describe('EI_LEASE_MS', () => {
   it('defaults to ten minutes', () => {

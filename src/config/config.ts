@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import {
   eiConfigDefaults,
   type EiConfig,
@@ -40,7 +40,69 @@ export interface Config {
    * Longer than `ei.timeoutMs`, so a slow call is never sent twice at once.
    */
   readonly eiLeaseMs: number;
+  /**
+   * How the SOAP listener is reached: `tls` (HTTPS with client certificates
+   * required, the production set-up) or `plain` HTTP (demo, local tests).
+   */
+  readonly listener: ListenerConfig;
+  /** Longest a graceful shutdown waits for requests in flight before closing them (ms). */
+  readonly shutdownTimeoutMs: number;
 }
+
+/** PEM file paths for the HTTPS listener. */
+export interface TlsFiles {
+  readonly cert: string;
+  readonly key: string;
+  /** CA bundle that client certificates must chain to (SITHS function certificates in production). */
+  readonly clientCa: string;
+}
+
+export type ListenerConfig =
+  | {
+      readonly kind: 'tls';
+      readonly files: TlsFiles;
+      /** Consumer HSA-ids (client certificate subject serialNumber) let in; `'*'` lets in every certificate the CA vouches for. */
+      readonly allowedConsumers: readonly string[] | '*';
+      /** When set, `x-rivta-original-serviceconsumer-hsaid` must be one of these. */
+      readonly allowedOriginalConsumers: readonly string[] | undefined;
+    }
+  | {
+      readonly kind: 'plain';
+      /** Why plain HTTP was chosen, for the start-up warning. */
+      readonly reason: 'TIDBOK_PLAIN_HTTP' | 'demo';
+      readonly allowedOriginalConsumers: readonly string[] | undefined;
+    };
+
+/** Every setting this module reads; `TIDBOK_CONFIG_FILE` may hold any of them but itself. */
+export const SETTINGS = [
+  'PORT',
+  'HOST',
+  'DATABASE_URL',
+  'TIDBOK_DB',
+  'TIDBOK_SEED',
+  'TIDBOK_HSA_ID',
+  'TIDBOK_MAX_BODY_BYTES',
+  'LOG_LEVEL',
+  'NODE_ENV',
+  'TIDBOK_TLS_CERT',
+  'TIDBOK_TLS_KEY',
+  'TIDBOK_TLS_CLIENT_CA',
+  'TIDBOK_PLAIN_HTTP',
+  'TIDBOK_ALLOWED_CONSUMERS',
+  'TIDBOK_ALLOWED_ORIGINAL_CONSUMERS',
+  'TIDBOK_SHUTDOWN_TIMEOUT_MS',
+  'EI_URL',
+  'EI_SOURCE_SYSTEM',
+  'EI_DATA_CONTROLLER',
+  'EI_LOGICAL_ADDRESS',
+  'EI_TLS_CERT',
+  'EI_TLS_KEY',
+  'EI_TLS_CA',
+  'EI_TIMEOUT_MS',
+  'EI_BATCH_SIZE',
+  'EI_LEASE_MS',
+  'TIDBOK_ADMIN_TOKEN',
+] as const;
 
 /** Default claim lease of the EI dispatcher: 10 minutes. */
 export const DEFAULT_EI_LEASE_MS = 600_000;
@@ -56,7 +118,124 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return value;
 }
 
-export function loadConfig(env: Env = process.env): Config {
+function boolean(env: Env, name: string): boolean | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (/^(true|1|yes)$/i.test(raw)) return true;
+  if (/^(false|0|no)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, not '${raw}'`);
+}
+
+/** A comma-separated list of HSA-ids; undefined when unset. */
+function hsaIdList(env: Env, name: string): string[] | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const ids = raw.split(',').map((id) => id.trim());
+  for (const id of ids)
+    if (!/^[A-Za-z0-9][A-Za-z0-9-]*$/.test(id))
+      throw new ConfigError(
+        `${name} must be HSA-ids separated by commas, and '${id}' is not an HSA-id`,
+      );
+  return ids;
+}
+
+function existingFile(env: Env, name: string): string | undefined {
+  const path = env[name] || undefined;
+  if (path !== undefined && !existsSync(path))
+    throw new ConfigError(`${name} names a file that does not exist: ${path}`);
+  return path;
+}
+
+/**
+ * The listener: HTTPS with required client certificates when the TLS files
+ * are given; plain HTTP when `TIDBOK_PLAIN_HTTP=true`, or as a demo default
+ * when nothing is given and NODE_ENV is not `production`.
+ */
+function listenerConfig(env: Env): ListenerConfig {
+  const [cert, key, clientCa] = ['TIDBOK_TLS_CERT', 'TIDBOK_TLS_KEY', 'TIDBOK_TLS_CLIENT_CA'].map(
+    (name) => existingFile(env, name),
+  );
+  const plain = boolean(env, 'TIDBOK_PLAIN_HTTP');
+  const allowedOriginalConsumers = hsaIdList(env, 'TIDBOK_ALLOWED_ORIGINAL_CONSUMERS');
+  const allowedConsumers =
+    env['TIDBOK_ALLOWED_CONSUMERS']?.trim() === '*'
+      ? ('*' as const)
+      : hsaIdList(env, 'TIDBOK_ALLOWED_CONSUMERS');
+  const anyTls = cert !== undefined || key !== undefined || clientCa !== undefined;
+  if (anyTls) {
+    if (plain === true)
+      throw new ConfigError(
+        'TIDBOK_PLAIN_HTTP=true contradicts TIDBOK_TLS_CERT/TIDBOK_TLS_KEY/TIDBOK_TLS_CLIENT_CA; set one or the other',
+      );
+    for (const [name, value] of [
+      ['TIDBOK_TLS_CERT', cert],
+      ['TIDBOK_TLS_KEY', key],
+      ['TIDBOK_TLS_CLIENT_CA', clientCa],
+    ] as const)
+      if (value === undefined)
+        throw new ConfigError(
+          `${name} must be set too: HTTPS needs TIDBOK_TLS_CERT, TIDBOK_TLS_KEY and TIDBOK_TLS_CLIENT_CA`,
+        );
+    // Every certificate the CA (SITHS) vouches for is not a consumer we serve: the list is required.
+    if (allowedConsumers === undefined)
+      throw new ConfigError(
+        "TIDBOK_ALLOWED_CONSUMERS must be set with HTTPS: the consumers' HSA-ids (client certificate serialNumber), or '*' for any",
+      );
+    return {
+      kind: 'tls',
+      files: { cert: cert!, key: key!, clientCa: clientCa! },
+      allowedConsumers,
+      allowedOriginalConsumers,
+    };
+  }
+  if (allowedConsumers !== undefined)
+    throw new ConfigError(
+      'TIDBOK_ALLOWED_CONSUMERS needs HTTPS (client certificates): set TIDBOK_TLS_CERT, TIDBOK_TLS_KEY and TIDBOK_TLS_CLIENT_CA',
+    );
+  if (plain === true)
+    return { kind: 'plain', reason: 'TIDBOK_PLAIN_HTTP', allowedOriginalConsumers };
+  if (plain === false || env['NODE_ENV'] === 'production')
+    throw new ConfigError(
+      'TIDBOK_TLS_CERT, TIDBOK_TLS_KEY and TIDBOK_TLS_CLIENT_CA must be set' +
+        (plain === false ? ' when TIDBOK_PLAIN_HTTP=false' : ' when NODE_ENV=production') +
+        ' (or TIDBOK_PLAIN_HTTP=true for plain HTTP)',
+    );
+  return { kind: 'plain', reason: 'demo', allowedOriginalConsumers };
+}
+
+/**
+ * Settings from the JSON file `TIDBOK_CONFIG_FILE` names (an object of the
+ * same names as the environment variables), under the environment: a
+ * variable that is set wins over the file.
+ */
+function withConfigFile(env: Env): Env {
+  const path = env['TIDBOK_CONFIG_FILE'] || undefined;
+  if (path === undefined) return env;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(
+      `TIDBOK_CONFIG_FILE: cannot read ${path} as JSON: ${(err as Error).message}`,
+    );
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new ConfigError(`TIDBOK_CONFIG_FILE: ${path} must hold a JSON object`);
+  const fromFile: Record<string, string> = {};
+  for (const [name, value] of Object.entries(parsed)) {
+    if (!(SETTINGS as readonly string[]).includes(name))
+      throw new ConfigError(`TIDBOK_CONFIG_FILE: ${path} names an unknown setting ${name}`);
+    if (!['string', 'number', 'boolean'].includes(typeof value))
+      throw new ConfigError(`${name} in TIDBOK_CONFIG_FILE must be a string, number or boolean`);
+    fromFile[name] = String(value);
+  }
+  const merged: Record<string, string | undefined> = { ...fromFile };
+  for (const [name, value] of Object.entries(env)) if (value !== undefined) merged[name] = value;
+  return merged;
+}
+
+export function loadConfig(rawEnv: Env = process.env): Config {
+  const env = withConfigFile(rawEnv);
   const databaseUrl = env['DATABASE_URL'] || env['TIDBOK_DB'] || './data/tidbok.db';
   const seed = env['TIDBOK_SEED'];
   const logLevel = env['LOG_LEVEL'] || 'info';
@@ -108,6 +287,8 @@ export function loadConfig(env: Env = process.env): Config {
     ei,
     adminToken,
     eiLeaseMs,
+    listener: listenerConfig(env),
+    shutdownTimeoutMs: integer(env, 'TIDBOK_SHUTDOWN_TIMEOUT_MS', 20_000, 0, 600_000),
     port: integer(env, 'PORT', 8080, 0, 65535),
     host: env['HOST'] || '0.0.0.0',
     databaseUrl,

@@ -30,7 +30,11 @@ export function maskSubjectOfCare(value: string): string {
   return SHAPE.test(value) ? `${value.slice(0, 8)}-****` : '****';
 }
 
-/** Masks every 12-character person id (with or without hyphen) inside free text. */
+/**
+ * Masks every 12-character person id (with or without hyphen) inside free
+ * text, also when glued to letters (`SE191212121212`, `id191212121212x`):
+ * only a digit on either side makes it part of a longer number.
+ */
 export function maskPersonIdsInText(text: string): string {
-  return text.replace(/\b(\d{8})-?[0-9pPtTfF]\d{3}\b/g, '$1-****');
+  return text.replace(/(?<![0-9])([0-9]{8})-?[0-9pPtTfF][0-9]{3}(?![0-9])/g, '$1-****');
 }

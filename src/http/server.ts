@@ -3,6 +3,7 @@
  * its WSDL/XSD (GET ?wsdl, ?xsd=…), plus liveness. Anything else is 404.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
 import type { AnyOperation } from '../operations/operation.ts';
 import { createSoapBinding, type SoapBindingDeps } from '../soap/http-binding.ts';
 import { serveContractDocument } from '../soap/contract-documents.ts';
@@ -14,6 +15,10 @@ export interface HttpServerDeps extends SoapBindingDeps {
     res: ServerResponse,
     url: URL,
   ) => Promise<boolean> | boolean)[];
+  /** HTTPS options (mutual TLS, see tls.ts); absent serves plain HTTP. */
+  readonly tls?: HttpsOptions;
+  /** Readiness for `/health/ready`: 200 when `ready`, else 503, with the checks as JSON. */
+  readonly readiness?: () => Promise<{ readonly ready: boolean }>;
 }
 
 function plain(
@@ -42,7 +47,7 @@ export function createHttpServer(deps: HttpServerDeps): Server {
     deps.operations.map((op) => [op.interaction.path, op]),
   );
 
-  const server = createServer(async (req, res) => {
+  const handler = async (req: IncomingMessage, res: ServerResponse) => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const operation = byPath.get(url.pathname);
@@ -67,6 +72,14 @@ export function createHttpServer(deps: HttpServerDeps): Server {
         return plain(res, 405, 'Method not allowed\n', { Allow: 'GET, POST' });
       }
       if (url.pathname === '/health/live') return plain(res, 200, 'ok\n');
+      if (url.pathname === '/health/ready' && deps.readiness) {
+        const report = await deps.readiness();
+        res.writeHead(report.ready ? 200 : 503, {
+          'Content-Type': 'application/json',
+          'Cache-Control': 'no-store',
+        });
+        return res.end(JSON.stringify(report));
+      }
       for (const route of deps.extraRoutes ?? []) if (await route(req, res, url)) return;
       plain(res, 404, 'No service at this address\n');
     } catch (err) {
@@ -74,7 +87,8 @@ export function createHttpServer(deps: HttpServerDeps): Server {
       if (!res.headersSent) plain(res, 500, 'Internal error\n');
       else res.destroy();
     }
-  });
+  };
+  const server: Server = deps.tls ? createHttpsServer(deps.tls, handler) : createServer(handler);
   // Bounds on slow or stalled clients; VP itself gives up after ~29 s (rivta-spec §1).
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;

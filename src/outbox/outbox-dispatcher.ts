@@ -66,6 +66,11 @@ export class OutboxDispatcher {
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID()}`;
   }
 
+  /** Whether the delivery loop is running (started and not stopped), for readiness. */
+  get isRunning(): boolean {
+    return this.running && this.loop !== undefined;
+  }
+
   /** Starts the delivery loop (idempotent). */
   start(): void {
     if (this.running) return;

@@ -6,6 +6,7 @@
  */
 import { escapeText } from '../xml/escape.ts';
 import { NS } from '../contracts/namespaces.ts';
+import { maskPersonIdsInText } from '../domain/personnummer.ts';
 
 /** `Client`: the caller must change the request. `Server`: our fault; retrying may help. */
 export type FaultCode = 'Client' | 'Server' | 'VersionMismatch' | 'MustUnderstand';
@@ -21,13 +22,17 @@ export class SoapFault extends Error {
   }
 }
 
-/** The full envelope for a fault. */
+/**
+ * The full envelope for a fault. A faultstring that quotes the request (a
+ * LogicalAddress, a namespace) never carries a person id in clear, whatever
+ * the caller sent.
+ */
 export function faultEnvelope(fault: SoapFault): string {
   return (
     `<?xml version="1.0" encoding="UTF-8"?>` +
     `<soap:Envelope xmlns:soap="${NS.soapEnv}"><soap:Body><soap:Fault>` +
     `<faultcode>soap:${fault.code}</faultcode>` +
-    `<faultstring>${escapeText(fault.message)}</faultstring>` +
+    `<faultstring>${escapeText(maskPersonIdsInText(fault.message))}</faultstring>` +
     `</soap:Fault></soap:Body></soap:Envelope>`
   );
 }

@@ -19,6 +19,7 @@ import type { AnyOperation } from '../operations/operation.ts';
 import type { Logger } from '../logging/logger.ts';
 import { SoapFault, faultEnvelope } from './fault.ts';
 import { readEnvelope, responseEnvelope } from './envelope.ts';
+import { identifyCaller, type AccessPolicy } from '../http/access-control.ts';
 
 export interface SoapBindingLimits extends ParseLimits {
   /** Largest request body accepted, in bytes. */
@@ -45,6 +46,8 @@ export interface SoapBindingDeps {
   readonly now?: () => number;
   /** Called once per answered request (metrics); must not throw. */
   readonly onRequest?: (summary: SoapRequestSummary) => void;
+  /** Who may call (client certificate HSA-ids, original consumers); absent lets everyone in. */
+  readonly access?: AccessPolicy;
 }
 
 /** One answered SOAP request, as metrics see it. */
@@ -219,15 +222,19 @@ export function createSoapBinding(deps: SoapBindingDeps) {
     const started = performance.now();
     const header = req.headers['x-skltp-correlation-id'];
     const correlationId = (Array.isArray(header) ? header[0] : header) || randomUUID();
-    const consumer = req.headers['x-rivta-original-serviceconsumer-hsaid'];
+    const caller = identifyCaller(req, deps.access ?? {});
     const log: Record<string, unknown> = {
       correlationId,
       operation: pathOperation.interaction.name,
-      ...(consumer ? { consumerHsaId: consumer } : {}),
+      ...(caller.consumerHsaId !== undefined ? { consumerHsaId: caller.consumerHsaId } : {}),
+      ...(caller.originalConsumerHsaId !== undefined
+        ? { originalConsumerHsaId: caller.originalConsumerHsaId }
+        : {}),
     };
     let status = 200;
     let payload: string;
     try {
+      if (caller.refusal !== undefined) throw new SoapFault('Client', caller.refusal);
       payload = await process(req, pathOperation, correlationId, log);
     } catch (err) {
       status = 500;
@@ -254,7 +261,9 @@ export function createSoapBinding(deps: SoapBindingDeps) {
       durationMs,
       status,
     });
-    deps.logger.info(log, 'soap request');
+    if (caller.refusal !== undefined)
+      deps.logger.warn(log, 'soap request refused: caller not allowed');
+    else deps.logger.info(log, 'soap request');
     res.writeHead(status, {
       'Content-Type': CONTENT_TYPE,
       'Content-Length': Buffer.byteLength(payload),

@@ -74,7 +74,11 @@ export async function postSoap(
     headers: { 'Content-Type': 'text/xml; charset=UTF-8', ...headers },
     body: payload,
   });
-  const text = await response.text();
+  return parseAnswer(response.status, response.headers.get('content-type'), await response.text());
+}
+
+/** Validates and parses an answer received by any HTTP client (HTTPS tests use node:https). */
+export function parseAnswer(status: number, contentType: string | null, text: string): RawAnswer {
   if (nationalContractsDir) assertValidAgainstNational(text);
   const envelope = parseXml(text);
   assert.equal(envelope.ns, NS.soapEnv, 'the answer is a SOAP 1.1 envelope');
@@ -84,15 +88,9 @@ export async function postSoap(
   if (body.local === 'Fault' && body.ns === NS.soapEnv) {
     const code = body.children.find((c) => c.local === 'faultcode')?.text ?? '';
     const message = body.children.find((c) => c.local === 'faultstring')?.text ?? '';
-    return {
-      status: response.status,
-      contentType: response.headers.get('content-type'),
-      text,
-      body,
-      fault: { code, message },
-    };
+    return { status, contentType, text, body, fault: { code, message } };
   }
-  return { status: response.status, contentType: response.headers.get('content-type'), text, body };
+  return { status, contentType, text, body };
 }
 
 export interface CallResult<I extends Interaction> extends RawAnswer {

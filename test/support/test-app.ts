@@ -1,6 +1,8 @@
 /** Starts the real app on a random loopback port with an in-memory SQLite store and the test calendar. */
 import { createApp, type App } from '../../src/app.ts';
-import { silentLogger } from '../../src/logging/logger.ts';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { createLogger, silentLogger, type Logger } from '../../src/logging/logger.ts';
 import type { AppOptions } from '../../src/app.ts';
 import { seedTestCalendar, type SeededCalendar } from './test-calendar.ts';
 import {
@@ -12,6 +14,23 @@ import { RetrySchedule } from '../../src/outbox/retry-schedule.ts';
 
 export const PRODUCER_HSA_ID = 'SE2321000016-TIDB';
 
+let suiteLogger: Logger | undefined;
+
+/**
+ * The logger test apps use: silent, unless the test runner set
+ * `TIDBOK_TEST_LOG_DIR`; then every line goes, at debug level, to a file
+ * there that `scripts/run-tests.mjs` searches for clear person ids after the run.
+ */
+export function testLogger(): Logger {
+  const dir = process.env['TIDBOK_TEST_LOG_DIR'];
+  if (!dir) return silentLogger;
+  suiteLogger ??= createLogger({
+    level: 'debug',
+    destination: pino.destination({ dest: join(dir, `test-app-${process.pid}.log`), sync: true }),
+  });
+  return suiteLogger;
+}
+
 export interface TestApp {
   readonly app: App;
   readonly url: string;
@@ -22,7 +41,7 @@ export interface TestApp {
 export async function startTestApp(options: Partial<AppOptions> = {}): Promise<TestApp> {
   const app = createApp({
     store: 'sqlite::memory:',
-    logger: silentLogger,
+    logger: testLogger(),
     producerHsaId: PRODUCER_HSA_ID,
     ...options,
   });

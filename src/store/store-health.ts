@@ -1,0 +1,39 @@
+/**
+ * Readiness of a store: it answers a cheap query, and its schema is at the
+ * version this program expects. Lives in `store/` so nothing else names a
+ * database kind.
+ */
+import type { CalendarStore } from './calendar-store.ts';
+import { SqliteCalendarStore } from './sqlite/sqlite-calendar-store.ts';
+import { MIGRATIONS } from './sqlite/migrations.ts';
+
+export interface StoreHealth {
+  /** The store answered a query. */
+  readonly reachable: boolean;
+  /** Every migration this program knows is applied (undefined when the store cannot tell). */
+  readonly migrationsApplied: boolean | undefined;
+  readonly schemaVersion?: number;
+  readonly expectedSchemaVersion?: number;
+  /** Why the store is not reachable (no personal data: driver messages only). */
+  readonly error?: string;
+}
+
+export async function checkStoreHealth(store: CalendarStore): Promise<StoreHealth> {
+  try {
+    if (store instanceof SqliteCalendarStore) {
+      const applied = await store.appliedMigrations();
+      const schemaVersion = Math.max(0, ...applied.map((m) => m.version));
+      const expectedSchemaVersion = Math.max(0, ...MIGRATIONS.map((m) => m.version));
+      return {
+        reachable: true,
+        migrationsApplied: schemaVersion === expectedSchemaVersion,
+        schemaVersion,
+        expectedSchemaVersion,
+      };
+    }
+    await store.stats();
+    return { reachable: true, migrationsApplied: undefined };
+  } catch (err) {
+    return { reachable: false, migrationsApplied: false, error: (err as Error).message };
+  }
+}
