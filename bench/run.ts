@@ -21,7 +21,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-calendar-store.ts';
@@ -124,6 +124,7 @@ async function measure(
 
 async function main() {
   const startedAt = performance.now();
+  const loadBefore = loadavg()[0]!;
   const workloads = WORKLOADS.filter((w) => !only || only.includes(w.key));
   const suites = SUITES.filter((s) => !only || only.includes(s.key));
   if (workloads.length === 0 && suites.length === 0)
@@ -225,12 +226,16 @@ async function main() {
         );
       }
     }
-    const reads = workloads.filter((w) => w.kind === 'read' && w.amount === undefined);
+    const reads = workloads.filter(
+      (w) => w.kind === 'read' && w.amount === undefined && w.fixedRate !== false,
+    );
     if (reads.length > 0) log(`Reads at a fixed ${FIXED_RATE} requests/s`);
     for (const w of reads)
-      for (const key of ['tidbok', 'node-soap'] as const) {
+      for (const key of ['tidbok', 'node-soap', 'ceiling'] as const) {
         const target = running.get(key);
         if (!target || !w.targets.includes(key)) continue;
+        const answer = prebuilt.get(w);
+        if (target.def.prebuilt && answer) await target.respondWith(answer.status, answer.text);
         log(`${w.title}`);
         measurements.push(await measure(target, w, w.bodies(calendar), 'fixed-rate'));
       }
@@ -256,6 +261,7 @@ async function main() {
         seedSeconds,
         counts: calendar.counts,
         totalSeconds: (performance.now() - startedAt) / 1000,
+        loadAverage: [loadBefore, loadavg()[0]!],
       },
       workloads,
       measurements,

@@ -7,6 +7,7 @@
  * tables. `BENCH_ONLY=<key>` runs one suite alone.
  */
 import type { SeededLargeCalendar } from './seed-large-calendar.ts';
+import { requestStages } from './suites/request-stages.ts';
 
 export interface SuiteContext {
   readonly calendar: SeededLargeCalendar;
@@ -32,4 +33,4 @@ export interface Suite {
 }
 
 /** Add suites here (issue 3: EI outbox drain; issue 4: PostgreSQL against SQLite). */
-export const SUITES: readonly Suite[] = [];
+export const SUITES: readonly Suite[] = [requestStages];

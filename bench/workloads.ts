@@ -35,6 +35,8 @@ export interface Workload {
   readonly connections: number;
   /** Send exactly this many requests once (no warm-up) instead of a timed run. */
   readonly amount?: number;
+  /** Whether a read also runs at the fixed rate (default true). */
+  readonly fixedRate?: boolean;
   /** A fresh body generator per target (each target has its own copy of the store). */
   bodies(calendar: SeededLargeCalendar): () => string;
   /** The request whose answer is validated and prebuilt for the ceiling; by default the first body. */
@@ -140,6 +142,14 @@ export const WORKLOADS: readonly Workload[] = [
   schedule(1),
   schedule(100),
   schedule(1000),
+  {
+    // Latency without queueing: the 50 ms target is for one request, not ten at once.
+    ...schedule(1000),
+    key: 'schedule-1000-single',
+    title: 'GetSubjectOfCareSchedule, 1000 bookings, one client',
+    connections: 1,
+    fixedRate: false,
+  },
   {
     key: 'booking-details',
     title: 'GetBookingDetails (200 bookings in turn)',
