@@ -47,9 +47,11 @@ export function summariseProfile(path: string, top = 25): ProfileSummary {
   let total = 0;
   profile.samples.forEach((id, i) => {
     const dt = (profile.timeDeltas[i] ?? 0) / 1000;
-    total += dt;
     const node = byId.get(id)!;
     const f = node.callFrame;
+    // Shares are of busy time: a server waiting for requests is not where time goes.
+    if (f.functionName === '(idle)') return;
+    total += dt;
     const name = `${f.functionName || '(anonymous)'} ${shortUrl(f.url)}:${f.lineNumber + 1}`;
     self.set(name, (self.get(name) ?? 0) + dt);
     const seen = new Set<string>();
@@ -75,7 +77,7 @@ export function summariseProfile(path: string, top = 25): ProfileSummary {
 export function formatProfileSummary(s: ProfileSummary): string {
   const pct = (x: number) => `${(x * 100).toFixed(1).padStart(5)} %`;
   return [
-    `CPU profile: ${(s.totalMs / 1000).toFixed(1)} s sampled`,
+    `CPU profile: ${(s.totalMs / 1000).toFixed(1)} s busy (idle left out)`,
     'Self time by function:',
     ...s.functions.map((f) => `  ${pct(f.share)}  ${f.name}`),
     'Inclusive time by file:',

@@ -13,17 +13,16 @@
  * elements in the wrong namespaces, so its answers are not schema-valid (the
  * runner shows the first validation error).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import * as soap from 'soap';
-import type { ComplexType } from '../../src/contracts/model.ts';
-import { generateContractFiles } from '../../src/contracts/generate-files.ts';
 import { SchedulingService } from '../../src/domain/scheduling-service.ts';
 import { createOperations } from '../../src/operations/registry.ts';
 import { createStore } from '../../src/store/create-store.ts';
 import { failChild, serveChild } from './child-protocol.ts';
+import { defined, fromSoapArgs, writeVariantContractFiles } from './node-soap-variant.ts';
 
 /** The operations the benchmarks call; node-soap chains one request listener per path. */
 const SERVED = [
@@ -32,51 +31,6 @@ const SERVED = [
   'GetBookingDetails',
   'MakeBooking',
 ];
-
-/** Moves `parameters` to the front of every request message (node-soap reads the first part as the body). */
-export function parametersFirst(wsdl: string): string {
-  return wsdl.replace(
-    /(<wsdl:message name="\w+Request">)([\s\S]*?)(<\/wsdl:message>)/g,
-    (_all, open: string, parts: string, close: string) => {
-      const lines = parts.split('\n').filter((l) => l.trim() !== '');
-      const body = lines.filter((l) => l.includes('name="parameters"'));
-      const headers = lines.filter((l) => !l.includes('name="parameters"'));
-      return `${open}\n${[...body, ...headers].join('\n')}\n  ${close}`;
-    },
-  );
-}
-
-/** node-soap's argument object as our decoder would have produced it from the same XML. */
-function fromSoapArgs(type: ComplexType, args: Record<string, unknown> | undefined): unknown {
-  const out: Record<string, unknown> = {};
-  for (const element of type.elements) {
-    const raw = args?.[element.name];
-    const convert = (value: unknown): unknown => {
-      if (element.type.kind === 'complex')
-        return fromSoapArgs(element.type, value as Record<string, unknown>);
-      if (element.type.kind === 'builtin' && element.type.name === 'boolean')
-        return value === true || value === 'true' || value === '1';
-      return typeof value === 'object' && value !== null && '$value' in value
-        ? String((value as { $value: unknown }).$value)
-        : value === undefined || value === null
-          ? undefined
-          : String(value);
-    };
-    if (element.maxOccurs === 'unbounded')
-      out[element.name] = raw === undefined ? [] : (Array.isArray(raw) ? raw : [raw]).map(convert);
-    else if (raw !== undefined) out[element.name] = convert(raw);
-  }
-  return out;
-}
-
-/** Drops undefined fields, which node-soap would otherwise write as empty elements. */
-function defined(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(defined);
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = defined(v);
-  return out;
-}
 
 async function main() {
   const path = process.env['BENCH_STORE'];
@@ -90,14 +44,7 @@ async function main() {
   });
 
   const dir = mkdtempSync(join(tmpdir(), 'tidbok-bench-node-soap-'));
-  for (const file of generateContractFiles()) {
-    const target = join(dir, file.path);
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(
-      target,
-      file.path.endsWith('.wsdl') ? parametersFirst(file.content) : file.content,
-    );
-  }
+  const wsdls = writeVariantContractFiles(dir);
 
   const server = createServer((_req, res) => {
     res.writeHead(404);
@@ -106,9 +53,7 @@ async function main() {
   server.keepAliveTimeout = 65_000;
   for (const name of SERVED) {
     const operation = operations.find((o) => o.interaction.name === name);
-    const wsdlFile = generateContractFiles().find(
-      (f) => f.path.endsWith('.wsdl') && f.path.includes(`/${name}Interaction/`),
-    );
+    const wsdlFile = wsdls.get(name);
     if (!operation || !wsdlFile) throw new Error(`no operation or WSDL for ${name}`);
     const { interaction } = operation;
     const method = async (args: Record<string, unknown>, _cb: unknown, headers: unknown) => {
@@ -133,8 +78,8 @@ async function main() {
         services: {
           [`${name}ResponderService`]: { [`${name}ResponderPort`]: { [name]: method } },
         },
-        xml: parametersFirst(wsdlFile.content),
-        uri: join(dir, wsdlFile.path),
+        xml: wsdlFile.xml,
+        uri: wsdlFile.path,
         suppressStack: true,
         callback: (err: unknown) => (err ? reject(err as Error) : resolve()),
       });
