@@ -11,6 +11,7 @@ import type {
   Facility,
   FreeTimeslot,
   LocalTime,
+  PatientDetails,
   Performer,
   Resource,
   Timeslot,
@@ -210,40 +211,46 @@ function memo<T>(lookup: (key: string) => T, fold: (key: string) => string = (k)
   };
 }
 
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * Built field by field rather than with `...opt()` spreads: a schedule maps
+ * up to thousands of rows per request, and the spreads cost more than the
+ * row itself. Absent (NULL) fields stay absent, as in every domain value.
+ */
 function toBooking(r: BookingRow): Booking {
-  const start = localTime(r.start_ts, r.start_utc_ms);
-  const end = localTime(r.end_ts, r.end_utc_ms);
-  return {
+  const patient: Writable<PatientDetails> = { firstName: r.first_name, lastName: r.last_name };
+  if (r.middle_name !== null) patient.middleName = r.middle_name;
+  if (r.phone !== null) patient.phone = r.phone;
+  if (r.email !== null) patient.email = r.email;
+  if (r.address !== null) patient.address = r.address;
+  if (r.coaddress !== null) patient.coaddress = r.coaddress;
+  const b: Writable<Booking> = {
     id: r.id,
     facility: r.facility,
     subjectOfCare: r.subject_of_care,
-    patient: {
-      firstName: r.first_name,
-      ...opt('middleName', r.middle_name),
-      lastName: r.last_name,
-      ...opt('phone', r.phone),
-      ...opt('email', r.email),
-      ...opt('address', r.address),
-      ...opt('coaddress', r.coaddress),
-    },
+    patient,
     isInvitation: r.is_invitation === 1,
-    ...opt('slotId', r.slot_id),
-    ...(start ? { start } : {}),
-    ...(end ? { end } : {}),
     timeTypeId: r.time_type_id,
-    ...opt('careTypeId', r.care_type_id),
-    ...opt('performer', r.performer),
-    ...opt('resourceId', r.resource_id),
-    ...opt('purpose', r.purpose),
-    ...opt('reason', r.reason),
-    ...opt('notification', r.notification),
-    ...opt('expiresOn', r.expires_on),
     status: r.status,
-    ...opt('cancelMessage', r.cancel_message),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     version: r.version,
   };
+  if (r.slot_id !== null) b.slotId = r.slot_id;
+  const start = localTime(r.start_ts, r.start_utc_ms);
+  if (start) b.start = start;
+  const end = localTime(r.end_ts, r.end_utc_ms);
+  if (end) b.end = end;
+  if (r.care_type_id !== null) b.careTypeId = r.care_type_id;
+  if (r.performer !== null) b.performer = r.performer;
+  if (r.resource_id !== null) b.resourceId = r.resource_id;
+  if (r.purpose !== null) b.purpose = r.purpose;
+  if (r.reason !== null) b.reason = r.reason;
+  if (r.notification !== null) b.notification = r.notification;
+  if (r.expires_on !== null) b.expiresOn = r.expires_on;
+  if (r.cancel_message !== null) b.cancelMessage = r.cancel_message;
+  return b;
 }
 
 function bookingParams(b: Booking): Params {
