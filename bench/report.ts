@@ -28,7 +28,8 @@ export interface Probe {
   readonly bytes: number;
   /** timeslotDetail elements in tidbok's answer. */
   readonly timeslots: number;
-  readonly tidbokErrors: readonly string[];
+  /** Errors against the national XSDs; absent when ../shared/contracts is not there. */
+  readonly tidbokErrors?: readonly string[];
   readonly nodeSoapErrors?: readonly string[];
 }
 
@@ -237,6 +238,13 @@ export function renderResults(
     out.push('');
   }
 
+  if (probes.length > 0 && probes.every((p) => p.tidbokErrors === undefined))
+    out.push(
+      '### Are the answers schema-valid?',
+      '',
+      'Not checked: the national contract files are not at ../shared/contracts.',
+      '',
+    );
   const validity = probes.filter((p) => p.nodeSoapErrors !== undefined);
   if (validity.length > 0) {
     out.push(
@@ -248,7 +256,7 @@ export function renderResults(
     for (const p of validity) {
       const first = p.nodeSoapErrors![0]?.replaceAll('|', '\\|') ?? '';
       out.push(
-        `| ${p.workload.title} | ${p.tidbokErrors.length === 0 ? 'valid' : `**${p.tidbokErrors.length} errors**`} | ${p.nodeSoapErrors!.length === 0 ? 'valid' : `${p.nodeSoapErrors!.length} errors`} | ${first} |`,
+        `| ${p.workload.title} | ${p.tidbokErrors?.length === 0 ? 'valid' : `**${p.tidbokErrors?.length} errors**`} | ${p.nodeSoapErrors!.length === 0 ? 'valid' : `${p.nodeSoapErrors!.length} errors`} | ${first} |`,
       );
     }
     out.push('');
