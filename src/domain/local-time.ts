@@ -72,18 +72,38 @@ export function tsToInstant(ts: string): number | undefined {
   return tsToInstants(ts)[0];
 }
 
-/** The instant local midnight starts the given date (midnight always exists in Sweden). */
-export function startOfDt(dt: string): number {
-  return DateTime.fromObject(
-    { year: +dt.slice(0, 4), month: +dt.slice(4, 6), day: +dt.slice(6, 8) },
-    { zone: ZONE },
-  ).toMillis();
+/**
+ * Remembers a pure DT → instant function. Every availability search converts
+ * its date range, and luxon's zone arithmetic costs tens of microseconds a
+ * call, more than the rest of the search's bookkeeping; the dates asked for
+ * are few, so a small cache answers nearly every call.
+ */
+function memoByDt(compute: (dt: string) => number): (dt: string) => number {
+  const cache = new Map<string, number>();
+  return (dt) => {
+    let value = cache.get(dt);
+    if (value === undefined) {
+      value = compute(dt);
+      // A bound keeps a stream of odd dates from growing it without end.
+      if (cache.size >= 4096) cache.clear();
+      cache.set(dt, value);
+    }
+    return value;
+  };
 }
 
+/** The instant local midnight starts the given date (midnight always exists in Sweden). */
+export const startOfDt: (dt: string) => number = memoByDt((dt) =>
+  DateTime.fromObject(
+    { year: +dt.slice(0, 4), month: +dt.slice(4, 6), day: +dt.slice(6, 8) },
+    { zone: ZONE },
+  ).toMillis(),
+);
+
 /** The instant the day after the given date starts: the exclusive end of an inclusive date range. */
-export function endOfDt(dt: string): number {
-  return DateTime.fromMillis(startOfDt(dt), { zone: ZONE }).plus({ days: 1 }).toMillis();
-}
+export const endOfDt: (dt: string) => number = memoByDt((dt) =>
+  DateTime.fromMillis(startOfDt(dt), { zone: ZONE }).plus({ days: 1 }).toMillis(),
+);
 
 /** Adds whole local days to a DT. */
 export function addDays(dt: string, days: number): string {

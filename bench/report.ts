@@ -1,0 +1,276 @@
+/**
+ * Turns the measurements into the markdown that `npm run bench` prints and
+ * writes between the result markers of docs/benchmarks.md (the text around
+ * the markers is written by hand and kept).
+ */
+import { cpus, release, totalmem, type as osType } from 'node:os';
+import { readFileSync } from 'node:fs';
+import type { LoadResult } from './load.ts';
+import type { Outcomes, Workload } from './workloads.ts';
+import { TARGETS, type TargetKey } from './targets.ts';
+
+export const RESULTS_START = '<!-- bench:results:start (written by npm run bench) -->';
+export const RESULTS_END = '<!-- bench:results:end -->';
+
+export interface Measurement {
+  readonly workload: Workload;
+  readonly target: TargetKey;
+  readonly mode: 'throughput' | 'fixed-rate' | 'amount';
+  readonly result: LoadResult;
+  readonly outcomes: Outcomes;
+  /** Why the outcomes were wrong, if they were. */
+  readonly problem?: string;
+}
+
+export interface Probe {
+  readonly workload: Workload;
+  /** Size of tidbok's answer (also the ceiling's). */
+  readonly bytes: number;
+  /** timeslotDetail elements in tidbok's answer. */
+  readonly timeslots: number;
+  /** Errors against the national XSDs; absent when ../shared/contracts is not there. */
+  readonly tidbokErrors?: readonly string[];
+  readonly nodeSoapErrors?: readonly string[];
+}
+
+export interface RunSettings {
+  readonly durationSeconds: number;
+  readonly warmUpSeconds: number;
+  readonly fixedRate: number;
+  readonly only?: readonly string[];
+  readonly seedSeconds: number;
+  readonly counts: Readonly<Record<string, number>>;
+  readonly totalSeconds: number;
+  /** One-minute load average when the run started and when it ended. */
+  readonly loadAverage: readonly [number, number];
+}
+
+export function machineDescription(): string {
+  let model = cpus()[0]?.model ?? 'unknown CPU';
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('model name'));
+    if (line) model = line.split(':')[1]!.trim();
+  } catch {
+    // Not Linux: os.cpus() named it.
+  }
+  return (
+    `${model}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB memory, ` +
+    `${osType()} ${release()}, Node ${process.version}`
+  );
+}
+
+const rps = (r: LoadResult | undefined) => (r ? Math.round(r.requestsPerSecond).toString() : '–');
+const ms = (x: number | undefined) =>
+  x === undefined || Number.isNaN(x) ? '–' : x < 10 ? x.toFixed(2) : x.toFixed(1);
+const ratio = (a: LoadResult | undefined, b: LoadResult | undefined) =>
+  a && b && b.requestsPerSecond > 0
+    ? `${(a.requestsPerSecond / b.requestsPerSecond).toFixed(2)}×`
+    : '–';
+const kb = (bytes: number) => (bytes < 10_240 ? `${bytes} B` : `${Math.round(bytes / 1024)} KiB`);
+
+function find(ms: readonly Measurement[], w: Workload, t: TargetKey, mode: Measurement['mode']) {
+  return ms.find((m) => m.workload === w && m.target === t && m.mode === mode)?.result;
+}
+
+/** The figures the issue sets targets for, checked. */
+export function targetChecks(measurements: readonly Measurement[], workloads: readonly Workload[]) {
+  const lines: { ok: boolean; text: string }[] = [];
+  const gat = workloads.find((w) => w.key === 'available-timeslots');
+  if (gat) {
+    const t = find(measurements, gat, 'tidbok', 'throughput');
+    const s = find(measurements, gat, 'node-soap', 'throughput');
+    const c = find(measurements, gat, 'ceiling', 'throughput');
+    if (t && s)
+      lines.push({
+        ok: t.requestsPerSecond >= 5 * s.requestsPerSecond,
+        text: `GetAvailableTimeslots: tidbok/node-soap = ${ratio(t, s)} (target ≥ 5×)`,
+      });
+    if (t && c)
+      lines.push({
+        ok: t.requestsPerSecond >= 0.5 * c.requestsPerSecond,
+        text: `GetAvailableTimeslots: tidbok/ceiling = ${ratio(t, c)} (target ≥ 0.5×)`,
+      });
+  }
+  for (const [key, how] of [
+    ['schedule-1000-single', 'one client'],
+    ['schedule-1000', '10 clients at once'],
+  ] as const) {
+    const w = workloads.find((x) => x.key === key);
+    const t = w && find(measurements, w, 'tidbok', 'throughput');
+    if (t)
+      lines.push({
+        ok: t.p50Ms < 50,
+        text: `GetSubjectOfCareSchedule, 1000 bookings, ${how}: tidbok p50 = ${ms(t.p50Ms)} ms (target < 50 ms)`,
+      });
+  }
+  for (const m of measurements)
+    if (m.mode === 'fixed-rate' && m.target === 'tidbok')
+      lines.push({
+        ok: m.result.p99Ms < 100,
+        text: `${m.workload.title} at 500 req/s: tidbok p99 = ${ms(m.result.p99Ms)} ms (target < 100 ms)`,
+      });
+  return lines;
+}
+
+export function renderResults(
+  settings: RunSettings,
+  workloads: readonly Workload[],
+  measurements: readonly Measurement[],
+  probes: readonly Probe[],
+  suiteSections: readonly string[],
+  extraMissed: readonly string[],
+): string {
+  const out: string[] = [];
+  const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  out.push(
+    `Run of ${date} on ${machineDescription()}.`,
+    '',
+    `Calendar: ${Object.entries(settings.counts)
+      .map(([k, v]) => `${v.toLocaleString('en-US')} ${k}`)
+      .join(', ')} (seeded in ${settings.seedSeconds.toFixed(1)} s). ` +
+      `Each measurement: ${settings.warmUpSeconds} s warm-up, then ${settings.durationSeconds} s; ` +
+      `10 keep-alive connections unless stated. Whole run: ${Math.round(settings.totalSeconds)} s` +
+      (settings.only ? `; only ${settings.only.join(', ')}.` : '.') +
+      ` Load average (1 min) ${settings.loadAverage[0].toFixed(2)} at the start, ` +
+      `${settings.loadAverage[1].toFixed(2)} at the end: anything above ~0.5 means other work shared the cores.`,
+    '',
+    'Targets:',
+    ...Object.values(TARGETS).map((t) => `- **${t.name}**: ${t.description}.`),
+    '',
+  );
+
+  const checks = targetChecks(measurements, workloads);
+  if (checks.length > 0 || extraMissed.length > 0) {
+    out.push('### Targets', '');
+    for (const c of checks) out.push(`- ${c.ok ? 'met' : '**missed**'}: ${c.text}`);
+    for (const m of extraMissed) out.push(`- **missed**: ${m}`);
+    out.push('');
+  }
+
+  const throughput = workloads.filter((w) => w.amount === undefined);
+  if (throughput.length > 0) {
+    out.push(
+      '### Throughput (as fast as the server answers)',
+      '',
+      '| Workload | answer | tidbok req/s | p50 ms | p99 ms | node-soap req/s | p50 ms | p99 ms | ceiling req/s | p50 ms | p99 ms | tidbok / node-soap | tidbok / ceiling |',
+      '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+    );
+    for (const w of throughput) {
+      const t = find(measurements, w, 'tidbok', 'throughput');
+      const s = find(measurements, w, 'node-soap', 'throughput');
+      const c = find(measurements, w, 'ceiling', 'throughput');
+      const probe = probes.find((p) => p.workload === w);
+      const answer = probe
+        ? `${kb(probe.bytes)}${probe.timeslots > 0 ? `, ${probe.timeslots} slots` : ''}`
+        : '–';
+      out.push(
+        `| ${w.title} | ${answer} | ${rps(t)} | ${ms(t?.p50Ms)} | ${ms(t?.p99Ms)} | ${rps(s)} | ${ms(s?.p50Ms)} | ${ms(s?.p99Ms)} | ${rps(c)} | ${ms(c?.p50Ms)} | ${ms(c?.p99Ms)} | ${ratio(t, s)} | ${ratio(t, c)} |`,
+      );
+    }
+    out.push('');
+  }
+
+  const quiet = measurements.filter((m) => m.target === 'tidbok-quiet');
+  if (quiet.length > 0) {
+    out.push(
+      '### What the per-request log line costs',
+      '',
+      '| Workload | tidbok, log info (production) req/s | p50 ms | tidbok, log warn req/s | p50 ms | info / warn |',
+      '|---|--:|--:|--:|--:|--:|',
+    );
+    for (const q of quiet) {
+      const t = find(measurements, q.workload, 'tidbok', 'throughput');
+      out.push(
+        `| ${q.workload.title} | ${rps(t)} | ${ms(t?.p50Ms)} | ${rps(q.result)} | ${ms(q.result.p50Ms)} | ${ratio(t, q.result)} |`,
+      );
+    }
+    out.push('');
+  }
+
+  const fixed = measurements.filter((m) => m.mode === 'fixed-rate');
+  if (fixed.length > 0) {
+    out.push(
+      `### Reads at a fixed ${settings.fixedRate} requests/s`,
+      '',
+      '| Workload | target | achieved req/s | p50 ms | p99 ms | max ms | p99 < 100 ms |',
+      '|---|---|--:|--:|--:|--:|:-:|',
+    );
+    for (const m of fixed)
+      out.push(
+        `| ${m.workload.title} | ${TARGETS[m.target].name} | ${rps(m.result)} | ${ms(m.result.p50Ms)} | ${ms(m.result.p99Ms)} | ${ms(m.result.maxMs)} | ${m.result.p99Ms < 100 ? 'yes' : '**no**'} |`,
+      );
+    out.push('');
+  }
+
+  const once = measurements.filter((m) => m.mode === 'amount');
+  if (once.length > 0) {
+    out.push(
+      '### Contention',
+      '',
+      '| Workload | target | requests | outcomes | correct | p50 ms | p99 ms | max ms |',
+      '|---|---|--:|---|:-:|--:|--:|--:|',
+    );
+    for (const m of once)
+      out.push(
+        `| ${m.workload.title} | ${TARGETS[m.target].name} | ${m.result.requests} | ${Object.entries(
+          m.outcomes,
+        )
+          .map(([k, v]) => `${k} ×${v}`)
+          .join(
+            ', ',
+          )} | ${m.problem ? '**no**' : 'yes'} | ${ms(m.result.p50Ms)} | ${ms(m.result.p99Ms)} | ${ms(m.result.maxMs)} |`,
+      );
+    out.push('');
+  }
+
+  const problems = measurements.filter((m) => m.problem && m.mode !== 'amount');
+  const errors = measurements.filter((m) => m.result.errors > 0);
+  if (problems.length > 0 || errors.length > 0) {
+    out.push('### Wrong answers and errors', '');
+    for (const m of problems)
+      out.push(`- ${m.workload.title}, ${TARGETS[m.target].name} (${m.mode}): ${m.problem}`);
+    for (const m of errors)
+      out.push(
+        `- ${m.workload.title}, ${TARGETS[m.target].name} (${m.mode}): ${m.result.errors} connection errors or timeouts`,
+      );
+    out.push('');
+  }
+
+  if (probes.length > 0 && probes.every((p) => p.tidbokErrors === undefined))
+    out.push(
+      '### Are the answers schema-valid?',
+      '',
+      'Not checked: the national contract files are not at ../shared/contracts.',
+      '',
+    );
+  const validity = probes.filter((p) => p.nodeSoapErrors !== undefined);
+  if (validity.length > 0) {
+    out.push(
+      '### Are the answers schema-valid? (national XSDs)',
+      '',
+      '| Workload | tidbok | node-soap | first node-soap error |',
+      '|---|---|---|---|',
+    );
+    for (const p of validity) {
+      const first = p.nodeSoapErrors![0]?.replaceAll('|', '\\|') ?? '';
+      out.push(
+        `| ${p.workload.title} | ${p.tidbokErrors?.length === 0 ? 'valid' : `**${p.tidbokErrors?.length} errors**`} | ${p.nodeSoapErrors!.length === 0 ? 'valid' : `${p.nodeSoapErrors!.length} errors`} | ${first} |`,
+      );
+    }
+    out.push('');
+  }
+
+  for (const section of suiteSections) out.push(section.trimEnd(), '');
+  return out.join('\n');
+}
+
+/** The document with its result block replaced (or appended when it has none). */
+export function replaceResults(document: string, results: string): string {
+  const start = document.indexOf(RESULTS_START);
+  const end = document.indexOf(RESULTS_END);
+  const block = `${RESULTS_START}\n\n${results.trimEnd()}\n\n${RESULTS_END}`;
+  if (start < 0 || end < start) return `${document.trimEnd()}\n\n${block}\n`;
+  return document.slice(0, start) + block + document.slice(end + RESULTS_END.length);
+}

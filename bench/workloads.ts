@@ -1,0 +1,219 @@
+/**
+ * The workload table. Each row is one SOAP exchange under load: how to build
+ * its request bodies from the seeded calendar, which targets it runs
+ * against, and what outcome counts as correct. The runner measures every row
+ * against every target it names (throughput with keep-alive connections, a
+ * warm-up first), and read rows also at a fixed 500 requests/s.
+ *
+ * To add an HTTP workload, append a row; `BENCH_ONLY=<key>` runs it alone.
+ * Benchmarks that are not one SOAP exchange under load (an outbox drain, a
+ * store comparison) belong in `suites.ts`.
+ */
+import type { Interaction } from '../src/contracts/model.ts';
+import {
+  GetAvailableTimeslots,
+  GetBookingDetails,
+  GetSubjectOfCareSchedule,
+  MakeBooking,
+} from '../src/contracts/scheduling.ts';
+import { addDays } from '../src/domain/local-time.ts';
+import { requestEnvelope } from '../test/support/soap-client.ts';
+import { personnummer, type SeededLargeCalendar, type SlotRef } from './seed-large-calendar.ts';
+import type { TargetKey } from './targets.ts';
+
+/** How many requests got which outcome: a resultCode, `ok` (a read answered 200) or `HTTP <status>`. */
+export type Outcomes = Readonly<Record<string, number>>;
+
+export interface Workload {
+  /** Key for BENCH_ONLY and the tables. */
+  readonly key: string;
+  readonly title: string;
+  readonly interaction: Interaction;
+  readonly kind: 'read' | 'write';
+  /** Targets in the order measured. The raw ceiling answers tidbok's response to `probe`. */
+  readonly targets: readonly TargetKey[];
+  readonly connections: number;
+  /** Send exactly this many requests once (no warm-up) instead of a timed run. */
+  readonly amount?: number;
+  /** Whether a read also runs at the fixed rate (default true). */
+  readonly fixedRate?: boolean;
+  /** A fresh body generator per target (each target has its own copy of the store). */
+  bodies(calendar: SeededLargeCalendar): () => string;
+  /** The request whose answer is validated and prebuilt for the ceiling; by default the first body. */
+  probe?(calendar: SeededLargeCalendar): string;
+  /** Why the outcomes are wrong, or undefined when they are right. */
+  check(outcomes: Outcomes): string | undefined;
+}
+
+const patient = (n: number) =>
+  personnummer(
+    `19${String(60 + (n % 40)).padStart(2, '0')}${String(1 + (n % 12)).padStart(2, '0')}15`,
+    n,
+  );
+
+const asPatient = (subjectOfCare: string, facility: string) => ({
+  logicalAddress: facility,
+  actor: { actorId: subjectOfCare, actorType: 'subject_of_care' },
+});
+
+const onlyOutcomes =
+  (...allowed: string[]) =>
+  (outcomes: Outcomes): string | undefined => {
+    const wrong = Object.entries(outcomes).filter(([k]) => !allowed.includes(k));
+    return wrong.length > 0
+      ? `unexpected outcomes: ${wrong.map(([k, v]) => `${k} ×${v}`).join(', ')}`
+      : undefined;
+  };
+
+function makeBookingBody(slot: SlotRef, subjectOfCare: string): string {
+  return requestEnvelope(
+    MakeBooking,
+    {
+      healthcare_facility_med: slot.facility,
+      requestedTimeslot: {
+        startTimeInclusive: slot.startTs,
+        endTimeExclusive: slot.endTs,
+        healthcare_facility: slot.facility,
+        performer: slot.performer,
+        bookingId: slot.id,
+        subject_of_care: subjectOfCare,
+        reason: 'Besvär sedan en vecka',
+        timeTypeID: slot.timeTypeId,
+      },
+      subject_of_care_info: { firstName: 'Tolvan', lastName: 'Tolvansson', phone: '0701234567' },
+    } as never,
+    asPatient(subjectOfCare, slot.facility),
+  );
+}
+
+/** The slot all contention requests race for, and the one the ceiling's MakeBooking answer is taken from. */
+const contendedSlot = (c: SeededLargeCalendar) => c.freeSlots[c.freeSlots.length - 1]!;
+const probeSlot = (c: SeededLargeCalendar) => c.freeSlots[c.freeSlots.length - 2]!;
+
+function schedule(size: number): Workload {
+  return {
+    key: `schedule-${size}`,
+    title: `GetSubjectOfCareSchedule, ${size} booking${size === 1 ? '' : 's'}`,
+    interaction: GetSubjectOfCareSchedule,
+    kind: 'read',
+    targets: ['tidbok', 'node-soap', 'ceiling'],
+    connections: 10,
+    bodies(c) {
+      const subject = c.scheduleSubjects.find((s) => s.bookings === size);
+      if (!subject) throw new Error(`the calendar has no patient with ${size} bookings`);
+      const body = requestEnvelope(
+        GetSubjectOfCareSchedule,
+        { healthcare_facility: subject.facility, subject_of_care: subject.subjectOfCare } as never,
+        asPatient(subject.subjectOfCare, subject.facility),
+      );
+      return () => body;
+    },
+    check: onlyOutcomes('ok'),
+  };
+}
+
+export const WORKLOADS: readonly Workload[] = [
+  {
+    key: 'available-timeslots',
+    title: 'GetAvailableTimeslots (2 performers, 2 days)',
+    interaction: GetAvailableTimeslots,
+    kind: 'read',
+    targets: ['tidbok', 'node-soap', 'ceiling', 'tidbok-quiet'],
+    connections: 10,
+    bodies(c) {
+      const facility = c.facilities[1]!;
+      const day = addDays(c.firstDay, 9);
+      const subject = patient(1);
+      const body = requestEnvelope(
+        GetAvailableTimeslots,
+        {
+          healthcare_facility: facility,
+          startDateInclusive: day,
+          endDateInclusive: addDays(day, 1),
+          performer: c.performers[1]!.slice(0, 2),
+          subject_of_care: subject,
+        } as never,
+        asPatient(subject, facility),
+      );
+      return () => body;
+    },
+    check: onlyOutcomes('ok'),
+  },
+  schedule(1),
+  schedule(100),
+  schedule(1000),
+  {
+    // Latency without queueing: the 50 ms target is for one request, not ten at once.
+    ...schedule(1000),
+    key: 'schedule-1000-single',
+    title: 'GetSubjectOfCareSchedule, 1000 bookings, one client',
+    connections: 1,
+    fixedRate: false,
+  },
+  {
+    key: 'booking-details',
+    title: 'GetBookingDetails (200 bookings in turn)',
+    interaction: GetBookingDetails,
+    kind: 'read',
+    targets: ['tidbok', 'node-soap', 'ceiling'],
+    connections: 10,
+    bodies(c) {
+      const bodies = c.sampleBookings.map((b) =>
+        requestEnvelope(
+          GetBookingDetails,
+          { healthcare_facility: b.facility, bookingId: b.id } as never,
+          asPatient(b.subjectOfCare, b.facility),
+        ),
+      );
+      let n = 0;
+      return () => bodies[n++ % bodies.length]!;
+    },
+    check: onlyOutcomes('ok'),
+  },
+  {
+    key: 'make-booking',
+    title: 'MakeBooking, each request a different free slot',
+    interaction: MakeBooking,
+    kind: 'write',
+    targets: ['tidbok', 'node-soap', 'ceiling'],
+    connections: 10,
+    bodies(c) {
+      const usable = c.freeSlots.length - 2;
+      let n = 0;
+      return () => {
+        const i = n++;
+        return makeBookingBody(c.freeSlots[i % usable]!, patient(1000 + i));
+      };
+    },
+    probe: (c) => makeBookingBody(probeSlot(c), patient(999)),
+    // INFO is a made booking with text to show (the lab slots' fasting note).
+    check: onlyOutcomes('OK', 'INFO'),
+  },
+  {
+    key: 'make-booking-contention',
+    title: 'MakeBooking contention: 200 patients at once on one slot',
+    interaction: MakeBooking,
+    kind: 'write',
+    targets: ['tidbok', 'node-soap'],
+    connections: 200,
+    amount: 200,
+    bodies(c) {
+      let n = 0;
+      return () => makeBookingBody(contendedSlot(c), patient(500_000 + n++));
+    },
+    check(outcomes) {
+      const made = (outcomes['OK'] ?? 0) + (outcomes['INFO'] ?? 0);
+      const refused = outcomes['ERROR'] ?? 0;
+      return made === 1 && refused === 199
+        ? undefined
+        : `expected exactly one booking and 199 refusals, got ${JSON.stringify(outcomes)}`;
+    },
+  },
+];
+
+/** The outcome label of one answer. */
+export function outcomeOf(status: number, body: string): string {
+  const code = /<(?:[\w-]+:)?resultCode>(\w+)</.exec(body);
+  if (code) return code[1]!;
+  return status === 200 ? 'ok' : `HTTP ${status}`;
+}
