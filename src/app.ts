@@ -3,7 +3,7 @@
  * `main.ts` and by end-to-end tests, so the tests run exactly what ships.
  */
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import type { CalendarStore } from './store/calendar-store.ts';
 import type { SchedulingService } from './domain/scheduling-service.ts';
@@ -59,6 +59,12 @@ export interface AppOptions {
    * `TIDBOK_ADMIN_TOKEN`); without one the admin API answers 404.
    */
   readonly adminToken?: string;
+  /**
+   * Where the admin API is served: on its own listener (`separate`, the
+   * default: start it with {@link App.listenAdmin}) or on the SOAP listener
+   * (`soap`, only when configured so; tests use it).
+   */
+  readonly adminListener?: 'separate' | 'soap';
   /** Housekeeping interval (ms, default 10 minutes); runs once {@link App.startHousekeeping} is called. */
   readonly housekeepingIntervalMs?: number;
   /** Process figures on /metrics (default true; tests turn them off). */
@@ -99,6 +105,8 @@ export interface App {
   startHousekeeping(): void;
   /** Starts listening; resolves to the base URL (e.g. http://127.0.0.1:8080). */
   listen(port: number, host?: string): Promise<string>;
+  /** Starts the admin API's own listener (when it has one); resolves to its base URL. */
+  listenAdmin(port: number, host?: string): Promise<string | undefined>;
   /** The checks behind `/health/ready`. */
   readiness(): Promise<Readiness>;
   /**
@@ -197,6 +205,28 @@ export function createApp(options: AppOptions): App {
       dispatcher: dispatcherState,
     };
   };
+  const adminOnSoapListener = options.adminListener === 'soap';
+  // The admin API holds every patient's bookings: by default it stays off the
+  // SOAP listener (issue 6), on a listener of its own that operators bind to
+  // loopback or an internal network.
+  const adminServer =
+    options.adminToken !== undefined && !adminOnSoapListener
+      ? createServer((req, res) => {
+          const url = new URL(req.url ?? '/', 'http://localhost');
+          Promise.resolve(admin(req, res, url))
+            .then((handled) => {
+              if (!handled) {
+                res.writeHead(404, { 'Content-Type': 'text/plain; charset=UTF-8' });
+                res.end('No service at this address\n');
+              }
+            })
+            .catch((err: unknown) => {
+              options.logger.error({ err }, 'unhandled error in the admin API');
+              if (!res.headersSent) res.writeHead(500).end();
+              else res.destroy();
+            });
+        })
+      : undefined;
   const server = createHttpServer({
     operations,
     isKnownFacility: async (hsaId) => (await store.getFacility(hsaId)) !== undefined,
@@ -205,7 +235,11 @@ export function createApp(options: AppOptions): App {
     onRequest: metrics.onSoapRequest,
     ...(options.now ? { now: options.now } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
-    extraRoutes: [admin, metrics.route, ...(options.extraRoutes ?? [])],
+    extraRoutes: [
+      ...(adminOnSoapListener ? [admin] : []),
+      metrics.route,
+      ...(options.extraRoutes ?? []),
+    ],
     ...(options.tls ? { tls: mutualTlsOptions(options.tls) } : {}),
     ...(options.access ? { access: options.access } : {}),
     readiness,
@@ -237,9 +271,24 @@ export function createApp(options: AppOptions): App {
         });
       });
     },
+    listenAdmin(port, host = '127.0.0.1') {
+      if (!adminServer) return Promise.resolve(undefined);
+      return new Promise((resolve, reject) => {
+        adminServer.once('error', reject);
+        adminServer.listen(port, host, () => {
+          const { port: actual } = adminServer.address() as AddressInfo;
+          resolve(`http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actual}`);
+        });
+      });
+    },
     readiness,
     async close(closeOptions = {}) {
+      const adminClosed = adminServer?.listening
+        ? new Promise<void>((resolve) => adminServer.close(() => resolve()))
+        : Promise.resolve();
+      adminServer?.closeAllConnections();
       const { forcedConnections } = await closer.close(closeOptions.timeoutMs ?? 20_000);
+      await adminClosed;
       if (forcedConnections > 0)
         options.logger.warn(
           { forcedConnections },

@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     limits: { maxBodyBytes: config.maxBodyBytes },
     ei,
     ...(config.adminToken !== undefined ? { adminToken: config.adminToken } : {}),
+    adminListener: config.admin.onSoapListener ? 'soap' : 'separate',
     dispatch: { leaseMs: config.eiLeaseMs },
     ...(listener.kind === 'tls'
       ? {
@@ -74,6 +75,9 @@ async function main(): Promise<void> {
   }
 
   const url = await app.listen(config.port, config.host);
+  const adminUrl = config.admin.onSoapListener
+    ? url
+    : await app.listenAdmin(config.admin.port, config.admin.host);
   app.startDispatcher();
   app.startHousekeeping();
   const lines = app.operations.map(
@@ -85,7 +89,7 @@ async function main(): Promise<void> {
       (simulator
         ? `Engagement index: EI_URL is not set, so Updates go to an embedded EI simulator at ${simulator.url} (demo mode).\n`
         : `Engagement index: Updates go to ${ei.url}\n`) +
-      `Metrics: ${url}/metrics. Admin API: ${config.adminToken ? `${url}/admin/ (bearer token from TIDBOK_ADMIN_TOKEN)` : 'off (set TIDBOK_ADMIN_TOKEN to enable)'}\n`,
+      `Metrics: ${url}/metrics. Admin API: ${config.adminToken ? `${adminUrl}/admin/ (bearer token from TIDBOK_ADMIN_TOKEN)` : 'off (set TIDBOK_ADMIN_TOKEN to enable)'}\n`,
   );
 
   const shutdown = (signal: string) => {

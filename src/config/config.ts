@@ -35,6 +35,16 @@ export interface Config {
    */
   readonly adminToken: string | undefined;
   /**
+   * Where the admin API listens: its own port (`TIDBOK_ADMIN_PORT`, default
+   * 8081, on `TIDBOK_ADMIN_HOST`, default 127.0.0.1), or the SOAP listener when
+   * `TIDBOK_ADMIN_ON_SOAP_LISTENER=true`.
+   */
+  readonly admin: {
+    readonly onSoapListener: boolean;
+    readonly port: number;
+    readonly host: string;
+  };
+  /**
    * How long the EI dispatcher's claim on a batch lasts (ms): after a crash,
    * what the dead process had in flight is sent again once this has passed.
    * Longer than `ei.timeoutMs`, so a slow call is never sent twice at once.
@@ -102,6 +112,9 @@ export const SETTINGS = [
   'EI_BATCH_SIZE',
   'EI_LEASE_MS',
   'TIDBOK_ADMIN_TOKEN',
+  'TIDBOK_ADMIN_PORT',
+  'TIDBOK_ADMIN_HOST',
+  'TIDBOK_ADMIN_ON_SOAP_LISTENER',
 ] as const;
 
 /** Default claim lease of the EI dispatcher: 10 minutes. */
@@ -286,6 +299,11 @@ export function loadConfig(rawEnv: Env = process.env): Config {
   return {
     ei,
     adminToken,
+    admin: {
+      onSoapListener: boolean(env, 'TIDBOK_ADMIN_ON_SOAP_LISTENER') ?? false,
+      port: integer(env, 'TIDBOK_ADMIN_PORT', 8081, 0, 65535),
+      host: env['TIDBOK_ADMIN_HOST'] || '127.0.0.1',
+    },
     eiLeaseMs,
     listener: listenerConfig(env),
     shutdownTimeoutMs: integer(env, 'TIDBOK_SHUTDOWN_TIMEOUT_MS', 20_000, 0, 600_000),

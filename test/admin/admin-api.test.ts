@@ -4,6 +4,7 @@
  * (validated against the national XSD).
  */
 import assert from 'node:assert/strict';
+import { MakeBooking } from '../../src/contracts/scheduling.ts';
 import { after, before, describe, it } from 'node:test';
 import { instantToTs } from '../../src/domain/local-time.ts';
 import { refusal } from '../../src/domain/refusals.ts';
@@ -373,6 +374,26 @@ void describe('admin API access', () => {
       assert.equal((await admin(t.url, 'GET', '/admin/outbox', undefined, 'short')).status, 401);
       assert.equal((await t.app.store.stats()).outbox, before);
       assert.equal((await t.app.store.stats()).activeBookings, 0);
+    } finally {
+      await t.close();
+    }
+  });
+
+  void it('stays off the SOAP listener by default, on a listener of its own', async () => {
+    const t = await startTestApp({ adminToken: TOKEN, adminListener: 'separate' });
+    try {
+      const onSoap = await admin(t.url, 'GET', '/admin/outbox');
+      assert.equal(onSoap.status, 404, 'the SOAP listener does not serve /admin/');
+      const adminUrl = await t.app.listenAdmin(0, '127.0.0.1');
+      assert.ok(adminUrl);
+      const own = await admin(adminUrl, 'GET', '/admin/outbox');
+      assert.equal(own.status, 200, own.text);
+      assert.equal((await fetch(`${adminUrl}/admin/outbox`)).status, 401, 'still needs the token');
+      assert.equal(
+        (await fetch(`${adminUrl}${MakeBooking.path}`, { method: 'POST' })).status,
+        404,
+        'and serves nothing but the admin API',
+      );
     } finally {
       await t.close();
     }

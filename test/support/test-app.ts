@@ -43,6 +43,8 @@ export async function startTestApp(options: Partial<AppOptions> = {}): Promise<T
     store: 'sqlite::memory:',
     logger: testLogger(),
     producerHsaId: PRODUCER_HSA_ID,
+    // Admin API tests talk to the one listener; the separate listener has a test of its own.
+    adminListener: 'soap',
     ...options,
   });
   const calendar = await seedTestCalendar(app.store, options.now?.() ?? Date.now());
