@@ -33,6 +33,9 @@ export interface SchedulingServiceDeps {
   readonly onCommitted?: () => void;
 }
 
+/** Availability answers kept for reuse (oldest dropped first). */
+export const AVAILABILITY_CACHE_ENTRIES = 1000;
+
 /** Most timeslots one availability answer carries; a consumer narrows the date range for more. */
 export const MAX_TIMESLOTS_PER_ANSWER = 2000;
 
@@ -136,6 +139,15 @@ export class SchedulingService {
   readonly #now: () => number;
   readonly #newId: () => string;
   readonly #onCommitted: () => void;
+  /**
+   * Recent availability answers, reused while the store's calendar version is
+   * unchanged and none of their slots has started: many patients browse the
+   * same unit's days, and a free-slot search is most of a request's cost.
+   */
+  readonly #availability = new Map<
+    string,
+    { version: string; validUntilUtcMs: number; value: Availability }
+  >();
 
   constructor(deps: SchedulingServiceDeps) {
     this.#store = deps.store;
@@ -238,6 +250,43 @@ export class SchedulingService {
 
   /** Free timeslots for GetAvailableTimeslots / GetAvailableDates. */
   async findAvailability(query: AvailabilityQuery): Promise<Availability> {
+    // Only plain searches are cached, and only over a store that can say when its data changed.
+    const version = query.bookingId === undefined ? this.#store.calendarVersion?.() : undefined;
+    if (version === undefined) return this.#computeAvailability(query);
+    // The patient matters only through which time types they may see.
+    const audience = query.isAgent
+      ? 'agent'
+      : (await this.#store.hasBookingHistory(query.facility, query.subjectOfCare))
+        ? 'returning'
+        : 'new';
+    const key = JSON.stringify([
+      query.facility.toLowerCase(),
+      query.startDt,
+      query.endDt,
+      query.performers,
+      query.timeTypeId,
+      query.timeTypeName,
+      query.careTypeId,
+      query.careTypeName,
+      query.limit,
+      audience,
+    ]);
+    const now = this.#now();
+    const hit = this.#availability.get(key);
+    if (hit && hit.version === version && now < hit.validUntilUtcMs) return hit.value;
+    const value = await this.#computeAvailability(query);
+    if (this.#availability.size >= AVAILABILITY_CACHE_ENTRIES)
+      this.#availability.delete(this.#availability.keys().next().value!);
+    this.#availability.set(key, {
+      version,
+      // Once the first slot has started it must no longer be offered (never past times).
+      validUntilUtcMs: Math.min(value.slots[0]?.start.utcMs ?? Infinity, now + 60_000),
+      value,
+    });
+    return value;
+  }
+
+  async #computeAvailability(query: AvailabilityQuery): Promise<Availability> {
     const none: Availability = { slots: [], timeTypes: new Map() };
     const facility = await this.#store.getFacility(query.facility);
     if (!facility) return none;

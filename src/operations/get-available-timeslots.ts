@@ -1,22 +1,33 @@
 import { GetAvailableTimeslots } from '../contracts/scheduling.ts';
-import type { SchedulingService } from '../domain/scheduling-service.ts';
+import type { ResponseOf } from '../contracts/model.ts';
+import type { Availability, SchedulingService } from '../domain/scheduling-service.ts';
 import { availabilityQuery } from './availability-query.ts';
 import { defineOperation } from './operation.ts';
 import { freeSlotDetail } from './timeslot-detail.ts';
 
-export const getAvailableTimeslots = (service: SchedulingService) =>
-  defineOperation({
+type Answer = ResponseOf<typeof GetAvailableTimeslots>;
+
+export const getAvailableTimeslots = (service: SchedulingService) => {
+  // A reused availability answer gets the same response object, so the binding's
+  // encoding memo can skip writing the XML again.
+  const answers = new WeakMap<Availability, Answer>();
+  return defineOperation({
     interaction: GetAvailableTimeslots,
     addressing: 'facility',
     facilityOf: (req) => req.healthcare_facility,
     async handle(req, context) {
-      const { slots, timeTypes, rebookingId } = await service.findAvailability(
-        availabilityQuery(req, context),
-      );
-      return {
-        timeslotDetail: slots.map((s) =>
-          freeSlotDetail(s, timeTypes.get(s.timeTypeId), rebookingId),
-        ),
-      };
+      const availability = await service.findAvailability(availabilityQuery(req, context));
+      let answer = answers.get(availability);
+      if (!answer) {
+        const { slots, timeTypes, rebookingId } = availability;
+        answer = {
+          timeslotDetail: slots.map((s) =>
+            freeSlotDetail(s, timeTypes.get(s.timeTypeId), rebookingId),
+          ),
+        };
+        answers.set(availability, answer);
+      }
+      return answer;
     },
   });
+};

@@ -132,6 +132,10 @@ export function createSoapBinding(deps: SoapBindingDeps) {
     });
   }
 
+  // Answers are immutable once a handler returns them, so one that hands back the
+  // same object again (a reused availability answer) is written only once.
+  const encoded = new WeakMap<object, string>();
+
   async function process(
     req: IncomingMessage,
     pathOperation: AnyOperation,
@@ -202,15 +206,18 @@ export function createSoapBinding(deps: SoapBindingDeps) {
     );
     const resultCode = (response as { resultCode?: unknown }).resultCode;
     if (typeof resultCode === 'string') log['resultCode'] = resultCode;
-    return responseEnvelope(
-      encodeElement(
+    let answerXml = encoded.get(response);
+    if (answerXml === undefined) {
+      answerXml = encodeElement(
         prepared.responseName,
         operation.interaction.responderNs,
         operation.interaction.response,
         response as never,
         prepared.prefixes,
-      ),
-    );
+      );
+      encoded.set(response, answerXml);
+    }
+    return responseEnvelope(answerXml);
   }
 
   /** Handles a POST to `pathOperation`'s address. */

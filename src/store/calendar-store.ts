@@ -186,6 +186,14 @@ export interface StoreCapabilities {
 export interface CalendarStore extends CalendarReader {
   readonly capabilities: StoreCapabilities;
   /**
+   * A value that changes whenever committed calendar data (timeslots,
+   * bookings, facilities, types) may have changed, whether by this process
+   * or another. Reads may be cached for as long as it stays the same. A
+   * store that cannot tell cheaply (several instances on one server) leaves
+   * it out, and then nothing may be cached.
+   */
+  calendarVersion?(): string;
+  /**
    * Runs `fn` in one transaction: committed when it resolves, rolled back
    * when it throws (the error is rethrown). Transactions are isolated from
    * each other; an implementation may serialise them.

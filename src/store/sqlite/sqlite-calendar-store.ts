@@ -72,6 +72,8 @@ export function openSqliteStore(
 export class SqliteCalendarStore implements CalendarStore {
   readonly capabilities: StoreCapabilities = { supportsSeveralProcesses: false };
   readonly #db: Database.Database;
+  /** Transactions committed through this connection; see {@link calendarVersion}. */
+  #commits = 0;
   readonly #q: SqliteQueries;
   readonly #mutex = new AsyncMutex();
   readonly #context = new AsyncLocalStorage<TxState>();
@@ -81,6 +83,15 @@ export class SqliteCalendarStore implements CalendarStore {
   constructor(db: Database.Database, now: () => number) {
     this.#db = db;
     this.#q = new SqliteQueries(db, now);
+  }
+
+  /**
+   * Our own commits, and SQLite's `data_version`, which changes when another
+   * connection (another process, such as `tidbok import`) commits to the file.
+   */
+  calendarVersion(): string {
+    const others = this.#db.open ? (this.#db.pragma('data_version', { simple: true }) as number) : -1;
+    return `${this.#commits}:${others}`;
   }
 
   /** The schema migrations recorded in the database (for a health check). */
@@ -97,6 +108,7 @@ export class SqliteCalendarStore implements CalendarStore {
         const result = await this.#context.run(state, () => fn(new SqliteStoreTx(this.#q, state)));
         state.isActive = false;
         this.#db.exec('COMMIT');
+        this.#commits += 1;
         return result;
       } catch (error) {
         state.isActive = false;

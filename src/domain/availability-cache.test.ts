@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  openSqliteStore,
+  type SqliteCalendarStore,
+} from '../store/sqlite/sqlite-calendar-store.ts';
+import {
+  FACILITY,
+  PATIENT,
+  PATIENT_INFO,
+  seedTestCalendar,
+  type SeededCalendar,
+  OTHER_PATIENT,
+} from '../../test/support/test-calendar.ts';
+import { SchedulingService, type AvailabilityQuery } from './scheduling-service.ts';
+
+describe('reused availability answers never show what the store no longer holds', () => {
+  let dir: string;
+  let store: SqliteCalendarStore;
+  let other: SqliteCalendarStore;
+  let calendar: SeededCalendar;
+  let now = Date.now();
+  let service: SchedulingService;
+  const query = (): AvailabilityQuery => ({
+    facility: FACILITY,
+    startDt: calendar.days[0]!,
+    endDt: calendar.days[0]!,
+    performers: [],
+    timeTypeId: 'TT-LAK',
+    subjectOfCare: PATIENT,
+    isAgent: false,
+  });
+  const offered = async () => (await service.findAvailability(query())).slots.map((s) => s.id);
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tidbok-cache-'));
+    store = openSqliteStore(join(dir, 'calendar.db'));
+    calendar = await seedTestCalendar(store, now);
+    // A second connection to the same file: another process, such as `tidbok import`.
+    other = openSqliteStore(join(dir, 'calendar.db'));
+    service = new SchedulingService({ store, now: () => now });
+  });
+  after(async () => {
+    await store.close();
+    await other.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers a repeated search with the very same answer while nothing changed', async () => {
+    const first = await service.findAvailability(query());
+    const second = await service.findAvailability(query());
+    assert.equal(second, first, 'the same object: reused, not searched again');
+  });
+
+  it('drops a slot that another process booked on the same database file', async () => {
+    const slot = calendar.doctorSlots[1]!;
+    assert.ok((await offered()).includes(slot.id));
+    await other.transaction((tx) =>
+      tx.insertBooking({
+        id: 'booked-elsewhere',
+        facility: FACILITY,
+        // Another patient: the searching patient's own history (part of the key) stays the same.
+        subjectOfCare: OTHER_PATIENT,
+        patient: PATIENT_INFO,
+        isInvitation: false,
+        slotId: slot.id,
+        start: slot.start,
+        end: slot.end,
+        timeTypeId: slot.timeTypeId,
+        status: 'active',
+        createdAt: now,
+        updatedAt: now,
+        version: 1,
+      }),
+    );
+    assert.ok(!(await offered()).includes(slot.id));
+  });
+
+  it('drops a slot booked through this process', async () => {
+    const slot = calendar.doctorSlots[2]!;
+    assert.ok((await offered()).includes(slot.id));
+    const made = await service.makeBooking({
+      facility: FACILITY,
+      id: slot.id,
+      startTs: slot.start.ts,
+      endTs: slot.end.ts,
+      subjectOfCare: OTHER_PATIENT,
+      patient: PATIENT_INFO,
+      origin: 'soap',
+    });
+    assert.ok(made.ok);
+    assert.ok(!(await offered()).includes(slot.id));
+  });
+
+  it('stops offering a slot once its time has come, although nothing was written', async () => {
+    const before = await offered();
+    const first = calendar.doctorSlots.find((s) => s.id === before[0])!;
+    now = first.start.utcMs + 1;
+    const after = await offered();
+    assert.ok(!after.includes(first.id));
+    assert.deepEqual(after, before.slice(1));
+  });
+});
