@@ -24,6 +24,8 @@ export interface LoadSpec {
   readonly overallRate?: number;
   /** Sees every answer, e.g. to count result codes. */
   readonly onResponse?: (status: number, body: string) => void;
+  /** Sees every latency (ms), e.g. to merge the percentiles of runs against several servers. */
+  readonly onLatency?: (ms: number) => void;
 }
 
 export interface LoadResult {
@@ -37,7 +39,7 @@ export interface LoadResult {
   readonly non2xx: number;
 }
 
-function percentile(sorted: Float64Array, p: number): number {
+export function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
@@ -68,6 +70,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   });
   instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => {
     latencies.push(ms);
+    spec.onLatency?.(ms);
     lastAt = performance.now();
   });
   const result = await instance;

@@ -9,6 +9,9 @@
  * - BENCH_ONLY: comma-separated workload or suite keys to run alone.
  * - BENCH_PROFILE: a target key (e.g. `tidbok`) to run under `node --cpu-prof`;
  *   the profile is summarised at the end and kept under .tmp/profiles/.
+ * - SOAK_SECONDS: length of the soak suite (default 600).
+ * - BENCH_PG_URL: the PostgreSQL server for the store comparison
+ *   (default postgres://postgres@127.0.0.1:5432/postgres); without one that suite is skipped.
  * - BENCH_WRITE: `0` never writes docs/benchmarks.md, `1` always does. By
  *   default only a full run (no BENCH_ONLY, default duration) writes it.
  */
@@ -250,7 +253,13 @@ async function main() {
       log(`Suite: ${suite.title}`);
       const suiteDir = join(workDir, `suite-${suite.key}`);
       mkdirSync(suiteDir, { recursive: true });
-      const result = await suite.run({ calendar, seedFile, workDir: suiteDir, durationSeconds });
+      const result = await suite.run({
+        calendar,
+        seedFile,
+        workDir: suiteDir,
+        durationSeconds,
+        warmUpSeconds,
+      });
       suiteSections.push(result.markdown);
       suiteMissed.push(...(result.missedTargets ?? []));
     }

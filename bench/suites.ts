@@ -7,7 +7,10 @@
  * tables. `BENCH_ONLY=<key>` runs one suite alone.
  */
 import type { SeededLargeCalendar } from './seed-large-calendar.ts';
+import { eiDrain } from './suites/ei-drain.ts';
+import { postgresVsSqlite } from './suites/postgres-vs-sqlite.ts';
 import { requestStages } from './suites/request-stages.ts';
+import { soak } from './suites/soak.ts';
 
 export interface SuiteContext {
   readonly calendar: SeededLargeCalendar;
@@ -17,6 +20,8 @@ export interface SuiteContext {
   readonly workDir: string;
   /** Seconds per measurement (BENCH_DURATION). */
   readonly durationSeconds: number;
+  /** Seconds of warm-up before each measurement (BENCH_WARMUP). */
+  readonly warmUpSeconds: number;
 }
 
 export interface SuiteResult {
@@ -32,5 +37,5 @@ export interface Suite {
   run(context: SuiteContext): Promise<SuiteResult>;
 }
 
-/** Add suites here (issue 3: EI outbox drain; issue 4: PostgreSQL against SQLite). */
-export const SUITES: readonly Suite[] = [requestStages];
+/** Run in this order; the soak (ten minutes by default) comes last. */
+export const SUITES: readonly Suite[] = [requestStages, eiDrain, postgresVsSqlite, soak];

@@ -70,6 +70,8 @@ export interface StartOptions {
   readonly workDir: string;
   /** Write a V8 CPU profile of the server to this directory. */
   readonly profileDir?: string;
+  /** More environment for the server, over the target's own (e.g. BENCH_STORE_URL for PostgreSQL). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 const serversDir = fileURLToPath(new URL('./servers/', import.meta.url));
@@ -100,7 +102,7 @@ export async function startTarget(key: TargetKey, options: StartOptions): Promis
       'tsx',
       ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []),
     ],
-    env: { ...process.env, ...def.env, BENCH_STORE: store },
+    env: { ...process.env, ...def.env, ...options.env, BENCH_STORE: store },
     stdio: ['ignore', log, 'inherit', 'ipc'],
   });
   let url = '';

@@ -45,7 +45,8 @@ export interface Workload {
   check(outcomes: Outcomes): string | undefined;
 }
 
-const patient = (n: number) =>
+/** A patient with a valid personnummer; they repeat every 3,000 `n`. */
+export const patient = (n: number) =>
   personnummer(
     `19${String(60 + (n % 40)).padStart(2, '0')}${String(1 + (n % 12)).padStart(2, '0')}15`,
     n,
@@ -65,7 +66,8 @@ const onlyOutcomes =
       : undefined;
   };
 
-function makeBookingBody(slot: SlotRef, subjectOfCare: string): string {
+/** A MakeBooking request for `slot`, as `subjectOfCare` would send it through 1177. */
+export function makeBookingBody(slot: SlotRef, subjectOfCare: string): string {
   return requestEnvelope(
     MakeBooking,
     {
