@@ -90,7 +90,9 @@ export class SqliteCalendarStore implements CalendarStore {
    * connection (another process, such as `tidbok import`) commits to the file.
    */
   calendarVersion(): string {
-    const others = this.#db.open ? (this.#db.pragma('data_version', { simple: true }) as number) : -1;
+    const others = this.#db.open
+      ? (this.#db.pragma('data_version', { simple: true }) as number)
+      : -1;
     return `${this.#commits}:${others}`;
   }
 
