@@ -12,7 +12,6 @@ import type {
   CareType,
   Facility,
   FreeTimeslot,
-  LocalTime,
   Performer,
   Resource,
   Timeslot,
@@ -31,6 +30,7 @@ import {
   NotFoundError,
   TimeslotTakenError,
 } from '../errors.ts';
+import { localTime, opt } from '../row-values.ts';
 
 /** A pool or a client: anything that runs a statement. */
 export type Queryable = pg.Pool | pg.PoolClient;
@@ -134,15 +134,6 @@ interface OutboxRow {
   payload: string;
   not_before_utc_ms: number;
   created_at_utc_ms: number;
-}
-
-/** `{ [key]: value }` when the column holds a value, `{}` when it is NULL: domain values omit absent fields. */
-function opt<K extends string, V>(key: K, value: V | null): { [P in K]?: V } {
-  return (value === null ? {} : { [key]: value }) as { [P in K]?: V };
-}
-
-function localTime(ts: string | null, utcMs: number | null): LocalTime | undefined {
-  return ts === null || utcMs === null ? undefined : { ts, utcMs };
 }
 
 function toFacility(r: FacilityRow): Facility {

@@ -10,7 +10,6 @@ import type {
   CareType,
   Facility,
   FreeTimeslot,
-  LocalTime,
   PatientDetails,
   Performer,
   Resource,
@@ -30,6 +29,7 @@ import {
   NotFoundError,
   TimeslotTakenError,
 } from '../errors.ts';
+import { localTime, opt } from '../row-values.ts';
 
 type Params = Record<string, string | number | null>;
 
@@ -113,15 +113,6 @@ interface OutboxRow {
   payload: string;
   not_before_utc_ms: number;
   created_at_utc_ms: number;
-}
-
-/** `{ [key]: value }` when the column holds a value, `{}` when it is NULL: domain values omit absent fields. */
-function opt<K extends string, V>(key: K, value: V | null): { [P in K]?: V } {
-  return (value === null ? {} : { [key]: value }) as { [P in K]?: V };
-}
-
-function localTime(ts: string | null, utcMs: number | null): LocalTime | undefined {
-  return ts === null || utcMs === null ? undefined : { ts, utcMs };
 }
 
 const bit = (b: boolean): number => (b ? 1 : 0);
