@@ -70,17 +70,35 @@ const CONTENT_TYPE = 'text/xml; charset=UTF-8';
 
 class BodyTooLargeError extends Error {}
 
-async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+/**
+ * The whole request body. Plain stream events rather than `for await`: an async
+ * iterator per request costs more than the parsing of a small SOAP request.
+ * Past `maxBytes` the rest is read and dropped (the answer closes the connection).
+ */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) throw new BodyTooLargeError();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) throw new BodyTooLargeError();
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+  if (Number.isFinite(declared) && declared > maxBytes)
+    return Promise.reject(new BodyTooLargeError());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = (error?: Error) => {
+      req.off('data', onData).off('end', onEnd).off('error', settle).off('close', onClose);
+      if (error) {
+        req.on('data', () => undefined); // drain the rest; the connection is closed after the answer
+        reject(error);
+      } else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) settle(new BodyTooLargeError());
+      else chunks.push(chunk);
+    };
+    const onEnd = () => settle();
+    const onClose = () =>
+      settle(new Error('the client closed the connection before the body ended'));
+    req.on('data', onData).on('end', onEnd).on('error', settle).on('close', onClose);
+  });
 }
 
 /** The charset a request declares (Content-Type first, then the XML declaration); UTF-8 by default. */
@@ -133,15 +151,17 @@ export function createSoapBinding(deps: SoapBindingDeps) {
   }
 
   // Answers are immutable once a handler returns them, so one that hands back the
-  // same object again (a reused availability answer) is written only once.
-  const encoded = new WeakMap<object, string>();
+  // same object again (a reused availability answer) is written only once, down to
+  // the UTF-8 bytes of its envelope: a 19 KiB answer is then neither concatenated,
+  // measured nor transcoded again on its way to the socket.
+  const encoded = new WeakMap<object, Buffer>();
 
   async function process(
     req: IncomingMessage,
     pathOperation: AnyOperation,
     correlationId: string,
     log: Record<string, unknown>,
-  ): Promise<string> {
+  ): Promise<Buffer> {
     const body = await readBody(req, limits.maxBodyBytes);
     const text = decodeText(req, body);
     const root = parseXml(text, limits);
@@ -206,18 +226,19 @@ export function createSoapBinding(deps: SoapBindingDeps) {
     );
     const resultCode = (response as { resultCode?: unknown }).resultCode;
     if (typeof resultCode === 'string') log['resultCode'] = resultCode;
-    let answerXml = encoded.get(response);
-    if (answerXml === undefined) {
-      answerXml = encodeElement(
+    let answer = encoded.get(response);
+    if (answer === undefined) {
+      const answerXml = encodeElement(
         prepared.responseName,
         operation.interaction.responderNs,
         operation.interaction.response,
         response as never,
         prepared.prefixes,
       );
-      encoded.set(response, answerXml);
+      answer = Buffer.from(responseEnvelope(answerXml), 'utf8');
+      encoded.set(response, answer);
     }
-    return responseEnvelope(answerXml);
+    return answer;
   }
 
   /** Handles a POST to `pathOperation`'s address. */
@@ -239,7 +260,7 @@ export function createSoapBinding(deps: SoapBindingDeps) {
         : {}),
     };
     let status = 200;
-    let payload: string;
+    let payload: Buffer;
     try {
       if (caller.refusal !== undefined) throw new SoapFault('Client', caller.refusal);
       payload = await process(req, pathOperation, correlationId, log);
@@ -257,7 +278,7 @@ export function createSoapBinding(deps: SoapBindingDeps) {
         deps.logger.error({ correlationId, err }, 'request failed with an internal error');
       }
       log['fault'] = `${fault.code}: ${fault.message}`;
-      payload = faultEnvelope(fault);
+      payload = Buffer.from(faultEnvelope(fault), 'utf8');
     }
     const durationMs = performance.now() - started;
     log['durationMs'] = Math.round(durationMs * 100) / 100;
@@ -273,7 +294,7 @@ export function createSoapBinding(deps: SoapBindingDeps) {
     else deps.logger.info(log, 'soap request');
     res.writeHead(status, {
       'Content-Type': CONTENT_TYPE,
-      'Content-Length': Buffer.byteLength(payload),
+      'Content-Length': payload.length,
     });
     res.end(payload);
   };

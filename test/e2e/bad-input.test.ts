@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
+import { request, type IncomingHttpHeaders } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { MakeBooking } from '../../src/contracts/scheduling.ts';
-import { assertFault, postSoap, requestEnvelope, wrapRequest } from '../support/soap-client.ts';
+import {
+  assertFault,
+  parseAnswer,
+  postSoap,
+  requestEnvelope,
+  wrapRequest,
+} from '../support/soap-client.ts';
 import { FACILITY, PARTNER, PATIENT, PATIENT_INFO } from '../support/test-calendar.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
@@ -112,6 +119,34 @@ describe('bad input gets a clear fault and changes nothing', () => {
         }),
       );
       assertFault(answer, 'Client', /exceeds 65536 bytes/);
+    }));
+
+  it('refuses an oversized body sent in chunks, without a length, and closes the connection', () =>
+    expectUnchanged(async () => {
+      const padding = `<x:pad xmlns:x="urn:example:padding">${'a'.repeat(70 * 1024)}</x:pad>`;
+      const envelope = wrapRequest(
+        bookingBody().replace('</mb:MakeBooking>', `${padding}</mb:MakeBooking>`),
+        { logicalAddress: FACILITY },
+      );
+      const { status, headers, text } = await new Promise<{
+        status: number;
+        headers: IncomingHttpHeaders;
+        text: string;
+      }>((resolve, reject) => {
+        const req = request(url, { method: 'POST', headers: { 'Content-Type': 'text/xml' } });
+        req.on('error', reject);
+        req.on('response', (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text }));
+        });
+        for (let i = 0; i < envelope.length; i += 4096) req.write(envelope.slice(i, i + 4096));
+        req.end();
+      });
+      assert.equal(headers['transfer-encoding'], undefined, 'the answer has a length');
+      assert.equal(headers['connection'], 'close');
+      assertFault(parseAnswer(status, headers['content-type'] ?? null, text), 'Client', /exceeds/);
     }));
 
   it('refuses elements nested deeper than the limit', () =>
