@@ -141,3 +141,46 @@ void describe('SqliteCalendarStore lifecycle', () => {
     await store.close();
   });
 });
+
+void describe('SqliteCalendarStore facility lookups (kept per calendar version)', () => {
+  const unit = (name: string, hsaId = 'SE2321000016-FAC1') => ({
+    hsaId,
+    name,
+    webBookingEnabled: true,
+    partnerFacilities: [],
+  });
+
+  void it('sees every change, whether committed here or by another connection to the file', async () => {
+    const path = join(dir, 'facility-lookups.db');
+    const store = openSqliteStore(path);
+    // Another process on the same file, such as `tidbok import`.
+    const other = openSqliteStore(path);
+    try {
+      await store.transaction((tx) => tx.upsertFacility(unit('Vårdcentralen')));
+      assert.equal((await store.getFacility('SE2321000016-FAC1'))?.name, 'Vårdcentralen');
+      assert.equal(
+        (await store.getFacility('se2321000016-fac1'))?.hsaId,
+        'SE2321000016-FAC1',
+        'found case-insensitively, as stored',
+      );
+
+      await other.transaction((tx) => tx.upsertFacility(unit('Vårdcentralen Norr')));
+      assert.equal((await store.getFacility('SE2321000016-FAC1'))?.name, 'Vårdcentralen Norr');
+
+      await store.transaction((tx) => tx.upsertFacility(unit('Vårdcentralen Syd')));
+      assert.equal((await store.getFacility('se2321000016-FAC1'))?.name, 'Vårdcentralen Syd');
+
+      assert.equal(await store.getFacility('SE2321000016-NEW1'), undefined);
+      await other.transaction((tx) => tx.upsertFacility(unit('Ny enhet', 'SE2321000016-NEW1')));
+      assert.equal(
+        (await store.getFacility('SE2321000016-NEW1'))?.name,
+        'Ny enhet',
+        'an unknown address is not remembered as unknown',
+      );
+    } finally {
+      await other.close();
+      await store.close();
+    }
+    await assert.rejects(store.getFacility('SE2321000016-FAC1'), /closed/);
+  });
+});

@@ -75,6 +75,13 @@ export class SqliteCalendarStore implements CalendarStore {
   /** Transactions committed through this connection; see {@link calendarVersion}. */
   #commits = 0;
   readonly #q: SqliteQueries;
+  /** Prepared once: `db.pragma()` prepares its statement anew on every call. */
+  readonly #dataVersion: Database.Statement;
+  /**
+   * Facilities found, by lower-cased HSA-id, for one calendar version: every SOAP
+   * request looks up its LogicalAddress, and there are only so many facilities.
+   */
+  #facilities = { version: '', byId: new Map<string, Facility>() };
   readonly #mutex = new AsyncMutex();
   readonly #context = new AsyncLocalStorage<TxState>();
   #isClosed = false;
@@ -83,6 +90,7 @@ export class SqliteCalendarStore implements CalendarStore {
   constructor(db: Database.Database, now: () => number) {
     this.#db = db;
     this.#q = new SqliteQueries(db, now);
+    this.#dataVersion = db.prepare('PRAGMA data_version').pluck();
   }
 
   /**
@@ -90,9 +98,7 @@ export class SqliteCalendarStore implements CalendarStore {
    * connection (another process, such as `tidbok import`) commits to the file.
    */
   calendarVersion(): string {
-    const others = this.#db.open
-      ? (this.#db.pragma('data_version', { simple: true }) as number)
-      : -1;
+    const others = this.#db.open ? (this.#dataVersion.get() as number) : -1;
     return `${this.#commits}:${others}`;
   }
 
@@ -154,7 +160,19 @@ export class SqliteCalendarStore implements CalendarStore {
   }
 
   async getFacility(hsaId: string): Promise<Facility | undefined> {
-    return this.#read(() => this.#q.getFacility(hsaId));
+    this.#checkCallable('read');
+    // A version read before a commit that the query below then sees is harmless:
+    // the next call finds a newer version and starts afresh.
+    const version = this.calendarVersion();
+    if (this.#facilities.version !== version) this.#facilities = { version, byId: new Map() };
+    const { byId } = this.#facilities;
+    const key = hsaId.replace(/[A-Z]+/g, (upper) => upper.toLowerCase()); // as COLLATE NOCASE folds
+    const known = byId.get(key);
+    if (known) return known;
+    const facility = await this.#read(() => this.#q.getFacility(hsaId));
+    // Only facilities that exist are kept, so unknown addresses cannot grow the map.
+    if (facility && this.#facilities.byId === byId) byId.set(key, facility);
+    return facility;
   }
 
   async listFacilities(): Promise<Facility[]> {
