@@ -14,6 +14,7 @@ import {
   seedTestCalendar,
   type SeededCalendar,
   OTHER_PATIENT,
+  PARTNER,
 } from '../../test/support/test-calendar.ts';
 import { SchedulingService, type AvailabilityQuery } from './scheduling-service.ts';
 
@@ -102,5 +103,77 @@ describe('reused availability answers never show what the store no longer holds'
     const after = await offered();
     assert.ok(!after.includes(first.id));
     assert.deepEqual(after, before.slice(1));
+  });
+});
+
+describe('reused availability answers and time types for returning patients only', () => {
+  let store: SqliteCalendarStore;
+  let calendar: SeededCalendar;
+  let service: SchedulingService;
+  let historyLookups = 0;
+  const now = Date.now();
+  const search = (facility: string, subjectOfCare: string, isAgent = false) =>
+    service.findAvailability({
+      facility,
+      startDt: calendar.days[0]!,
+      endDt: calendar.days[calendar.days.length - 1]!,
+      performers: [],
+      subjectOfCare,
+      isAgent,
+    });
+  const timeTypesOffered = async (facility: string, subjectOfCare: string, isAgent = false) =>
+    [...new Set((await search(facility, subjectOfCare, isAgent)).slots.map((s) => s.timeTypeId))]
+      .sort()
+      .join(',');
+
+  before(async () => {
+    store = openSqliteStore(':memory:');
+    calendar = await seedTestCalendar(store, now);
+    // OTHER_PATIENT has been to FACILITY before; PATIENT has not.
+    const slot = calendar.doctorSlots[0]!;
+    await store.transaction((tx) =>
+      tx.insertBooking({
+        id: 'earlier-visit',
+        facility: FACILITY,
+        subjectOfCare: OTHER_PATIENT,
+        patient: PATIENT_INFO,
+        isInvitation: false,
+        slotId: slot.id,
+        start: slot.start,
+        end: slot.end,
+        timeTypeId: slot.timeTypeId,
+        status: 'active',
+        createdAt: now,
+        updatedAt: now,
+        version: 1,
+      }),
+    );
+    const counted = new Proxy(store, {
+      get(target, name, receiver) {
+        if (name === 'hasBookingHistory') historyLookups += 1;
+        const value: unknown = Reflect.get(target, name, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    service = new SchedulingService({ store: counted, now: () => now });
+  });
+  after(() => store.close());
+
+  it('keeps showing each patient only the time types they may book, search after search', async () => {
+    for (let round = 0; round < 2; round++) {
+      assert.equal(await timeTypesOffered(FACILITY, OTHER_PATIENT), 'TT-LAK,TT-PROV,TT-UPP');
+      assert.equal(await timeTypesOffered(FACILITY, PATIENT), 'TT-LAK,TT-PROV');
+      assert.equal(await timeTypesOffered(FACILITY, OTHER_PATIENT, true), 'TT-LAK,TT-PROV');
+    }
+  });
+
+  it('shares one answer between all patients of a unit without such time types', async () => {
+    historyLookups = 0;
+    const first = await search(PARTNER, OTHER_PATIENT);
+    const lookupsForFirst = historyLookups;
+    assert.ok(first.slots.length > 0);
+    assert.equal(await search(PARTNER, PATIENT), first);
+    assert.equal(await search(PARTNER, PATIENT, true), first);
+    assert.equal(historyLookups, lookupsForFirst, 'no booking history looked up once it is shared');
   });
 });

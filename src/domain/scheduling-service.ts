@@ -253,13 +253,7 @@ export class SchedulingService {
     // Only plain searches are cached, and only over a store that can say when its data changed.
     const version = query.bookingId === undefined ? this.#store.calendarVersion?.() : undefined;
     if (version === undefined) return this.#computeAvailability(query);
-    // The patient matters only through which time types they may see.
-    const audience = query.isAgent
-      ? 'agent'
-      : (await this.#store.hasBookingHistory(query.facility, query.subjectOfCare))
-        ? 'returning'
-        : 'new';
-    const key = JSON.stringify([
+    const search = [
       query.facility.toLowerCase(),
       query.startDt,
       query.endDt,
@@ -269,21 +263,41 @@ export class SchedulingService {
       query.careTypeId,
       query.careTypeName,
       query.limit,
-      audience,
-    ]);
+    ];
     const now = this.#now();
-    const hit = this.#availability.get(key);
-    if (hit && hit.version === version && now < hit.validUntilUtcMs) return hit.value;
+    // At a unit without time types for returning patients only, everyone sees the same
+    // answer, and the patient's booking history need not be looked up at all.
+    const forEveryone = JSON.stringify([...search, 'everyone']);
+    const shared = this.#cachedAvailability(forEveryone, version, now);
+    if (shared) return shared;
+    // Otherwise the patient matters only through which time types they may see.
+    const audience = query.isAgent
+      ? 'agent'
+      : (await this.#store.hasBookingHistory(query.facility, query.subjectOfCare))
+        ? 'returning'
+        : 'new';
+    const key = JSON.stringify([...search, audience]);
+    const hit = this.#cachedAvailability(key, version, now);
+    if (hit) return hit;
     const value = await this.#computeAvailability(query);
+    const timeTypes = await this.#store.listTimeTypes(query.facility);
+    const isShared = !timeTypes.some((t) => t.webBookable && t.audience === 'returning-patients');
     if (this.#availability.size >= AVAILABILITY_CACHE_ENTRIES)
       this.#availability.delete(this.#availability.keys().next().value!);
-    this.#availability.set(key, {
+    // Stored under the version read before the search: if anything changed since, that
+    // version is already gone and the entry is never used.
+    this.#availability.set(isShared ? forEveryone : key, {
       version,
       // Once the first slot has started it must no longer be offered (never past times).
       validUntilUtcMs: Math.min(value.slots[0]?.start.utcMs ?? Infinity, now + 60_000),
       value,
     });
     return value;
+  }
+
+  #cachedAvailability(key: string, version: string, now: number): Availability | undefined {
+    const hit = this.#availability.get(key);
+    return hit && hit.version === version && now < hit.validUntilUtcMs ? hit.value : undefined;
   }
 
   async #computeAvailability(query: AvailabilityQuery): Promise<Availability> {
