@@ -80,6 +80,8 @@ async function main(): Promise<void> {
     : await app.listenAdmin(config.admin.port, config.admin.host);
   app.startDispatcher();
   app.startHousekeeping();
+  // Log lines are written in batches; the banner comes after the warnings above.
+  await new Promise<void>((resolve) => logger.flush(() => resolve()));
   const lines = app.operations.map(
     (op) => `  ${op.interaction.name.padEnd(28)} ${url}${op.interaction.path}`,
   );

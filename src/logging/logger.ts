@@ -19,8 +19,20 @@ function maskDeep(value: unknown, depth = 0): unknown {
 
 export interface LoggerOptions {
   readonly level?: string;
-  /** Where lines go; defaults to stdout. */
+  /** Where lines go; defaults to stdout, buffered (see {@link bufferedStdout}). */
   readonly destination?: pino.DestinationStream;
+}
+
+/**
+ * Standard output, written in batches of at least 4 KiB and at least once a
+ * second, and flushed synchronously when the process exits. One write per
+ * request line, handed to libuv's thread pool, cost about as much CPU as the
+ * rest of a GetAvailableTimeslots answer (docs/benchmarks.md); a batch holds
+ * about ten request lines. What a batch risks is the last second of lines
+ * if the process is killed outright (SIGKILL, power loss).
+ */
+export function bufferedStdout(): pino.DestinationStream {
+  return pino.destination({ dest: 1, minLength: 4096, periodicFlush: 1000, sync: false });
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
@@ -38,7 +50,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       // Stack traces stay out of logs too: they can carry request data.
       serializers: { err: (err: Error) => ({ type: err.name, message: err.message }) },
     },
-    options.destination,
+    options.destination ?? bufferedStdout(),
   );
 }
 
