@@ -5,6 +5,7 @@
  */
 import { cpus, release, totalmem, type as osType } from 'node:os';
 import { readFileSync } from 'node:fs';
+import type { CpuShare } from './cpu.ts';
 import type { LoadResult } from './load.ts';
 import type { Outcomes, Workload } from './workloads.ts';
 import { TARGETS, type TargetKey } from './targets.ts';
@@ -17,6 +18,8 @@ export interface Measurement {
   readonly target: TargetKey;
   readonly mode: 'throughput' | 'fixed-rate' | 'amount';
   readonly result: LoadResult;
+  /** CPU time of the server and of the load generator over the measurement (Linux only). */
+  readonly cpu?: CpuShare;
   readonly outcomes: Outcomes;
   /** Why the outcomes were wrong, if they were. */
   readonly problem?: string;
@@ -70,13 +73,33 @@ const ratio = (a: LoadResult | undefined, b: LoadResult | undefined) =>
     : '–';
 const kb = (bytes: number) => (bytes < 10_240 ? `${bytes} B` : `${Math.round(bytes / 1024)} KiB`);
 
-function find(ms: readonly Measurement[], w: Workload, t: TargetKey, mode: Measurement['mode']) {
-  return ms.find((m) => m.workload === w && m.target === t && m.mode === mode)?.result;
+function findMeasurement(
+  ms: readonly Measurement[],
+  w: Workload,
+  t: TargetKey,
+  mode: Measurement['mode'],
+) {
+  return ms.find((m) => m.workload === w && m.target === t && m.mode === mode);
 }
+
+function find(ms: readonly Measurement[], w: Workload, t: TargetKey, mode: Measurement['mode']) {
+  return findMeasurement(ms, w, t, mode)?.result;
+}
+
+const micros = (cpu: CpuShare | undefined) =>
+  cpu ? Math.round(cpu.serverMicrosPerRequest).toString() : '–';
+const percent = (x: number | undefined) => (x === undefined ? '–' : `${Math.round(x * 100)} %`);
+/** How many times less CPU per request `a` needs than `b`. */
+const cpuRatio = (a: CpuShare | undefined, b: CpuShare | undefined) =>
+  a && b && a.serverMicrosPerRequest > 0
+    ? `${(b.serverMicrosPerRequest / a.serverMicrosPerRequest).toFixed(2)}×`
+    : '–';
 
 /** The figures the issue sets targets for, checked. */
 export function targetChecks(measurements: readonly Measurement[], workloads: readonly Workload[]) {
   const lines: { ok: boolean; text: string }[] = [];
+  /** Context for the targets, printed under them. */
+  const info: string[] = [];
   const gat = workloads.find((w) => w.key === 'available-timeslots');
   if (gat) {
     const t = find(measurements, gat, 'tidbok', 'throughput');
@@ -92,6 +115,15 @@ export function targetChecks(measurements: readonly Measurement[], workloads: re
         ok: t.requestsPerSecond >= 0.5 * c.requestsPerSecond,
         text: `GetAvailableTimeslots: tidbok/ceiling = ${ratio(t, c)} (target ≥ 0.5×)`,
       });
+    const [tc, sc, cc] = (['tidbok', 'node-soap', 'ceiling'] as const).map(
+      (key) => findMeasurement(measurements, gat, key, 'throughput')?.cpu,
+    );
+    if (tc && sc && cc)
+      info.push(
+        `GetAvailableTimeslots by server CPU per request (not a target; see the CPU table): ` +
+          `tidbok ${micros(tc)} µs, node-soap ${micros(sc)} µs (${cpuRatio(tc, sc)} more), ` +
+          `ceiling ${micros(cc)} µs (tidbok/ceiling ${(cc.serverMicrosPerRequest / tc.serverMicrosPerRequest).toFixed(2)}×)`,
+      );
   }
   for (const [key, how] of [
     ['schedule-1000-single', 'one client'],
@@ -111,7 +143,7 @@ export function targetChecks(measurements: readonly Measurement[], workloads: re
         ok: m.result.p99Ms < 100,
         text: `${m.workload.title} at 500 req/s: tidbok p99 = ${ms(m.result.p99Ms)} ms (target < 100 ms)`,
       });
-  return lines;
+  return { lines, info };
 }
 
 export function renderResults(
@@ -142,10 +174,11 @@ export function renderResults(
   );
 
   const checks = targetChecks(measurements, workloads);
-  if (checks.length > 0 || extraMissed.length > 0) {
+  if (checks.lines.length > 0 || extraMissed.length > 0) {
     out.push('### Targets', '');
-    for (const c of checks) out.push(`- ${c.ok ? 'met' : '**missed**'}: ${c.text}`);
+    for (const c of checks.lines) out.push(`- ${c.ok ? 'met' : '**missed**'}: ${c.text}`);
     for (const m of extraMissed) out.push(`- **missed**: ${m}`);
+    for (const i of checks.info) out.push(`- ${i}`);
     out.push('');
   }
 
@@ -167,6 +200,39 @@ export function renderResults(
         : '–';
       out.push(
         `| ${w.title} | ${answer} | ${rps(t)} | ${ms(t?.p50Ms)} | ${ms(t?.p99Ms)} | ${rps(s)} | ${ms(s?.p50Ms)} | ${ms(s?.p99Ms)} | ${rps(c)} | ${ms(c?.p50Ms)} | ${ms(c?.p99Ms)} | ${ratio(t, s)} | ${ratio(t, c)} |`,
+      );
+    }
+    out.push('');
+  }
+
+  const withCpu = throughput.filter((w) =>
+    (['tidbok', 'node-soap', 'ceiling'] as const).some(
+      (t) => findMeasurement(measurements, w, t, 'throughput')?.cpu,
+    ),
+  );
+  if (withCpu.length > 0) {
+    out.push(
+      '### CPU per request (the same throughput runs)',
+      '',
+      "The server's CPU time (user + system, all threads, from /proc) divided by the requests it " +
+        'answered, its busy share of one core, and the busy share of the load generator (autocannon, ' +
+        "in the runner's process). A run whose load generator is near 100 % while its server is " +
+        'not was limited by the generator: its requests/s understate the server, and the CPU ' +
+        'figures are the fairer comparison. Ratios: how many times less CPU tidbok needs per request.',
+      '',
+      '| Workload | tidbok µs/req | busy | generator | node-soap µs/req | busy | generator | ceiling µs/req | busy | generator | node-soap / tidbok | tidbok / ceiling |',
+      '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+    );
+    for (const w of withCpu) {
+      const [t, s, c] = (['tidbok', 'node-soap', 'ceiling'] as const).map(
+        (key) => findMeasurement(measurements, w, key, 'throughput')?.cpu,
+      );
+      const cell = (x: CpuShare | undefined) =>
+        `${micros(x)} | ${percent(x?.serverBusy)} | ${percent(x?.generatorBusy)}`;
+      out.push(
+        `| ${w.title} | ${cell(t)} | ${cell(s)} | ${cell(c)} | ${cpuRatio(t, s)} | ${
+          t && c ? `${(c.serverMicrosPerRequest / t.serverMicrosPerRequest).toFixed(2)}×` : '–'
+        } |`,
       );
     }
     out.push('');
@@ -194,12 +260,12 @@ export function renderResults(
     out.push(
       `### Reads at a fixed ${settings.fixedRate} requests/s`,
       '',
-      '| Workload | target | achieved req/s | p50 ms | p99 ms | max ms | p99 < 100 ms |',
-      '|---|---|--:|--:|--:|--:|:-:|',
+      '| Workload | target | achieved req/s | p50 ms | p99 ms | max ms | p99 < 100 ms | server µs CPU/req |',
+      '|---|---|--:|--:|--:|--:|:-:|--:|',
     );
     for (const m of fixed)
       out.push(
-        `| ${m.workload.title} | ${TARGETS[m.target].name} | ${rps(m.result)} | ${ms(m.result.p50Ms)} | ${ms(m.result.p99Ms)} | ${ms(m.result.maxMs)} | ${m.result.p99Ms < 100 ? 'yes' : '**no**'} |`,
+        `| ${m.workload.title} | ${TARGETS[m.target].name} | ${rps(m.result)} | ${ms(m.result.p50Ms)} | ${ms(m.result.p99Ms)} | ${ms(m.result.maxMs)} | ${m.result.p99Ms < 100 ? 'yes' : '**no**'} | ${micros(m.cpu)} |`,
       );
     out.push('');
   }

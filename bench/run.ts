@@ -29,7 +29,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-calendar-store.ts';
 import { nationalContractsDir, nationalErrors } from '../test/support/national-schemas.ts';
-import { runLoad, type LoadResult } from './load.ts';
+import { withCpuShare } from './cpu.ts';
+import { runLoad } from './load.ts';
 import { formatProfileSummary, summariseProfile } from './profile-summary.ts';
 import {
   renderResults,
@@ -97,15 +98,15 @@ async function measure(
       outcomes[label] = (outcomes[label] ?? 0) + 1;
     },
   };
-  let result: LoadResult;
-  if (mode === 'amount') result = await runLoad({ ...spec, amount: w.amount! });
-  else if (mode === 'fixed-rate')
-    result = await runLoad({ ...spec, durationSeconds, overallRate: FIXED_RATE });
-  else {
-    if (warmUpSeconds > 0)
-      await runLoad({ ...spec, durationSeconds: warmUpSeconds, onResponse: () => undefined });
-    result = await runLoad({ ...spec, durationSeconds });
-  }
+  if (mode === 'throughput' && warmUpSeconds > 0)
+    await runLoad({ ...spec, durationSeconds: warmUpSeconds, onResponse: () => undefined });
+  const { result, cpu } = await withCpuShare(target.pid, () =>
+    mode === 'amount'
+      ? runLoad({ ...spec, amount: w.amount! })
+      : mode === 'fixed-rate'
+        ? runLoad({ ...spec, durationSeconds, overallRate: FIXED_RATE })
+        : runLoad({ ...spec, durationSeconds }),
+  );
   const problem = w.check(outcomes);
   log(
     `  ${TARGETS[target.key].name.padEnd(18)} ${mode.padEnd(10)} ${Math.round(
@@ -113,6 +114,11 @@ async function measure(
     )
       .toString()
       .padStart(6)} req/s  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms` +
+      (cpu
+        ? `  server ${Math.round(cpu.serverMicrosPerRequest)} µs CPU/req, busy ${Math.round(
+            cpu.serverBusy * 100,
+          )} %, load generator ${Math.round(cpu.generatorBusy * 100)} %`
+        : '') +
       `  ${JSON.stringify(outcomes)}${problem ? `  PROBLEM: ${problem}` : ''}`,
   );
   return {
@@ -120,6 +126,7 @@ async function measure(
     target: target.key,
     mode,
     result,
+    ...(cpu ? { cpu } : {}),
     outcomes,
     ...(problem ? { problem } : {}),
   };
