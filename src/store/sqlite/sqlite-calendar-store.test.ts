@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, migrate } from './migrations.ts';
@@ -57,6 +58,16 @@ void describe('SQLite query plans', () => {
       ),
       details.join('\n'),
     );
+  });
+
+  void it('binds no LIMIT bare, which would recompile the statement on every run (see bound-limit.ts)', () => {
+    const here = dirname(fileURLToPath(import.meta.url));
+    for (const file of readdirSync(here).filter(
+      (f) => f.endsWith('.ts') && !f.endsWith('.test.ts'),
+    )) {
+      const source = readFileSync(join(here, file), 'utf8');
+      assert.doesNotMatch(source, /LIMIT\s+[@?:$]/, file);
+    }
   });
 });
 

@@ -10,6 +10,7 @@
  */
 import type Database from 'better-sqlite3';
 import { maskPersonIdsInText } from '../../domain/personnummer.ts';
+import { boundLimit } from './bound-limit.ts';
 import type {
   ClaimOptions,
   ClaimedMessage,
@@ -61,7 +62,7 @@ WHERE o.channel = @channel
     WHERE d.channel = o.channel AND d.key = o.key AND d.status = 'delivered'
       AND d.delivered_at_utc_ms > @now - @gap)
 ORDER BY o.id
-LIMIT @max`;
+${boundLimit('@max')}`;
 
 const SETTLE_GUARD = `id = @id AND status = 'in_flight' AND lease_owner = @owner`;
 

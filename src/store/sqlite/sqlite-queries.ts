@@ -30,6 +30,7 @@ import {
   TimeslotTakenError,
 } from '../errors.ts';
 import { localTime, opt } from '../row-values.ts';
+import { boundLimit } from './bound-limit.ts';
 
 type Params = Record<string, string | number | null>;
 
@@ -151,17 +152,19 @@ function toPerformer(r: PerformerRow): Performer {
   };
 }
 
+/** Field by field, as `toBooking`: a free-slot search maps every row it finds. */
 function toTimeslot(r: TimeslotRow): Timeslot {
-  return {
+  const slot: Writable<Timeslot> = {
     id: r.id,
     facility: r.facility,
     start: { ts: r.start_ts, utcMs: r.start_utc_ms },
     end: { ts: r.end_ts, utcMs: r.end_utc_ms },
     timeTypeId: r.time_type_id,
-    ...opt('careTypeId', r.care_type_id),
-    ...opt('performer', r.performer),
-    ...opt('resourceId', r.resource_id),
   };
+  if (r.care_type_id !== null) slot.careTypeId = r.care_type_id;
+  if (r.performer !== null) slot.performer = r.performer;
+  if (r.resource_id !== null) slot.resourceId = r.resource_id;
+  return slot;
 }
 
 // rivta-spec: performerName is title, first and last name joined by spaces.
@@ -185,14 +188,16 @@ function toFreeTimeslot(r: TimeslotRow, names: SlotNames): FreeTimeslot | undefi
   const timeTypeName = names.timeType(r.time_type_id);
   // The joins these lookups replace were inner joins for facility and time type.
   if (facilityName === undefined || timeTypeName === undefined) return undefined;
-  return {
-    ...toTimeslot(r),
-    facilityName,
-    timeTypeName,
-    ...opt('careTypeName', names.careType(r.care_type_id)),
-    ...opt('performerName', names.performer(r.performer)),
-    ...opt('resourceName', names.resource(r.resource_id)),
-  };
+  const slot = toTimeslot(r) as Writable<FreeTimeslot>;
+  slot.facilityName = facilityName;
+  slot.timeTypeName = timeTypeName;
+  const careTypeName = names.careType(r.care_type_id);
+  if (careTypeName !== null) slot.careTypeName = careTypeName;
+  const performerName = names.performer(r.performer);
+  if (performerName !== null) slot.performerName = performerName;
+  const resourceName = names.resource(r.resource_id);
+  if (resourceName !== null) slot.resourceName = resourceName;
+  return slot;
 }
 
 /** `lookup` once per distinct key (folded with `fold`), remembered for this call only. */
@@ -329,7 +334,7 @@ WHERE t.facility = @facility
   AND (@resource_id IS NULL OR t.resource_id = @resource_id)
   AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.slot_id = t.id AND b.status = 'active')
 ORDER BY t.start_utc_ms, t.id
-LIMIT @limit`;
+${boundLimit('@limit')}`;
 
 function sqliteCode(error: unknown): string | undefined {
   return error instanceof Database.SqliteError ? error.code : undefined;
@@ -394,7 +399,7 @@ export class SqliteQueries {
          SELECT * FROM bookings
          WHERE status = 'active' AND expired_at_utc_ms IS NULL AND slot_id IS NULL
            AND expires_on < @expires
-         ORDER BY id LIMIT @limit`,
+         ORDER BY id ${boundLimit('@limit')}`,
       ),
       markExpired: prepare(
         `UPDATE bookings SET expired_at_utc_ms = ?
@@ -419,7 +424,7 @@ export class SqliteQueries {
       ),
       listOutbox: prepare(
         `SELECT id, channel, key, payload, not_before_utc_ms, created_at_utc_ms
-         FROM outbox WHERE id > ? ORDER BY id LIMIT ?`,
+         FROM outbox WHERE id > ? ORDER BY id ${boundLimit('?')}`,
       ),
       upsertFacility: prepare(
         upsertSql('facilities', ['hsa_id'], ['name', 'web_booking_enabled', 'partner_facilities']),
