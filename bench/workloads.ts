@@ -17,6 +17,7 @@ import {
   MakeBooking,
 } from '../src/contracts/scheduling.ts';
 import { addDays } from '../src/domain/local-time.ts';
+import { AVAILABILITY_CACHE_ENTRIES } from '../src/domain/scheduling-service.ts';
 import { requestEnvelope } from '../test/support/soap-client.ts';
 import { personnummer, type SeededLargeCalendar, type SlotRef } from './seed-large-calendar.ts';
 import type { TargetKey } from './targets.ts';
@@ -44,6 +45,9 @@ export interface Workload {
   /** Why the outcomes are wrong, or undefined when they are right. */
   check(outcomes: Outcomes): string | undefined;
 }
+
+/** More distinct searches than the availability cache keeps, so none is answered from it. */
+const VARIED_SEARCHES = 3 * AVAILABILITY_CACHE_ENTRIES;
 
 /** A patient with a valid personnummer; they repeat every 3,000 `n`. */
 export const patient = (n: number) =>
@@ -138,6 +142,43 @@ export const WORKLOADS: readonly Workload[] = [
         asPatient(subject, facility),
       );
       return () => body;
+    },
+    check: onlyOutcomes('ok'),
+  },
+  {
+    // Every request a different search, more of them than the availability cache
+    // holds, taken in turn: every answer is computed from the store.
+    key: 'available-timeslots-varied',
+    title: 'GetAvailableTimeslots, 3,000 different searches in turn (uncached)',
+    interaction: GetAvailableTimeslots,
+    kind: 'read',
+    targets: ['tidbok', 'node-soap', 'ceiling'],
+    connections: 10,
+    bodies(c) {
+      const bodies: string[] = [];
+      for (let i = 0; bodies.length < VARIED_SEARCHES; i++) {
+        const f = i % c.facilities.length;
+        const facility = c.facilities[f]!;
+        const performers = c.performers[f]!;
+        const pair = Math.floor(i / c.facilities.length) % Math.floor(performers.length / 2);
+        const day = addDays(c.firstDay, 1 + (Math.floor(i / 100) % 60));
+        const subject = patient(i);
+        bodies.push(
+          requestEnvelope(
+            GetAvailableTimeslots,
+            {
+              healthcare_facility: facility,
+              startDateInclusive: day,
+              endDateInclusive: addDays(day, 1),
+              performer: performers.slice(2 * pair, 2 * pair + 2),
+              subject_of_care: subject,
+            } as never,
+            asPatient(subject, facility),
+          ),
+        );
+      }
+      let n = 0;
+      return () => bodies[n++ % bodies.length]!;
     },
     check: onlyOutcomes('ok'),
   },

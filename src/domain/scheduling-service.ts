@@ -127,6 +127,9 @@ export interface NewInvitation {
 
 type Emit = (change: BookingChange) => void;
 
+/** Whom a list of visible time types was chosen for; part of an availability cache key. */
+type Audience = 'everyone' | 'agent' | 'returning' | 'new';
+
 const same = (a: string | undefined, b: string | undefined) =>
   (a ?? '').toLowerCase() === (b ?? '').toLowerCase();
 
@@ -178,12 +181,31 @@ export class SchedulingService {
     subjectOfCare: string,
     isAgent: boolean,
   ): Promise<TimeType[]> {
+    return (await this.#timeTypesFor(facility, subjectOfCare, isAgent)).visible;
+  }
+
+  /**
+   * The visible time types, and whose eyes they were chosen for: `everyone`
+   * unless the facility has web-bookable time types for returning patients
+   * only, and only then is the patient's booking history looked up (unless
+   * the caller knows it: `hasHistory`).
+   */
+  async #timeTypesFor(
+    facility: string,
+    subjectOfCare: string,
+    isAgent: boolean,
+    hasHistory?: boolean,
+  ): Promise<{ visible: TimeType[]; audience: Audience }> {
     const f = await this.#store.getFacility(facility);
-    if (!f?.webBookingEnabled) return [];
+    if (!f?.webBookingEnabled) return { visible: [], audience: 'everyone' };
     const all = (await this.#store.listTimeTypes(f.hsaId)).filter((t) => t.webBookable);
-    if (!all.some((t) => t.audience === 'returning-patients')) return all;
-    const returning = !isAgent && (await this.#store.hasBookingHistory(f.hsaId, subjectOfCare));
-    return all.filter((t) => t.audience === 'everyone' || returning);
+    if (!all.some((t) => t.audience === 'returning-patients'))
+      return { visible: all, audience: 'everyone' };
+    if (isAgent)
+      return { visible: all.filter((t) => t.audience === 'everyone'), audience: 'agent' };
+    return (hasHistory ?? (await this.#store.hasBookingHistory(f.hsaId, subjectOfCare)))
+      ? { visible: all, audience: 'returning' }
+      : { visible: all.filter((t) => t.audience === 'everyone'), audience: 'new' };
   }
 
   /**
@@ -265,28 +287,31 @@ export class SchedulingService {
       query.limit,
     ];
     const now = this.#now();
-    // At a unit without time types for returning patients only, everyone sees the same
-    // answer, and the patient's booking history need not be looked up at all.
-    const forEveryone = JSON.stringify([...search, 'everyone']);
-    const shared = this.#cachedAvailability(forEveryone, version, now);
+    const keyFor = (audience: Audience) => JSON.stringify([...search, audience]);
+    // Most units show every patient the same time types: their answers are shared,
+    // and a hit needs neither the time types nor the patient's booking history.
+    const shared = this.#cachedAvailability(keyFor('everyone'), version, now);
     if (shared) return shared;
-    // Otherwise the patient matters only through which time types they may see.
-    const audience = query.isAgent
-      ? 'agent'
-      : (await this.#store.hasBookingHistory(query.facility, query.subjectOfCare))
-        ? 'returning'
-        : 'new';
-    const key = JSON.stringify([...search, audience]);
-    const hit = this.#cachedAvailability(key, version, now);
+    // Elsewhere the patient matters only through which time types they may see.
+    const hasHistory = query.isAgent
+      ? false
+      : await this.#store.hasBookingHistory(query.facility, query.subjectOfCare);
+    const audience: Audience = query.isAgent ? 'agent' : hasHistory ? 'returning' : 'new';
+    const hit = this.#cachedAvailability(keyFor(audience), version, now);
     if (hit) return hit;
-    const value = await this.#computeAvailability(query);
-    const timeTypes = await this.#store.listTimeTypes(query.facility);
-    const isShared = !timeTypes.some((t) => t.webBookable && t.audience === 'returning-patients');
+    const timeTypes = await this.#timeTypesFor(
+      query.facility,
+      query.subjectOfCare,
+      query.isAgent,
+      hasHistory,
+    );
+    const key = keyFor(timeTypes.audience);
+    const value = await this.#computeAvailability(query, timeTypes.visible);
     if (this.#availability.size >= AVAILABILITY_CACHE_ENTRIES)
       this.#availability.delete(this.#availability.keys().next().value!);
     // Stored under the version read before the search: if anything changed since, that
     // version is already gone and the entry is never used.
-    this.#availability.set(isShared ? forEveryone : key, {
+    this.#availability.set(key, {
       version,
       // Once the first slot has started it must no longer be offered (never past times).
       validUntilUtcMs: Math.min(value.slots[0]?.start.utcMs ?? Infinity, now + 60_000),
@@ -300,7 +325,11 @@ export class SchedulingService {
     return hit && hit.version === version && now < hit.validUntilUtcMs ? hit.value : undefined;
   }
 
-  async #computeAvailability(query: AvailabilityQuery): Promise<Availability> {
+  /** `visible`: the patient's time types, when the caller has them already. */
+  async #computeAvailability(
+    query: AvailabilityQuery,
+    visible?: TimeType[],
+  ): Promise<Availability> {
     const none: Availability = { slots: [], timeTypes: new Map() };
     const facility = await this.#store.getFacility(query.facility);
     if (!facility) return none;
@@ -325,7 +354,9 @@ export class SchedulingService {
       if (same(booking.facility, facility.hsaId)) resourceId = booking.resourceId;
       rebookingId = booking.id;
     } else {
-      timeTypes = await this.visibleTimeTypes(facility.hsaId, query.subjectOfCare, query.isAgent);
+      timeTypes =
+        visible ??
+        (await this.visibleTimeTypes(facility.hsaId, query.subjectOfCare, query.isAgent));
     }
     if (query.timeTypeId !== undefined)
       timeTypes = timeTypes.filter((t) => t.id === query.timeTypeId);
