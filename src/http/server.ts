@@ -49,6 +49,10 @@ export function createHttpServer(deps: HttpServerDeps): Server {
 
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
     try {
+      // A SOAP call to an operation's exact address needs no URL parsing, the
+      // most common request by far; anything else is parsed and normalised.
+      const exact = req.method === 'POST' ? byPath.get(req.url ?? '') : undefined;
+      if (exact) return await handleSoap(req, res, exact);
       const url = new URL(req.url ?? '/', 'http://localhost');
       const operation = byPath.get(url.pathname);
       if (operation) {
