@@ -342,11 +342,12 @@ void describe(
         },
       );
       assert.equal(result.status, 0, result.stderr);
-      assert.match(result.stdout, /^Schema of .+ is at version 3:$/m);
+      assert.match(result.stdout, /^Schema of .+ is at version 4:$/m);
       assert.match(
         result.stdout,
         /^ +3 {2}housekeeping marks passed bookings and expired invitations \(applied \S+\)$/m,
       );
+      assert.match(result.stdout, /^ +4 {2}free-slot search per named performer \(applied \S+\)$/m);
     });
   },
 );

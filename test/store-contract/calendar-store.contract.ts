@@ -396,6 +396,31 @@ export function describeCalendarStore(
         assert.deepEqual(await freeIds(store, { performers: ['se2321000016-p001'] }), [slot.id]);
       });
 
+      test('merges the slots of several performers in start order, each once, cut at the limit', async (store) => {
+        await seed(store);
+        const p1 = 'SE2321000016-P001';
+        const p2 = 'SE2321000016-P002';
+        const slots = [
+          aTimeslot({ startUtcMs: future(1), performer: p2 }),
+          aTimeslot({ startUtcMs: future(1, 1), performer: p1 }),
+          aTimeslot({ startUtcMs: future(1, 2), performer: p2 }),
+          aTimeslot({ startUtcMs: future(1, 3), performer: p1 }),
+          aTimeslot({ startUtcMs: future(1, 4) }), // no performer: never matches a named one
+        ];
+        await addSlots(store, ...slots);
+        const named = slots.slice(0, 4).map((s) => s.id);
+        assert.deepEqual(await freeIds(store, { performers: [p1, p2, p1.toLowerCase()] }), named);
+        assert.deepEqual(
+          await freeIds(store, { performers: [p2, p1], limit: 3 }),
+          named.slice(0, 3),
+        );
+        assert.deepEqual(
+          await freeIds(store, { performers: [] }),
+          [],
+          'an empty list names no one',
+        );
+      });
+
       test('searches several facilities named in any case and merges their slots in start order', async (store) => {
         await seed(store);
         const a1 = aTimeslot({ startUtcMs: future(1) });

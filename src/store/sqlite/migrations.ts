@@ -169,6 +169,15 @@ CREATE INDEX bookings_to_expire_by_date ON bookings (expires_on)
   WHERE status = 'active' AND expired_at_utc_ms IS NULL AND slot_id IS NULL;
 `,
   },
+  {
+    version: 4,
+    name: 'free-slot search per named performer',
+    sql: `
+-- A search for named performers walks each one's slots in start order
+-- (see FREE_TIMESLOTS_OF_PERFORMER_SQL) rather than the whole facility's.
+CREATE INDEX timeslots_by_facility_performer_start ON timeslots (facility, performer, start_utc_ms, id);
+`,
+  },
 ];
 
 /**

@@ -7,7 +7,16 @@ import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, migrate } from './migrations.ts';
 import { openSqliteStore } from './sqlite-calendar-store.ts';
-import { FREE_TIMESLOTS_SQL } from './sqlite-queries.ts';
+import {
+  aCareType,
+  aFacility,
+  aPerformer,
+  aTimeslot,
+  aTimeType,
+  FACILITY,
+  future,
+} from '../../../test/support/builders.ts';
+import { FREE_TIMESLOTS_OF_PERFORMER_SQL, FREE_TIMESLOTS_SQL } from './sqlite-queries.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tidbok-sqlite-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,6 +53,28 @@ void describe('SQLite query plans', () => {
       details.join('\n'),
     );
     assert.ok(!details.some((d) => /^SCAN (t|b|tt|ct|p|r|f)\b/.test(d)), details.join('\n'));
+    assert.ok(!details.some((d) => d.includes('TEMP B-TREE')), details.join('\n'));
+  });
+
+  void it("finds one performer's free slots by walking the facility/performer/start index in order", () => {
+    const details = plan(FREE_TIMESLOTS_OF_PERFORMER_SQL, {
+      facility: 'SE2321000016-ABCD',
+      performer: 'SE2321000016-P001',
+      from: 0,
+      to: 1,
+      time_type_ids: '["TT1"]',
+      care_type_id: null,
+      resource_id: null,
+      limit: 20,
+    });
+    assert.ok(
+      details.some((d) =>
+        d.includes(
+          'timeslots_by_facility_performer_start (facility=? AND performer=? AND start_utc_ms>? AND start_utc_ms<?)',
+        ),
+      ),
+      details.join('\n'),
+    );
     assert.ok(!details.some((d) => d.includes('TEMP B-TREE')), details.join('\n'));
   });
 
@@ -193,5 +224,43 @@ void describe('SqliteCalendarStore facility lookups (kept per calendar version)'
       await store.close();
     }
     await assert.rejects(store.getFacility('SE2321000016-FAC1'), /closed/);
+  });
+});
+
+void describe('SqliteCalendarStore free-slot names (kept per calendar version)', () => {
+  void it('shows a renamed performer or time type at once, whether renamed here or by another connection', async () => {
+    const path = join(dir, 'slot-names.db');
+    const store = openSqliteStore(path);
+    const other = openSqliteStore(path);
+    const names = async () =>
+      (
+        await store.findFreeTimeslots({
+          facilities: [FACILITY],
+          fromUtcMs: Date.now(),
+          toUtcMs: future(30),
+          performers: ['SE2321000016-P001'],
+        })
+      ).map((s) => [s.performerName, s.timeTypeName]);
+    try {
+      await store.transaction(async (tx) => {
+        await tx.upsertFacility(aFacility());
+        await tx.upsertCareType(aCareType());
+        await tx.upsertTimeType(aTimeType());
+        await tx.upsertPerformer(aPerformer());
+        await tx.upsertTimeslot(aTimeslot({ performer: 'SE2321000016-P001' }));
+      });
+      assert.deepEqual(await names(), [['Dr Anna Ek', 'Läkarbesök']]);
+      assert.deepEqual(await names(), [['Dr Anna Ek', 'Läkarbesök']], 'the same when asked again');
+
+      await store.transaction((tx) => tx.upsertPerformer(aPerformer({ lastName: 'Ekström' })));
+      assert.deepEqual(await names(), [['Dr Anna Ekström', 'Läkarbesök']]);
+
+      // Another process on the same file, such as `tidbok import`.
+      await other.transaction((tx) => tx.upsertTimeType(aTimeType({ name: 'Läkartid' })));
+      assert.deepEqual(await names(), [['Dr Anna Ekström', 'Läkartid']]);
+    } finally {
+      await other.close();
+      await store.close();
+    }
   });
 });

@@ -31,7 +31,7 @@ import type {
 import { TransactionMisuseError } from '../errors.ts';
 import { AsyncMutex } from './async-mutex.ts';
 import { appliedMigrations, migrate, type AppliedMigration } from './migrations.ts';
-import { SqliteQueries } from './sqlite-queries.ts';
+import { foldNoCase, SqliteQueries, type SlotNames } from './sqlite-queries.ts';
 
 export interface SqliteStoreOptions {
   /** Clock for outbox timestamps; defaults to `Date.now`. */
@@ -82,6 +82,12 @@ export class SqliteCalendarStore implements CalendarStore {
    * request looks up its LogicalAddress, and there are only so many facilities.
    */
   #facilities = { version: '', byId: new Map<string, Facility>() };
+  /**
+   * Display names of slots (facility, time and care types, performers,
+   * resources) per facility with free slots, for one calendar version: a
+   * search would otherwise look up the same few names again each time.
+   */
+  #slotNames = { version: '', byFacility: new Map<string, SlotNames>() };
   readonly #mutex = new AsyncMutex();
   readonly #context = new AsyncLocalStorage<TxState>();
   #isClosed = false;
@@ -166,7 +172,7 @@ export class SqliteCalendarStore implements CalendarStore {
     const version = this.calendarVersion();
     if (this.#facilities.version !== version) this.#facilities = { version, byId: new Map() };
     const { byId } = this.#facilities;
-    const key = hsaId.replace(/[A-Z]+/g, (upper) => upper.toLowerCase()); // as COLLATE NOCASE folds
+    const key = foldNoCase(hsaId);
     const known = byId.get(key);
     if (known) return known;
     const facility = await this.#read(() => this.#q.getFacility(hsaId));
@@ -204,7 +210,18 @@ export class SqliteCalendarStore implements CalendarStore {
   }
 
   async findFreeTimeslots(query: FreeTimeslotQuery): Promise<FreeTimeslot[]> {
-    return this.#read(() => this.#q.findFreeTimeslots(query));
+    return this.#read(() => {
+      // Read as the search runs, so the names kept belong to the data it reads.
+      const version = this.calendarVersion();
+      if (this.#slotNames.version !== version) this.#slotNames = { version, byFacility: new Map() };
+      const { byFacility } = this.#slotNames;
+      return this.#q.findFreeTimeslots(query, (facility) => {
+        const key = foldNoCase(facility);
+        let names = byFacility.get(key);
+        if (!names) byFacility.set(key, (names = this.#q.slotNames(facility)));
+        return names;
+      });
+    });
   }
 
   async getBooking(id: string): Promise<Booking | undefined> {
