@@ -7,7 +7,7 @@ import { cpus, release, totalmem, type as osType } from 'node:os';
 import { readFileSync } from 'node:fs';
 import type { CpuShare } from './cpu.ts';
 import type { LoadResult } from './load.ts';
-import type { Outcomes, Workload } from './workloads.ts';
+import { HEADLINE_WORKLOAD, type Outcomes, type Workload } from './workloads.ts';
 import { TARGETS, type TargetKey } from './targets.ts';
 
 export const RESULTS_START = '<!-- bench:results:start (written by npm run bench) -->';
@@ -16,7 +16,10 @@ export const RESULTS_END = '<!-- bench:results:end -->';
 export interface Measurement {
   readonly workload: Workload;
   readonly target: TargetKey;
-  readonly mode: 'throughput' | 'fixed-rate' | 'amount';
+  /** `round`: one of the short interleaved runs of the headline workload. */
+  readonly mode: 'throughput' | 'fixed-rate' | 'amount' | 'round';
+  /** Which round, for `round` measurements (from 1). */
+  readonly round?: number;
   readonly result: LoadResult;
   /** CPU time of the server and of the load generator over the measurement (Linux only). */
   readonly cpu?: CpuShare;
@@ -95,22 +98,72 @@ const cpuRatio = (a: CpuShare | undefined, b: CpuShare | undefined) =>
     ? `${(b.serverMicrosPerRequest / a.serverMicrosPerRequest).toFixed(2)}×`
     : '–';
 
+const median = (xs: readonly number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+interface HeadlineRound {
+  readonly round: number;
+  readonly tidbok: Measurement;
+  readonly nodeSoap: Measurement;
+  readonly ceiling: Measurement;
+}
+
+/** The interleaved rounds of the headline workload that have all three targets. */
+function headlineRounds(measurements: readonly Measurement[], w: Workload): HeadlineRound[] {
+  const byRound = new Map<number, Partial<Record<TargetKey, Measurement>>>();
+  for (const m of measurements)
+    if (m.mode === 'round' && m.workload === w && m.round !== undefined)
+      byRound.set(m.round, { ...byRound.get(m.round), [m.target]: m });
+  const out: HeadlineRound[] = [];
+  for (const [round, r] of [...byRound].sort((a, b) => a[0] - b[0]))
+    if (r.tidbok && r['node-soap'] && r.ceiling)
+      out.push({ round, tidbok: r.tidbok, nodeSoap: r['node-soap'], ceiling: r.ceiling });
+  return out;
+}
+
+const perSecond = (a: Measurement, b: Measurement) =>
+  a.result.requestsPerSecond / b.result.requestsPerSecond;
+/** How many times less server CPU per request `a` used than `b` (NaN without CPU figures). */
+const lessCpu = (a: Measurement, b: Measurement) =>
+  a.cpu && b.cpu ? b.cpu.serverMicrosPerRequest / a.cpu.serverMicrosPerRequest : NaN;
+const times = (x: number) => (Number.isNaN(x) ? '–' : `${x.toFixed(2)}×`);
+const spread = (xs: readonly number[]) =>
+  `${times(median(xs))} (rounds ${times(Math.min(...xs))} to ${times(Math.max(...xs))})`;
+
 /** The figures the issue sets targets for, checked. */
 export function targetChecks(measurements: readonly Measurement[], workloads: readonly Workload[]) {
   const lines: { ok: boolean; text: string }[] = [];
   /** Context for the targets, printed under them. */
   const info: string[] = [];
-  const gat = workloads.find((w) => w.key === 'available-timeslots');
+  const gat = workloads.find((w) => w.key === HEADLINE_WORKLOAD);
   if (gat) {
     const t = find(measurements, gat, 'tidbok', 'throughput');
     const s = find(measurements, gat, 'node-soap', 'throughput');
     const c = find(measurements, gat, 'ceiling', 'throughput');
-    if (t && s)
+    const rounds = headlineRounds(measurements, gat);
+    if (rounds.length > 0) {
+      // Checked on the median of the interleaved rounds, the steadier figure.
+      const vsSoap = rounds.map((r) => perSecond(r.tidbok, r.nodeSoap));
+      const vsCeiling = rounds.map((r) => perSecond(r.tidbok, r.ceiling));
+      lines.push(
+        {
+          ok: median(vsSoap) >= 5,
+          text: `GetAvailableTimeslots: tidbok/node-soap = ${spread(vsSoap)}, median of ${rounds.length} interleaved rounds; the long run: ${ratio(t, s)} (target ≥ 5×)`,
+        },
+        {
+          ok: median(vsCeiling) >= 0.5,
+          text: `GetAvailableTimeslots: tidbok/ceiling = ${spread(vsCeiling)}, median of ${rounds.length} interleaved rounds; the long run: ${ratio(t, c)} (target ≥ 0.5×)`,
+        },
+      );
+    } else if (t && s)
       lines.push({
         ok: t.requestsPerSecond >= 5 * s.requestsPerSecond,
         text: `GetAvailableTimeslots: tidbok/node-soap = ${ratio(t, s)} (target ≥ 5×)`,
       });
-    if (t && c)
+    if (t && c && rounds.length === 0)
       lines.push({
         ok: t.requestsPerSecond >= 0.5 * c.requestsPerSecond,
         text: `GetAvailableTimeslots: tidbok/ceiling = ${ratio(t, c)} (target ≥ 0.5×)`,
@@ -236,6 +289,35 @@ export function renderResults(
       );
     }
     out.push('');
+  }
+
+  const headline = workloads.find((w) => w.key === HEADLINE_WORKLOAD);
+  const rounds = headline ? headlineRounds(measurements, headline) : [];
+  if (headline && rounds.length > 0) {
+    const cell = (m: Measurement) => `${rps(m.result)} | ${micros(m.cpu)}`;
+    out.push(
+      `### ${headline.title}: ${rounds.length} interleaved rounds`,
+      '',
+      'The three servers take turns, one short run each per round, so that a slow or a fast ' +
+        'minute on a shared machine falls on all of them alike; the targets are checked on the ' +
+        'medians. Per target: requests/s and server µs CPU per request.',
+      '',
+      '| Round | tidbok req/s | µs CPU | node-soap req/s | µs CPU | ceiling req/s | µs CPU | tidbok / node-soap | by CPU | tidbok / ceiling | by CPU |',
+      '|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+    );
+    for (const r of rounds)
+      out.push(
+        `| ${r.round} | ${cell(r.tidbok)} | ${cell(r.nodeSoap)} | ${cell(r.ceiling)} | ${times(
+          perSecond(r.tidbok, r.nodeSoap),
+        )} | ${times(lessCpu(r.tidbok, r.nodeSoap))} | ${times(perSecond(r.tidbok, r.ceiling))} | ${times(lessCpu(r.tidbok, r.ceiling))} |`,
+      );
+    const med = (f: (r: HeadlineRound) => number) => times(median(rounds.map(f)));
+    out.push(
+      `| median | | | | | | | ${med((r) => perSecond(r.tidbok, r.nodeSoap))} | ${med((r) =>
+        lessCpu(r.tidbok, r.nodeSoap),
+      )} | ${med((r) => perSecond(r.tidbok, r.ceiling))} | ${med((r) => lessCpu(r.tidbok, r.ceiling))} |`,
+      '',
+    );
   }
 
   const quiet = measurements.filter((m) => m.target === 'tidbok-quiet');

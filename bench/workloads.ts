@@ -46,6 +46,9 @@ export interface Workload {
   check(outcomes: Outcomes): string | undefined;
 }
 
+/** The workload the headline targets (×5 node-soap, ×0.5 the ceiling) are about. */
+export const HEADLINE_WORKLOAD = 'available-timeslots';
+
 /** More distinct searches than the availability cache keeps, so none is answered from it. */
 const VARIED_SEARCHES = 3 * AVAILABILITY_CACHE_ENTRIES;
 
