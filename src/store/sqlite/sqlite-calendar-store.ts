@@ -78,7 +78,7 @@ export class SqliteCalendarStore implements CalendarStore {
   /** Prepared once: `db.pragma()` prepares its statement anew on every call. */
   readonly #dataVersion: Database.Statement;
   /**
-   * Facilities found, by lower-cased HSA-id, for one calendar version: every SOAP
+   * Facilities found, by HSA-id folded as COLLATE NOCASE folds it, for one calendar version: every SOAP
    * request looks up its LogicalAddress, and there are only so many facilities.
    */
   #facilities = { version: '', byId: new Map<string, Facility>() };
