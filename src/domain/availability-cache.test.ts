@@ -17,6 +17,26 @@ import {
   PARTNER,
 } from '../../test/support/test-calendar.ts';
 import { SchedulingService, type AvailabilityQuery } from './scheduling-service.ts';
+import type { Booking, Timeslot } from './types.ts';
+
+/** An active booking of `slot` at FACILITY by `subjectOfCare`. */
+function activeBooking(id: string, slot: Timeslot, subjectOfCare: string, now: number): Booking {
+  return {
+    id,
+    facility: FACILITY,
+    subjectOfCare,
+    patient: PATIENT_INFO,
+    isInvitation: false,
+    slotId: slot.id,
+    start: slot.start,
+    end: slot.end,
+    timeTypeId: slot.timeTypeId,
+    status: 'active',
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  };
+}
 
 describe('reused availability answers never show what the store no longer holds', () => {
   let dir: string;
@@ -60,22 +80,8 @@ describe('reused availability answers never show what the store no longer holds'
     const slot = calendar.doctorSlots[1]!;
     assert.ok((await offered()).includes(slot.id));
     await other.transaction((tx) =>
-      tx.insertBooking({
-        id: 'booked-elsewhere',
-        facility: FACILITY,
-        // Another patient: the searching patient's own history (part of the key) stays the same.
-        subjectOfCare: OTHER_PATIENT,
-        patient: PATIENT_INFO,
-        isInvitation: false,
-        slotId: slot.id,
-        start: slot.start,
-        end: slot.end,
-        timeTypeId: slot.timeTypeId,
-        status: 'active',
-        createdAt: now,
-        updatedAt: now,
-        version: 1,
-      }),
+      // Another patient: the searching patient's own history (part of the key) stays the same.
+      tx.insertBooking(activeBooking('booked-elsewhere', slot, OTHER_PATIENT, now)),
     );
     assert.ok(!(await offered()).includes(slot.id));
   });
@@ -132,21 +138,7 @@ describe('reused availability answers and time types for returning patients only
     // OTHER_PATIENT has been to FACILITY before; PATIENT has not.
     const slot = calendar.doctorSlots[0]!;
     await store.transaction((tx) =>
-      tx.insertBooking({
-        id: 'earlier-visit',
-        facility: FACILITY,
-        subjectOfCare: OTHER_PATIENT,
-        patient: PATIENT_INFO,
-        isInvitation: false,
-        slotId: slot.id,
-        start: slot.start,
-        end: slot.end,
-        timeTypeId: slot.timeTypeId,
-        status: 'active',
-        createdAt: now,
-        updatedAt: now,
-        version: 1,
-      }),
+      tx.insertBooking(activeBooking('earlier-visit', slot, OTHER_PATIENT, now)),
     );
     const counted = new Proxy(store, {
       get(target, name, receiver) {

@@ -184,12 +184,12 @@ export interface SlotNames {
 }
 
 /**
- * A timeslot row as the free-slot search reads it: the values alone, in this
- * order (better-sqlite3's raw mode). A row object, built key by key, cost
- * about 2.5 µs a row on the benchmark machine, more than finding the row;
- * an array about half that.
+ * The columns of `timeslots`. The free-slot search reads them as values alone,
+ * in this order (better-sqlite3's raw mode, {@link FreeSlotRow}): a row object,
+ * built key by key, cost about 2.5 µs a row on the benchmark machine, more than
+ * finding the row; an array about half that.
  */
-const FREE_SLOT_COLUMNS = [
+const TIMESLOT_COLUMNS = [
   'id',
   'facility',
   'start_ts',
@@ -201,6 +201,7 @@ const FREE_SLOT_COLUMNS = [
   'performer',
   'resource_id',
 ] as const;
+/** A timeslot row as the free-slot search reads it. */
 type FreeSlotRow = [
   id: string,
   facility: string,
@@ -386,7 +387,7 @@ ${boundLimit('@limit')}`;
  * afterwards (see `SqliteQueries.findFreeTimeslots`).
  */
 export const FREE_TIMESLOTS_SQL = `
-SELECT ${FREE_SLOT_COLUMNS.map((c) => `t.${c}`).join(', ')}
+SELECT ${TIMESLOT_COLUMNS.map((c) => `t.${c}`).join(', ')}
 FROM timeslots t
 WHERE t.facility = @facility${FREE_SLOT_CONDITIONS}`;
 
@@ -398,7 +399,7 @@ WHERE t.facility = @facility${FREE_SLOT_CONDITIONS}`;
  * INDEXED BY.
  */
 export const FREE_TIMESLOTS_OF_PERFORMER_SQL = `
-SELECT ${FREE_SLOT_COLUMNS.map((c) => `t.${c}`).join(', ')}
+SELECT ${TIMESLOT_COLUMNS.map((c) => `t.${c}`).join(', ')}
 FROM timeslots t INDEXED BY timeslots_by_facility_performer_start
 WHERE t.facility = @facility AND t.performer = @performer${FREE_SLOT_CONDITIONS}`;
 
@@ -536,17 +537,7 @@ export class SqliteQueries {
         upsertSql(
           'timeslots',
           ['id'],
-          [
-            'facility',
-            'start_ts',
-            'start_utc_ms',
-            'end_ts',
-            'end_utc_ms',
-            'time_type_id',
-            'care_type_id',
-            'performer',
-            'resource_id',
-          ],
+          TIMESLOT_COLUMNS.filter((c) => c !== 'id'),
         ),
       ),
       stats: prepare(
