@@ -30,7 +30,7 @@ import {
   NotFoundError,
   TimeslotTakenError,
 } from '../errors.ts';
-import { localTime, opt } from '../row-values.ts';
+import { localTime, opt, TIMESLOT_COLUMNS } from '../row-values.ts';
 
 /** A pool or a client: anything that runs a statement. */
 export type Queryable = pg.Pool | pg.PoolClient;
@@ -336,17 +336,7 @@ const UPSERT = {
   timeslot: upsertSql(
     'timeslots',
     ['id'],
-    [
-      'facility',
-      'start_ts',
-      'start_utc_ms',
-      'end_ts',
-      'end_utc_ms',
-      'time_type_id',
-      'care_type_id',
-      'performer',
-      'resource_id',
-    ],
+    TIMESLOT_COLUMNS.filter((c) => c !== 'id'),
   ),
 } as const;
 

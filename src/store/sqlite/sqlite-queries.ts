@@ -29,7 +29,7 @@ import {
   NotFoundError,
   TimeslotTakenError,
 } from '../errors.ts';
-import { localTime, opt } from '../row-values.ts';
+import { localTime, opt, TIMESLOT_COLUMNS } from '../row-values.ts';
 import { boundLimit } from './bound-limit.ts';
 
 type Params = Record<string, string | number | null>;
@@ -184,24 +184,11 @@ export interface SlotNames {
 }
 
 /**
- * The columns of `timeslots`. The free-slot search reads them as values alone,
- * in this order (better-sqlite3's raw mode, {@link FreeSlotRow}): a row object,
- * built key by key, cost about 2.5 µs a row on the benchmark machine, more than
+ * A timeslot row as the free-slot search reads it: the values alone, in the
+ * order of TIMESLOT_COLUMNS (better-sqlite3's raw mode). A row object, built
+ * key by key, cost about 2.5 µs a row on the benchmark machine, more than
  * finding the row; an array about half that.
  */
-const TIMESLOT_COLUMNS = [
-  'id',
-  'facility',
-  'start_ts',
-  'start_utc_ms',
-  'end_ts',
-  'end_utc_ms',
-  'time_type_id',
-  'care_type_id',
-  'performer',
-  'resource_id',
-] as const;
-/** A timeslot row as the free-slot search reads it. */
 type FreeSlotRow = [
   id: string,
   facility: string,
