@@ -69,6 +69,26 @@ export function openSqliteStore(
   }
 }
 
+/** Values kept for one calendar version, by key: a new version starts with none. */
+class PerVersion<V> {
+  #version = '';
+  #byKey = new Map<string, V>();
+
+  /** The values of `version`, emptied first if the version has changed. */
+  at(version: string): Map<string, V> {
+    if (version !== this.#version) {
+      this.#version = version;
+      this.#byKey = new Map();
+    }
+    return this.#byKey;
+  }
+
+  /** Keeps `value` only if `version` is still the one kept (a newer one may have come meanwhile). */
+  keep(version: string, key: string, value: V): void {
+    if (version === this.#version) this.#byKey.set(key, value);
+  }
+}
+
 export class SqliteCalendarStore implements CalendarStore {
   readonly capabilities: StoreCapabilities = { supportsSeveralProcesses: false };
   readonly #db: Database.Database;
@@ -81,13 +101,13 @@ export class SqliteCalendarStore implements CalendarStore {
    * Facilities found, by HSA-id folded as COLLATE NOCASE folds it, for one calendar version: every SOAP
    * request looks up its LogicalAddress, and there are only so many facilities.
    */
-  #facilities = { version: '', byId: new Map<string, Facility>() };
+  readonly #facilities = new PerVersion<Facility>();
   /**
    * Display names of slots (facility, time and care types, performers,
    * resources) per facility with free slots, for one calendar version: a
    * search would otherwise look up the same few names again each time.
    */
-  #slotNames = { version: '', byFacility: new Map<string, SlotNames>() };
+  readonly #slotNames = new PerVersion<SlotNames>();
   readonly #mutex = new AsyncMutex();
   readonly #context = new AsyncLocalStorage<TxState>();
   #isClosed = false;
@@ -170,14 +190,13 @@ export class SqliteCalendarStore implements CalendarStore {
     // A version read before a commit that the query below then sees is harmless:
     // the next call finds a newer version and starts afresh.
     const version = this.calendarVersion();
-    if (this.#facilities.version !== version) this.#facilities = { version, byId: new Map() };
-    const { byId } = this.#facilities;
+    const byId = this.#facilities.at(version);
     const key = foldNoCase(hsaId);
     const known = byId.get(key);
     if (known) return known;
     const facility = await this.#read(() => this.#q.getFacility(hsaId));
     // Only facilities that exist are kept, so unknown addresses cannot grow the map.
-    if (facility && this.#facilities.byId === byId) byId.set(key, facility);
+    if (facility) this.#facilities.keep(version, key, facility);
     return facility;
   }
 
@@ -213,8 +232,7 @@ export class SqliteCalendarStore implements CalendarStore {
     return this.#read(() => {
       // Read as the search runs, so the names kept belong to the data it reads.
       const version = this.calendarVersion();
-      if (this.#slotNames.version !== version) this.#slotNames = { version, byFacility: new Map() };
-      const { byFacility } = this.#slotNames;
+      const byFacility = this.#slotNames.at(version);
       return this.#q.findFreeTimeslots(query, (facility) => {
         const key = foldNoCase(facility);
         let names = byFacility.get(key);
