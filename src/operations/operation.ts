@@ -28,10 +28,23 @@ export interface Operation<I extends Interaction = Interaction> {
   handle(request: RequestOf<I>, context: OperationContext): Promise<ResponseOf<I>>;
 }
 
-/** Identity helper that keeps the interaction's literal type for the handler. */
-export function defineOperation<I extends Interaction>(operation: Operation<I>): Operation<I> {
-  return operation;
+/**
+ * An operation whose interaction type is known only to itself, as the
+ * registry and binding hold them. {@link AnyOperation.withTypes} hands the
+ * operation, at its own type, to code written for any interaction, so the
+ * request decoded by its description reaches its handler without a cast.
+ */
+export interface AnyOperation {
+  readonly interaction: Interaction;
+  readonly addressing: Operation['addressing'];
+  withTypes<R>(use: <I extends Interaction>(operation: Operation<I>) => R): R;
 }
 
-/** A type-erased operation, as the registry and binding hold them. */
-export type AnyOperation = Operation<Interaction>;
+/** Declares an operation: keeps the interaction's literal type for the handler. */
+export function defineOperation<I extends Interaction>(
+  operation: Operation<I>,
+): Operation<I> & AnyOperation {
+  return Object.assign(operation, {
+    withTypes: <R>(use: <J extends Interaction>(o: Operation<J>) => R) => use(operation),
+  });
+}
