@@ -222,11 +222,11 @@ export function createSoapBinding(deps: SoapBindingDeps) {
         'Client',
         `LogicalAddress '${address}' is not a healthcare facility served by this producer`,
       );
-    const bodyFacility = operation.facilityOf?.(request);
-    if (bodyFacility !== undefined && bodyFacility.toLowerCase() !== address.toLowerCase())
+    const allowed = await operation.facilitiesOf?.(request);
+    if (allowed && !allowed.some((f) => f.toLowerCase() === address.toLowerCase()))
       throw new SoapFault(
         'Client',
-        `LogicalAddress '${address}' does not match the request's healthcare_facility '${bodyFacility}'`,
+        `LogicalAddress '${address}' does not match the request's healthcare_facility '${allowed[0]}'`,
       );
 
     const response: ResponseOf<I> = await withTimeout(
