@@ -5,10 +5,10 @@
  *
  * One word per concept: a calendar *import* loads a calendar file into the
  * store (this, and `tidbok import`); `expandCalendar` turns the file into an
- * {@link ExpandedCalendar} of rows first; the engagement index is *reloaded*
+ * `ExpandedCalendar` of rows first; the engagement index is *reloaded*
  * (re-sent), never imported.
  */
-import { expandCalendar, type ExpandedCalendar } from './expand-calendar.ts';
+import { expandCalendar } from './expand-calendar.ts';
 import { importCalendar, type ImportHooks, type ImportReport } from './import-calendar.ts';
 import { readCalendarFile } from './read-calendar-file.ts';
 import type { SchedulingService } from '../domain/scheduling-service.ts';

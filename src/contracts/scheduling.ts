@@ -200,7 +200,13 @@ function scheduling<
 >(
   name: N,
   elements: (e: Elements) => { readonly request: Req; readonly response: Res },
-  options: { description: string; ext?: boolean; schemaVersion?: string },
+  options: {
+    description: string;
+    ext?: boolean;
+    schemaVersion?: string;
+    /** The national WSDL lists the `actor` part before `LogicalAddress` (GetAllCareTypes). */
+    actorFirst?: boolean;
+  },
 ) {
   const folder = `${name}Interaction`;
   const ns = schedulingResponderNs(name);
@@ -213,7 +219,9 @@ function scheduling<
     soapAction: `urn:riv:crm:scheduling:${name}Responder:1:${name}`,
     request: sequence(ns, `${name}Type`, request),
     response: sequence(ns, `${name}ResponseType`, response),
-    headers: [logicalAddressHeader, actorHeader],
+    headers: options.actorFirst
+      ? [actorHeader, logicalAddressHeader]
+      : [logicalAddressHeader, actorHeader],
     path: `/crm/scheduling/${name}/1/rivtabp21`,
     files: {
       folder,
@@ -359,7 +367,8 @@ export const GetAllCareTypes = scheduling(
     ],
     response: [e.many('careTypes', CareTypeType)],
   }),
-  { description: 'The care types offered at a facility.' },
+  // Part order is part of the Java signature wsimport generates (issue 12 item 11).
+  { actorFirst: true, description: 'The care types offered at a facility.' },
 );
 
 export const GetAllHealthcareFacilities = scheduling(
