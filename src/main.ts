@@ -13,7 +13,7 @@ import {
   followCalls,
   startEiSimulator,
   type EiSimulator,
-} from './channels/engagement-index/ei-simulator.ts';
+} from './dev/ei-simulator.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();

@@ -12,7 +12,7 @@ import { addDays, instantToDt } from '../../src/domain/local-time.ts';
 import {
   startEiSimulator,
   type EiSimulator,
-} from '../../src/channels/engagement-index/ei-simulator.ts';
+} from '../../src/dev/ei-simulator.ts';
 import { createApp, type App } from '../../src/app.ts';
 import { silentLogger } from '../../src/logging/logger.ts';
 import { expected, receivedSince } from '../support/ei-received.ts';

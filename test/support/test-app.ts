@@ -9,7 +9,7 @@ import {
   startEiSimulator,
   type EiSimulator,
   type EiSimulatorOptions,
-} from '../../src/channels/engagement-index/ei-simulator.ts';
+} from '../../src/dev/ei-simulator.ts';
 import { RetrySchedule } from '../../src/outbox/retry-schedule.ts';
 
 export const PRODUCER_HSA_ID = 'SE2321000016-TIDB';
