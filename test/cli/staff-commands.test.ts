@@ -61,7 +61,7 @@ void describe(
       const mark = t.ei.calls.length;
       const result = await tidbok(...args);
       assert.equal(result.code, 0, result.err.join('\n'));
-      t.app.dispatcher!.notify();
+      t.app.dispatchers.get('engagement-index')!.notify();
       await t.drained();
       return { result, received: receivedSince(t.ei, mark) };
     }
@@ -292,7 +292,7 @@ void describe(
         ).code,
         0,
       );
-      t.app.dispatcher!.notify();
+      t.app.dispatchers.get('engagement-index')!.notify();
       let status = await tidbok('outbox', 'status', '--json');
       for (let i = 0; i < 200 && (status.json()['deadLetters'] as unknown[]).length === 0; i++) {
         await new Promise((r) => setTimeout(r, 25));
