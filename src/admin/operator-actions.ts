@@ -15,61 +15,11 @@ import {
 } from '../channels/engagement-index/engagement-reload.ts';
 import { StaffActionError } from './staff-actions.ts';
 
-/** The outbox as an operator reads it (JSON of `GET /admin/outbox` and `tidbok outbox status --json`). */
-export interface OutboxStatusView {
-  readonly pending: number;
-  readonly inFlight: number;
-  /** Age of the oldest message not yet delivered, in whole seconds; null when none waits. */
-  readonly oldestPendingAgeSeconds: number | null;
-  readonly deadLetters: readonly {
-    readonly id: number;
-    readonly channel: string;
-    /** The ordering key, person ids masked. */
-    readonly key: string;
-    readonly reason: string;
-    readonly attempts: number;
-    readonly createdAt: string;
-  }[];
-}
-
-export async function outboxStatus(
-  outbox: OutboxStore,
-  nowUtcMs: number,
-): Promise<OutboxStatusView> {
-  const status = await outbox.status(undefined, nowUtcMs);
-  return {
-    pending: status.pending,
-    inFlight: status.inFlight,
-    oldestPendingAgeSeconds:
-      status.oldestPendingAgeMs === undefined ? null : Math.floor(status.oldestPendingAgeMs / 1000),
-    deadLetters: status.dead.map((d) => ({
-      id: d.id,
-      channel: d.channel,
-      key: d.key,
-      reason: d.error,
-      attempts: d.attempts,
-      createdAt: new Date(d.createdAtUtcMs).toISOString(),
-    })),
-  };
-}
-
-/** The status as lines for a terminal. */
-export function describeOutboxStatus(view: OutboxStatusView): string[] {
-  const lines = [
-    `pending:      ${view.pending}`,
-    `in flight:    ${view.inFlight}`,
-    `oldest pending age: ${view.oldestPendingAgeSeconds === null ? '-' : `${view.oldestPendingAgeSeconds} s`}`,
-    `dead letters: ${view.deadLetters.length}`,
-  ];
-  for (const d of view.deadLetters)
-    lines.push(
-      `  #${d.id} ${d.channel} key ${d.key} (${d.attempts} attempt${d.attempts === 1 ? '' : 's'}, queued ${d.createdAt})`,
-      `    reason: ${d.reason}`,
-    );
-  if (view.deadLetters.length > 0)
-    lines.push('Fix the cause, then: tidbok outbox retry <id> (or --all-dead).');
-  return lines;
-}
+export {
+  describeOutboxStatus,
+  outboxStatus,
+  type OutboxStatusView,
+} from '../outbox/outbox-status-view.ts';
 
 /**
  * Puts one dead letter (by id) or all of them back to pending. Throws a

@@ -202,7 +202,8 @@ function child(element: XmlElement | undefined, ns: string, local: string) {
 
 const responsePrefixes = prefixesFor(Update.response);
 
-function okEnvelope(): string {
+/** EI's answer to an accepted Update: an UpdateResponse with ResultCode OK. */
+export function okEnvelope(): string {
   const body = encodeElement(
     'UpdateResponse',
     Update.responderNs,
@@ -213,7 +214,8 @@ function okEnvelope(): string {
   return `<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="${NS.soapEnv}"><soap:Body>${body}</soap:Body></soap:Envelope>`;
 }
 
-function faultEnvelope(faultstring: string): string {
+/** EI's answer to a refused Update: a SOAP 1.1 Server fault, e.g. `EI004: …`. */
+export function faultEnvelope(faultstring: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="${NS.soapEnv}"><soap:Body><soap:Fault><faultcode>soap:Server</faultcode><faultstring>${escapeText(faultstring)}</faultstring></soap:Fault></soap:Body></soap:Envelope>`;
 }
 
