@@ -70,7 +70,9 @@ export interface ChannelContractOptions {
 /** What the fake server does with the next request. */
 type Behaviour = FakeAnswer | 'hang';
 
-const TIMEOUT_MS = 300;
+/** The channel's timeout: generous for answered calls (a loaded machine), short where the server hangs. */
+const ANSWERED_TIMEOUT_MS = 10_000;
+const HANG_TIMEOUT_MS = 300;
 
 /** Runs the shared channel cases for one channel. */
 export function describeChannel(name: string, options: ChannelContractOptions): void {
@@ -114,7 +116,10 @@ export function describeChannel(name: string, options: ChannelContractOptions): 
       behaviour = next;
       received = [];
       abandoned = 0;
-      channel = options.makeChannel({ url, timeoutMs: TIMEOUT_MS });
+      channel = options.makeChannel({
+        url,
+        timeoutMs: next === 'hang' ? HANG_TIMEOUT_MS : ANSWERED_TIMEOUT_MS,
+      });
     };
     afterEach(() => channel.close?.());
 
@@ -169,7 +174,10 @@ export function describeChannel(name: string, options: ChannelContractOptions): 
       await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
       const port = (probe.address() as AddressInfo).port;
       await new Promise((resolve) => probe.close(resolve));
-      channel = options.makeChannel({ url: `http://127.0.0.1:${port}/`, timeoutMs: TIMEOUT_MS });
+      channel = options.makeChannel({
+        url: `http://127.0.0.1:${port}/`,
+        timeoutMs: ANSWERED_TIMEOUT_MS,
+      });
       const result = await deliver();
       assert.equal(result.kind, 'retry');
       checkWire(result);
