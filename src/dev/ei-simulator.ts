@@ -36,21 +36,15 @@ import { encodeElement, prefixesFor } from '../xml/encode.ts';
 import { escapeText } from '../xml/escape.ts';
 import { XmlParseError, parseXml } from '../xml/parse.ts';
 import type { XmlElement } from '../xml/parse.ts';
+import type { Engagement } from '../channels/engagement-index/engagement-mapping.ts';
 
 type UpdateRequest = Decoded<typeof Update.request>;
 type DecodedEngagement = UpdateRequest['engagementTransaction'][number]['engagement'];
 
-/** An engagement as the simulated index holds it. */
-export interface HeldEngagement {
-  readonly registeredResidentIdentification: string;
-  readonly serviceDomain: string;
+/** An engagement as the simulated index holds it: what was sent, and what the index adds. */
+export interface HeldEngagement extends Omit<Engagement, 'categorization'> {
+  /** As sent; the index does not restrict it to Booking and Invitation. */
   readonly categorization: string;
-  readonly logicalAddress: string;
-  readonly businessObjectInstanceIdentifier: string;
-  readonly clinicalProcessInterestId: string;
-  readonly mostRecentContent?: string;
-  readonly sourceSystem: string;
-  readonly dataController: string;
   /** Set by the index to its own HSA-id, whatever the caller sent. */
   readonly owner: string;
   readonly creationTime: string;
