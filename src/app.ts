@@ -18,9 +18,9 @@ import { OutboxDispatcher } from './outbox/outbox-dispatcher.ts';
 import type { RetrySchedule } from './outbox/retry-schedule.ts';
 import type { Channel } from './channels/channel.ts';
 import type { EnabledChannel } from './channels/channel-module.ts';
-import { engagementIndexConfig } from './channels/registry.ts';
 import { createServices } from './services.ts';
 import { createAdminApi } from './admin/admin-api.ts';
+import type { AdminRouteContribution } from './admin/admin-route.ts';
 import { createMetrics, type Metrics } from './metrics/metrics.ts';
 import { Housekeeper } from './housekeeping/housekeeper.ts';
 import { mutualTlsOptions, type TlsMaterial } from './http/tls.ts';
@@ -69,6 +69,8 @@ export interface AppOptions {
    * (`soap`, only when configured so; tests use it).
    */
   readonly adminListener?: 'separate' | 'soap';
+  /** Routes other modules add to the admin API, besides the channels' own (tests). */
+  readonly adminRoutes?: readonly AdminRouteContribution[];
   /** Housekeeping interval (ms, default 10 minutes); runs once {@link App.startHousekeeping} is called. */
   readonly housekeepingIntervalMs?: number;
   /** Process figures on /metrics (default true; tests turn them off). */
@@ -188,10 +190,14 @@ export function createApp(options: AppOptions): App {
     token: options.adminToken,
     service,
     outbox,
-    ei: engagementIndexConfig(channels),
     notify: notifyDispatchers,
     now,
     logger: options.logger,
+    version: packageJson.version,
+    contributed: [
+      ...channels.flatMap((channel) => channel.adminRoutes() ?? []),
+      ...(options.adminRoutes ?? []),
+    ],
   });
   const housekeeper = new Housekeeper({
     service,

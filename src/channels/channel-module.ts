@@ -13,6 +13,7 @@ import type { Env } from '../config/settings.ts';
 import type { CliIo, Command } from '../cli/command.ts';
 import type { Services } from '../services.ts';
 import type { Logger } from '../logging/logger.ts';
+import type { AdminRouteContribution } from '../admin/admin-route.ts';
 import type { Channel } from './channel.ts';
 
 /** What a configuration reader may need beyond the channel's own settings. */
@@ -85,6 +86,8 @@ export interface ChannelModule<C> {
   cliCommands?(open: OpenServices): readonly Command[];
   /** Registers the channel's own figures on `/metrics` (the outbox figures are there for every channel). */
   registerMetrics?(registry: Registry, config: C): void;
+  /** Routes this channel adds to the admin API (under `/admin/`, behind its token). */
+  adminRoutes?(config: C): AdminRouteContribution;
 }
 
 /**
@@ -107,6 +110,8 @@ export interface EnabledChannel {
   /** The banner line when it has a real target (empty when the module says nothing). */
   describeTarget(): string;
   registerMetrics(registry: Registry): void;
+  /** The channel's admin routes, when it has any. */
+  adminRoutes(): AdminRouteContribution | undefined;
 }
 
 /** Binds a module to its configuration. */
@@ -128,6 +133,7 @@ export function enableChannel<C>(module: ChannelModule<C>, config: C): EnabledCh
     },
     describeTarget: () => module.describeTarget?.(config) ?? '',
     registerMetrics: (registry) => module.registerMetrics?.(registry, config),
+    adminRoutes: () => module.adminRoutes?.(config),
   };
 }
 

@@ -8,14 +8,12 @@
 import type { Env } from '../config/settings.ts';
 import type { Command } from '../cli/command.ts';
 import {
-  configOf,
   type OpenServices,
   registerChannel,
   type ChannelConfigContext,
   type EnabledChannel,
 } from './channel-module.ts';
 import { engagementIndex } from './engagement-index/index.ts';
-import type { EiConfig } from './engagement-index/engagement-mapping.ts';
 
 /** Every channel, in the order they are started and reported. */
 export const CHANNELS = [registerChannel(engagementIndex)] as const;
@@ -31,11 +29,3 @@ export function readChannels(env: Env, context: ChannelConfigContext): EnabledCh
 /** Every channel's `tidbok` subcommands, opening services with `open`. */
 export const channelCommands = (open: OpenServices): readonly Command[] =>
   CHANNELS.flatMap((c) => c.cliCommands(open));
-
-/**
- * The engagement index's settings, for the admin API's reload route until
- * that route becomes a contribution of the channel module (it moves with the
- * admin API to Express).
- */
-export const engagementIndexConfig = (channels: readonly EnabledChannel[]): EiConfig | undefined =>
-  configOf(channels, engagementIndex);

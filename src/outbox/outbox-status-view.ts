@@ -5,31 +5,45 @@
  *
  * @module
  */
+import { z } from 'zod';
 import { CHANNELS } from '../channels/registry.ts';
 import type { OutboxStatus, OutboxStore } from './outbox-store.ts';
 
-/** One channel's figures (or the totals). */
-export interface OutboxCounts {
-  readonly pending: number;
-  readonly inFlight: number;
-  /** Age of the oldest message not yet delivered, in whole seconds; null when none waits. */
-  readonly oldestPendingAgeSeconds: number | null;
-}
+const countsShape = {
+  pending: z.number().int(),
+  inFlight: z.number().int(),
+  oldestPendingAgeSeconds: z
+    .number()
+    .int()
+    .nullable()
+    .describe(
+      'Age of the oldest message not yet delivered, in whole seconds; null when none waits',
+    ),
+};
 
-/** The JSON of `GET /admin/outbox` and `tidbok outbox status --json`. */
-export interface OutboxStatusView extends OutboxCounts {
-  /** Per channel: every registered channel, and any other one that has messages. */
-  readonly channels: Readonly<Record<string, OutboxCounts & { readonly deadLetters: number }>>;
-  readonly deadLetters: readonly {
-    readonly id: number;
-    readonly channel: string;
-    /** The ordering key, person ids masked. */
-    readonly key: string;
-    readonly reason: string;
-    readonly attempts: number;
-    readonly createdAt: string;
-  }[];
-}
+/** The JSON of `GET /admin/outbox` and `tidbok outbox status --json` (and its OpenAPI schema). */
+export const outboxStatusViewSchema = z
+  .object({
+    ...countsShape,
+    channels: z
+      .record(z.string(), z.object({ ...countsShape, deadLetters: z.number().int() }))
+      .describe('Per channel: every registered channel, and any other one that has messages'),
+    deadLetters: z.array(
+      z.object({
+        id: z.number().int(),
+        channel: z.string(),
+        key: z.string().describe('The ordering key, person ids masked'),
+        reason: z.string(),
+        attempts: z.number().int(),
+        createdAt: z.string(),
+      }),
+    ),
+  })
+  .meta({ id: 'OutboxStatus' });
+export type OutboxStatusView = z.infer<typeof outboxStatusViewSchema>;
+
+/** One channel's figures (or the totals). */
+type OutboxCounts = Pick<OutboxStatusView, 'pending' | 'inFlight' | 'oldestPendingAgeSeconds'>;
 
 const counts = (status: OutboxStatus): OutboxCounts => ({
   pending: status.pending,

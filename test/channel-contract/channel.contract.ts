@@ -17,6 +17,9 @@
  * });
  * ```
  *
+ * A channel may answer for the whole batch or message by message (`each`):
+ * the suite checks what the dispatcher will do with every message.
+ *
  * "A request the fake server answers": the channel is aimed at the fake
  * server's URL (`makeChannel` gets it, with a short timeout); `batch` gives
  * messages as claimed from the outbox; `answers` give, per outcome, the HTTP
@@ -33,7 +36,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
-import type { Channel, ChannelResult } from '../../src/channels/channel.ts';
+import type { Channel, ChannelResult, SingleChannelResult } from '../../src/channels/channel.ts';
 import type { ClaimedMessage } from '../../src/outbox/outbox-store.ts';
 
 /** One answer of the fake server. */
@@ -123,47 +126,56 @@ export function describeChannel(name: string, options: ChannelContractOptions): 
     };
     afterEach(() => channel.close?.());
 
-    const deliver = (signal = new AbortController().signal) =>
-      channel.deliver(options.batch(), signal);
-    /** Every request was well-formed, and no reason repeats a person id. */
-    const checkWire = (result: ChannelResult) => {
-      for (const request of received) options.checkRequest?.(request);
-      if (result.kind !== 'delivered')
-        for (const id of options.personIds ?? [])
-          assert.ok(!result.reason.includes(id), result.reason);
+    let batch: ClaimedMessage[];
+    /** Delivers a fresh batch; the outcome per message, whether the channel answered for the batch or each message. */
+    const deliver = async (signal = new AbortController().signal) => {
+      batch = options.batch();
+      return perMessage(await channel.deliver(batch, signal), batch);
     };
+    /** Every request was well-formed, and no reason repeats a person id. */
+    const checkWire = (outcomes: readonly SingleChannelResult[]) => {
+      for (const request of received) options.checkRequest?.(request);
+      for (const outcome of outcomes)
+        if ('reason' in outcome)
+          for (const id of options.personIds ?? [])
+            assert.ok(!outcome.reason.includes(id), outcome.reason);
+    };
+    const kinds = (outcomes: readonly SingleChannelResult[]) => outcomes.map((o) => o.kind);
+    const everyOne = (kind: SingleChannelResult['kind']) => batch.map(() => kind);
 
     it('reports delivered when the target takes the batch, after one request', async () => {
       start(options.answers.delivered);
-      const result = await deliver();
-      assert.deepEqual(result, { kind: 'delivered' });
+      const outcomes = await deliver();
+      assert.deepEqual(kinds(outcomes), everyOne('delivered'));
       assert.equal(received.length, 1);
-      checkWire(result);
+      checkWire(outcomes);
     });
 
     it('reports a permanent refusal with a reason, for the dispatcher to dead-letter', async () => {
       start(options.answers.permanent);
-      const result = await deliver();
-      assert.equal(result.kind, 'permanent');
-      assert.ok(result.kind === 'permanent' && result.reason.length > 0);
+      const outcomes = await deliver();
+      assert.deepEqual(kinds(outcomes), everyOne('permanent'));
+      for (const outcome of outcomes) assert.ok('reason' in outcome && outcome.reason.length > 0);
       assert.equal(received.length, 1);
-      checkWire(result);
+      checkWire(outcomes);
     });
 
     it('asks to retry no sooner than a 503 answer’s Retry-After', async () => {
       start({ status: 503, headers: { 'Retry-After': '7' }, body: 'Service Unavailable' });
-      const result = await deliver();
-      assert.equal(result.kind, 'retry');
-      assert.equal(result.kind === 'retry' && result.afterMs, 7_000);
-      checkWire(result);
+      const outcomes = await deliver();
+      assert.deepEqual(kinds(outcomes), everyOne('retry'));
+      for (const outcome of outcomes)
+        assert.equal(outcome.kind === 'retry' && outcome.afterMs, 7_000);
+      checkWire(outcomes);
     });
 
     it('asks to retry after a 500 with no hint of when', async () => {
       start({ status: 500, body: 'Internal Server Error' });
-      const result = await deliver();
-      assert.equal(result.kind, 'retry');
-      assert.equal(result.kind === 'retry' ? result.afterMs : 'not a retry', undefined);
-      checkWire(result);
+      const outcomes = await deliver();
+      assert.deepEqual(kinds(outcomes), everyOne('retry'));
+      for (const outcome of outcomes)
+        assert.equal(outcome.kind === 'retry' ? outcome.afterMs : 'not a retry', undefined);
+      checkWire(outcomes);
     });
 
     it('asks to retry when the target cannot be reached', async () => {
@@ -178,18 +190,18 @@ export function describeChannel(name: string, options: ChannelContractOptions): 
         url: `http://127.0.0.1:${port}/`,
         timeoutMs: ANSWERED_TIMEOUT_MS,
       });
-      const result = await deliver();
-      assert.equal(result.kind, 'retry');
-      checkWire(result);
+      const outcomes = await deliver();
+      assert.deepEqual(kinds(outcomes), everyOne('retry'));
+      checkWire(outcomes);
     });
 
     it('gives up on a target that never answers and asks to retry', async () => {
       start('hang');
-      const result = await deliver();
-      assert.equal(result.kind, 'retry');
+      const outcomes = await deliver();
+      assert.deepEqual(kinds(outcomes), everyOne('retry'));
       assert.equal(received.length, 1);
       await waitFor(() => abandoned === 1, 'the hung request was not closed by the channel');
-      checkWire(result);
+      checkWire(outcomes);
     });
 
     it('drops the call when the dispatcher aborts it, and asks to retry', async () => {
@@ -199,10 +211,21 @@ export function describeChannel(name: string, options: ChannelContractOptions): 
       await waitFor(() => received.length === 1, 'the request never reached the server');
       controller.abort();
       // Never thrown: the dispatcher would count a throw as a passing failure anyway.
-      assert.equal((await pending).kind, 'retry');
+      assert.deepEqual(kinds(await pending), everyOne('retry'));
       await waitFor(() => abandoned === 1, 'the aborted request was left open');
     });
   });
+}
+
+/** What the dispatcher will do with each message of `batch` (an `each` result answers per message). */
+function perMessage(
+  result: ChannelResult,
+  batch: readonly ClaimedMessage[],
+): SingleChannelResult[] {
+  if (result.kind !== 'each') return batch.map(() => result);
+  return batch.map(
+    (message) => result.results.get(message.id) ?? { kind: 'retry', reason: 'no result' },
+  );
 }
 
 /** Polls `done` until it holds, failing after a couple of seconds. */

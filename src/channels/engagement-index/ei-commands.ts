@@ -9,7 +9,7 @@ import { CliError, type Command } from '../../cli/command.ts';
 import { dbHelp, dbOption } from '../../cli/commands/db-option.ts';
 import { configOf, type ChannelModule, type OpenServices } from '../channel-module.ts';
 import type { EiConfig } from './engagement-mapping.ts';
-import { EngagementReloadError, reloadEngagementIndex } from './engagement-reload.ts';
+import { reloadFacility } from './engagement-reload.ts';
 
 /**
  * The engagement index's `tidbok` commands.
@@ -47,12 +47,7 @@ const eiReloadCommand = (open: OpenServices, module: ChannelModule<EiConfig>): C
     const report = await open(io, values.db, async ({ store, channels }) => {
       const ei = configOf(channels, module);
       if (!ei) throw new CliError('engagement-index reporting is not configured here');
-      try {
-        return await reloadEngagementIndex(store, facility, ei, { batchSize: ei.batchSize });
-      } catch (err) {
-        if (err instanceof EngagementReloadError) throw new CliError(err.message);
-        throw err;
-      }
+      return reloadFacility(store, facility, ei);
     });
     if (values.json) io.out(JSON.stringify(report));
     else

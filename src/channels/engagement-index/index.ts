@@ -1,12 +1,14 @@
 /**
  * The engagement index as a channel: every booking change becomes EI Update
  * transactions in the outbox (rivta-spec §3), delivered by
- * {@link EngagementIndexChannel}; `tidbok ei reload|ei-sim` on the CLI.
+ * {@link EngagementIndexChannel}; `tidbok ei reload|ei-sim` on the CLI and
+ * `POST /admin/ei/reload` on the admin API.
  *
  * @module
  */
 import type { ChannelModule } from '../channel-module.ts';
 import { EI_SETTINGS, readEiConfig } from './ei-config.ts';
+import { engagementIndexRoutes } from './ei-admin-routes.ts';
 import { eiCommands } from './ei-commands.ts';
 import { EngagementIndexChannel } from './engagement-index-channel.ts';
 import { EI_CHANNEL, engagementListener, type EiConfig } from './engagement-mapping.ts';
@@ -41,4 +43,5 @@ export const engagementIndex: ChannelModule<EiConfig> = {
       ? `Engagement index: Updates go to ${config.url}`
       : 'Engagement index: EI_URL is not set, so Updates are queued but not sent.',
   cliCommands: (open) => eiCommands(open, engagementIndex),
+  adminRoutes: (config) => engagementIndexRoutes(config),
 };

@@ -1,6 +1,6 @@
 /** `tidbok outbox status|retry`: what waits for delivery, and re-queuing dead letters. */
 import { parseArgs } from 'node:util';
-import { retryDeadLetters } from '../../admin/operator-actions.ts';
+import { retryDeadLetters } from '../../staff/operator-actions.ts';
 import { describeOutboxStatus, outboxStatus } from '../../outbox/outbox-status-view.ts';
 import { CliError, type Command } from '../command.ts';
 import { dbHelp, dbOption, withServices } from './with-services.ts';
