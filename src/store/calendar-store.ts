@@ -93,6 +93,15 @@ export interface OutboxMessage {
   readonly createdAtUtcMs: number;
 }
 
+/** Counts of what a store holds; see {@link CalendarStore.stats}. */
+export interface StoreStats {
+  readonly facilities: number;
+  readonly timeslots: number;
+  readonly activeBookings: number;
+  /** Messages in any state. */
+  readonly outbox: number;
+}
+
 /** Read verbs, available on the store and on a transaction. */
 export interface CalendarReader {
   /** The facility with this HSA-id, compared case-insensitively. */
@@ -216,12 +225,7 @@ export interface CalendarStore extends CalendarReader {
    */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   /** Counts of what the store holds (outbox: messages in any state), for start-up output and tests. */
-  stats(): Promise<{
-    facilities: number;
-    timeslots: number;
-    activeBookings: number;
-    outbox: number;
-  }>;
+  stats(): Promise<StoreStats>;
   /**
    * Outbox messages in append order, for inspection and tests (delivery
    * state is the dispatcher's business).

@@ -5,18 +5,11 @@
  * serialising store would wait for that very transaction forever).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type {
-  CareType,
-  Facility,
-  Performer,
-  Resource,
-  Timeslot,
-  TimeType,
-} from '../../domain/types.ts';
 import type { Booking } from '../../domain/types.ts';
 import type { NewOutboxMessage, StoreTx } from '../calendar-store.ts';
 import { TransactionMisuseError } from '../errors.ts';
 import { StatementReader, type StatementRunner, type Statements } from './statements.ts';
+import type { UpsertRecord } from './upserts.ts';
 
 /** How a transaction's statements reach its connection. */
 export interface TxConnection<S extends Statements> {
@@ -130,27 +123,27 @@ class GuardedTx<S extends Statements> extends StatementReader<S> implements Stor
     return this.read((s) => s.appendOutbox(messages));
   }
 
-  upsertFacility(facility: Facility): Promise<boolean> {
-    return this.#write((s) => s.upsertFacility(facility));
+  upsertFacility(facility: UpsertRecord<'facility'>): Promise<boolean> {
+    return this.#write((s) => s.upsert('facility', facility));
   }
 
-  upsertTimeType(timeType: TimeType): Promise<boolean> {
-    return this.#write((s) => s.upsertTimeType(timeType));
+  upsertTimeType(timeType: UpsertRecord<'timeType'>): Promise<boolean> {
+    return this.#write((s) => s.upsert('timeType', timeType));
   }
 
-  upsertCareType(careType: CareType): Promise<boolean> {
-    return this.#write((s) => s.upsertCareType(careType));
+  upsertCareType(careType: UpsertRecord<'careType'>): Promise<boolean> {
+    return this.#write((s) => s.upsert('careType', careType));
   }
 
-  upsertPerformer(performer: Performer): Promise<boolean> {
-    return this.#write((s) => s.upsertPerformer(performer));
+  upsertPerformer(performer: UpsertRecord<'performer'>): Promise<boolean> {
+    return this.#write((s) => s.upsert('performer', performer));
   }
 
-  upsertResource(resource: Resource): Promise<boolean> {
-    return this.#write((s) => s.upsertResource(resource));
+  upsertResource(resource: UpsertRecord<'resource'>): Promise<boolean> {
+    return this.#write((s) => s.upsert('resource', resource));
   }
 
-  upsertTimeslot(timeslot: Timeslot): Promise<boolean> {
-    return this.#write((s) => s.upsertTimeslot(timeslot));
+  upsertTimeslot(timeslot: UpsertRecord<'timeslot'>): Promise<boolean> {
+    return this.#write((s) => s.upsert('timeslot', timeslot));
   }
 }

@@ -15,7 +15,7 @@ import type {
   TimeType,
   TimeTypeAudience,
 } from '../../domain/types.ts';
-import type { OutboxMessage } from '../calendar-store.ts';
+import type { OutboxMessage, StoreStats } from '../calendar-store.ts';
 import type { ClaimedMessage, DeadMessage, OutboxStatus } from '../../outbox/outbox-store.ts';
 import { maskPersonIdsInText } from '../../domain/personnummer.ts';
 
@@ -272,6 +272,20 @@ export function toBooking(r: BookingRow): Booking {
 /** How a database binds a yes/no value: better-sqlite3 cannot bind booleans. */
 export type FlagEncoding = (flag: boolean) => Value;
 
+/** The columns of the `timeslots` table, the same in both stores, key first. */
+export const TIMESLOT_COLUMNS = [
+  'id',
+  'facility',
+  'start_ts',
+  'start_utc_ms',
+  'end_ts',
+  'end_utc_ms',
+  'time_type_id',
+  'care_type_id',
+  'performer',
+  'resource_id',
+] as const;
+
 /** The columns of `bookings` that a booking write sets, key first; the order of {@link bookingValues}. */
 export const BOOKING_COLUMNS = [
   'id',
@@ -286,14 +300,8 @@ export const BOOKING_COLUMNS = [
   'coaddress',
   'is_invitation',
   'slot_id',
-  'start_ts',
-  'start_utc_ms',
-  'end_ts',
-  'end_utc_ms',
-  'time_type_id',
-  'care_type_id',
-  'performer',
-  'resource_id',
+  // A booking holds its slot's time, type, performer and resource.
+  ...TIMESLOT_COLUMNS.slice(2),
   'purpose',
   'reason',
   'notification',
@@ -342,12 +350,7 @@ export function bookingValues(b: Booking, flag: FlagEncoding): Value[] {
 }
 
 /** Counts for `CalendarStore.stats`. */
-export function toStats(r: StatsRow | undefined): {
-  facilities: number;
-  timeslots: number;
-  activeBookings: number;
-  outbox: number;
-} {
+export function toStats(r: StatsRow | undefined): StoreStats {
   return {
     facilities: r?.facilities ?? 0,
     timeslots: r?.timeslots ?? 0,
@@ -398,22 +401,25 @@ export interface OutboxCountsRow {
   oldest: number | null;
 }
 
-export const toOutboxMessage = (r: OutboxRow): OutboxMessage => ({
+/** What every outbox message carries, as a row holds it. */
+type MessageRow = Pick<OutboxRow, 'id' | 'channel' | 'key' | 'payload' | 'created_at_utc_ms'>;
+
+const toMessage = (r: MessageRow) => ({
   id: r.id,
   channel: r.channel,
   key: r.key,
   payload: JSON.parse(r.payload) as unknown,
-  notBeforeUtcMs: r.not_before_utc_ms,
   createdAtUtcMs: r.created_at_utc_ms,
 });
 
+export const toOutboxMessage = (r: OutboxRow): OutboxMessage => ({
+  ...toMessage(r),
+  notBeforeUtcMs: r.not_before_utc_ms,
+});
+
 export const toClaimedMessage = (r: ClaimRow): ClaimedMessage => ({
-  id: r.id,
-  channel: r.channel,
-  key: r.key,
-  payload: JSON.parse(r.payload) as unknown,
+  ...toMessage(r),
   attempts: r.attempts,
-  createdAtUtcMs: r.created_at_utc_ms,
 });
 
 /** The outbox's counts and dead letters as an operator sees them: keys masked. */

@@ -6,17 +6,24 @@
  * (`guarded-tx.ts`), and the store's life cycle (`store-core.ts`).
  */
 import type { CalendarReader, CalendarStore, StoreTx } from '../calendar-store.ts';
+import type { UpsertKind, UpsertRecord } from './upserts.ts';
 
 /** A verb as a database may implement it: synchronously (SQLite) or not (PostgreSQL). */
 type SyncOrAsync<F> = F extends (...args: infer A) => Promise<infer R>
   ? (...args: A) => R | Promise<R>
   : never;
 
+/** The tx verbs a database implements one by one; the upserts go through {@link Statements.upsert}. */
+type StatementVerb = Exclude<keyof StoreTx, `upsert${string}`> | 'stats' | 'listOutbox';
+
 /** The store verbs, each one statement (or a few) of one database, on one connection. */
 export type Statements = {
-  [K in keyof StoreTx | 'stats' | 'listOutbox']: SyncOrAsync<
+  [K in StatementVerb]: SyncOrAsync<
     K extends keyof StoreTx ? StoreTx[K] : CalendarStore[K & ('stats' | 'listOutbox')]
   >;
+} & {
+  /** Inserts or replaces a calendar record (`StoreTx.upsertFacility` and the like). */
+  upsert<K extends UpsertKind>(kind: K, record: UpsertRecord<K>): boolean | Promise<boolean>;
 };
 
 /** Runs a database's statements on the connection it chooses. */

@@ -15,6 +15,7 @@ import type {
   CalendarStore,
   OutboxMessage,
   StoreCapabilities,
+  StoreStats,
   StoreTx,
 } from '../calendar-store.ts';
 import { TransactionGuard, type TxConnection } from './guarded-tx.ts';
@@ -35,12 +36,7 @@ export abstract class StoreCore<S extends Statements>
     return this.inTransaction((connection) => this.guard.run(connection, fn));
   }
 
-  async stats(): Promise<{
-    facilities: number;
-    timeslots: number;
-    activeBookings: number;
-    outbox: number;
-  }> {
+  async stats(): Promise<StoreStats> {
     return this.read((s) => s.stats());
   }
 

@@ -11,7 +11,7 @@ import type {
   Timeslot,
   TimeType,
 } from '../../domain/types.ts';
-import { TIMESLOT_COLUMNS } from '../row-values.ts';
+import { TIMESLOT_COLUMNS } from './rows.ts';
 import type { FlagEncoding, Value } from './rows.ts';
 
 /** One kind of record an import upserts. */
@@ -108,6 +108,9 @@ export const UPSERTS = {
 
 /** The record kinds, for building every upsert statement of a database at once. */
 export type UpsertKind = keyof typeof UPSERTS;
+
+/** The domain value an upsert of `K` writes. */
+export type UpsertRecord<K extends UpsertKind> = Parameters<(typeof UPSERTS)[K]['values']>[0];
 
 /**
  * `INSERT … ON CONFLICT (key) DO UPDATE … WHERE <a column differs>`: one

@@ -15,25 +15,19 @@
  * A lease that lapses (a killed instance) makes the message claimable again;
  * settling checks the owner, so a late answer from the old owner is ignored.
  */
-import { maskPersonIdsInText } from '../../domain/personnummer.ts';
-import type {
-  ClaimOptions,
-  ClaimedMessage,
-  OutboxStatus,
-  OutboxStore,
-} from '../../outbox/outbox-store.ts';
+import type { ClaimOptions, ClaimedMessage } from '../../outbox/outbox-store.ts';
 import {
   claimableSql,
   deadMessagesSql,
   outboxCountsSql,
+  OutboxStoreCore,
   pruneDeliveredSql,
   RETRY_DEAD_SQL,
   settleSql,
   type SettlementKind,
-} from '../core/outbox-sql.ts';
+} from '../core/outbox-store-core.ts';
 import {
   toClaimedMessage,
-  toOutboxStatus,
   type ClaimRow,
   type DeadRow,
   type OutboxCountsRow,
@@ -72,10 +66,11 @@ const SETTLE = { delivered: settle('delivered'), retry: settle('retry'), dead: s
 // $1 channel or NULL for all.
 const CHANNEL_FILTER = 'AND ($1::text IS NULL OR channel = $1::text)';
 
-export class PostgresOutboxStore implements OutboxStore {
+export class PostgresOutboxStore extends OutboxStoreCore {
   readonly #connection: PostgresConnection;
 
   constructor(connection: PostgresConnection) {
+    super();
     this.#connection = connection;
   }
 
@@ -102,39 +97,11 @@ export class PostgresOutboxStore implements OutboxStore {
     return result.rows.sort((a, b) => a.id - b.id).map(toClaimedMessage);
   }
 
-  async markDelivered(ids: readonly number[], owner: string, nowUtcMs: number): Promise<void> {
-    await this.#settle(ids, owner, SETTLE.delivered, [nowUtcMs]);
-  }
-
-  async markRetry(
-    ids: readonly number[],
-    owner: string,
-    error: string,
-    nextAttemptUtcMs: number,
-  ): Promise<void> {
-    await this.#settle(ids, owner, SETTLE.retry, [nextAttemptUtcMs, maskPersonIdsInText(error)]);
-  }
-
-  async markDead(ids: readonly number[], owner: string, error: string): Promise<void> {
-    await this.#settle(ids, owner, SETTLE.dead, [maskPersonIdsInText(error)]);
-  }
-
   async retryDead(id: number | 'all'): Promise<number> {
     const result = await this.#connection.withConnection((db) =>
       id === 'all' ? db.query(RETRY_DEAD_SQL) : db.query(`${RETRY_DEAD_SQL} AND id = $1`, [id]),
     );
     return result.rowCount ?? 0;
-  }
-
-  async status(channel?: string, nowUtcMs: number = Date.now()): Promise<OutboxStatus> {
-    return this.#connection.withConnection(async (db) => {
-      const counts = await db.query<OutboxCountsRow>(
-        outboxCountsSql('$2::bigint', CHANNEL_FILTER),
-        [channel ?? null, nowUtcMs],
-      );
-      const dead = await db.query<DeadRow>(deadMessagesSql(CHANNEL_FILTER), [channel ?? null]);
-      return toOutboxStatus(counts.rows[0], dead.rows, nowUtcMs);
-    });
   }
 
   async pruneDelivered(beforeUtcMs: number): Promise<number> {
@@ -144,13 +111,25 @@ export class PostgresOutboxStore implements OutboxStore {
     return result.rowCount ?? 0;
   }
 
-  async #settle(
+  protected statusRows(channel: string | undefined, nowUtcMs: number) {
+    return this.#connection.withConnection(async (db) => {
+      const counts = await db.query<OutboxCountsRow>(
+        outboxCountsSql('$2::bigint', CHANNEL_FILTER),
+        [channel ?? null, nowUtcMs],
+      );
+      const dead = await db.query<DeadRow>(deadMessagesSql(CHANNEL_FILTER), [channel ?? null]);
+      return { counts: counts.rows[0], dead: dead.rows };
+    });
+  }
+
+  protected async settle(
     ids: readonly number[],
     owner: string,
-    sql: string,
+    kind: SettlementKind,
     values: readonly (string | number)[],
   ): Promise<void> {
-    if (ids.length === 0) return;
-    await this.#connection.withConnection((db) => db.query(sql, [[...ids], owner, ...values]));
+    await this.#connection.withConnection((db) =>
+      db.query(SETTLE[kind], [[...ids], owner, ...values]),
+    );
   }
 }

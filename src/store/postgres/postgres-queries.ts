@@ -6,21 +6,13 @@
  * (`postgres-calendar-store.ts`); here they only say what broke.
  */
 import pg from 'pg';
-import type {
-  Booking,
-  CareType,
-  Facility,
-  FreeTimeslot,
-  Performer,
-  Resource,
-  Timeslot,
-  TimeType,
-} from '../../domain/types.ts';
+import type { Booking, FreeTimeslot } from '../../domain/types.ts';
 import type {
   ExpiringQuery,
   FreeTimeslotQuery,
   NewOutboxMessage,
   OutboxMessage,
+  StoreStats,
 } from '../calendar-store.ts';
 import {
   AlreadyExistsError,
@@ -28,32 +20,15 @@ import {
   NotFoundError,
   TimeslotTakenError,
 } from '../errors.ts';
-import {
-  BOOKING_COLUMNS,
-  bookingValues,
-  mergeWalks,
-  performerName,
-  STATS_SQL,
-  toBooking,
-  toFacility,
-  toNamed,
-  toOutboxMessage,
-  toPerformer,
-  toStats,
-  toTimeslot,
-  toTimeType,
-  withDisplayNames,
-  type BookingRow,
-  type FacilityRow,
-  type NamedRow,
-  type OutboxRow,
-  type PerformerRow,
-  type StatsRow,
-  type TimeslotRow,
-  type TimeTypeRow,
-} from '../core/rows.ts';
+import * as shared from '../core/rows.ts';
 import type { Statements } from '../core/statements.ts';
-import { UPSERTS, upsertSql, type Upsert, type UpsertKind } from '../core/upserts.ts';
+import {
+  UPSERTS,
+  upsertSql,
+  type Upsert,
+  type UpsertKind,
+  type UpsertRecord,
+} from '../core/upserts.ts';
 
 /** A pool or a client: anything that runs a statement. */
 export type Queryable = pg.Pool | pg.PoolClient;
@@ -65,7 +40,7 @@ export type Queryable = pg.Pool | pg.PoolClient;
  */
 const FREE_TIMESLOTS_STATEMENT = 'tidbok_free_timeslots';
 
-interface FreeTimeslotRow extends TimeslotRow {
+interface FreeTimeslotRow extends shared.TimeslotRow {
   facility_name: string;
   time_type_name: string;
   care_type_name: string | null;
@@ -76,22 +51,26 @@ interface FreeTimeslotRow extends TimeslotRow {
 }
 
 const toFreeTimeslot = (r: FreeTimeslotRow): FreeTimeslot =>
-  withDisplayNames(toTimeslot(r), {
+  shared.withDisplayNames(shared.toTimeslot(r), {
     facilityName: r.facility_name,
     timeTypeName: r.time_type_name,
     careTypeName: r.care_type_name,
-    performerName: performerName(r.performer_title, r.performer_first_name, r.performer_last_name),
+    performerName: shared.performerName(
+      r.performer_title,
+      r.performer_first_name,
+      r.performer_last_name,
+    ),
     resourceName: r.resource_name,
   });
 
-const INSERT_BOOKING = `INSERT INTO bookings (${BOOKING_COLUMNS.join(', ')})
-  VALUES (${BOOKING_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`;
+const INSERT_BOOKING = `INSERT INTO bookings (${shared.BOOKING_COLUMNS.join(', ')})
+  VALUES (${shared.BOOKING_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`;
 
 // $1 is the id; the expected version comes after every column.
-const UPDATE_BOOKING = `UPDATE bookings SET ${BOOKING_COLUMNS.slice(1)
+const UPDATE_BOOKING = `UPDATE bookings SET ${shared.BOOKING_COLUMNS.slice(1)
   .map((c, i) => `${c} = $${i + 2}`)
   .join(', ')}
-  WHERE id = $1 AND version = $${BOOKING_COLUMNS.length + 1}`;
+  WHERE id = $1 AND version = $${shared.BOOKING_COLUMNS.length + 1}`;
 
 // The PostgreSQL spelling of the shared upserts: `IS DISTINCT FROM` compares
 // NULLs as values, and on a tidbok_nocase column treats a change of case as
@@ -176,62 +155,62 @@ export class PostgresQueries implements Statements {
     return (await this.#db.query<R>(sql, values)).rows[0];
   }
 
-  async getFacility(hsaId: string): Promise<Facility | undefined> {
-    const row = await this.#first<FacilityRow>('SELECT * FROM facilities WHERE hsa_id = $1', [
-      hsaId,
+  async getFacility(hsaId: string) {
+    const row = await this.#first<shared.FacilityRow>(
+      'SELECT * FROM facilities WHERE hsa_id = $1',
+      [hsaId],
+    );
+    return row && shared.toFacility(row);
+  }
+
+  async listFacilities() {
+    return (await this.#rows<shared.FacilityRow>('SELECT * FROM facilities ORDER BY hsa_id')).map(
+      shared.toFacility,
+    );
+  }
+
+  async listTimeTypes(facility: string) {
+    return (await this.#ofFacility<shared.TimeTypeRow>('time_types', 'id', facility)).map(
+      shared.toTimeType,
+    );
+  }
+
+  async listCareTypes(facility: string) {
+    return (await this.#ofFacility<shared.NamedRow>('care_types', 'id', facility)).map(
+      shared.toNamed,
+    );
+  }
+
+  async listPerformers(facility: string) {
+    return (await this.#ofFacility<shared.PerformerRow>('performers', 'hsa_id', facility)).map(
+      shared.toPerformer,
+    );
+  }
+
+  async listResources(facility: string) {
+    return (await this.#ofFacility<shared.NamedRow>('resources', 'id', facility)).map(
+      shared.toNamed,
+    );
+  }
+
+  /** A facility's rows of one of its reference tables, ordered by `key`. */
+  #ofFacility<R extends pg.QueryResultRow>(table: string, key: string, facility: string) {
+    return this.#rows<R>(`SELECT * FROM ${table} WHERE facility = $1 ORDER BY ${key}`, [facility]);
+  }
+
+  async getTimeslot(id: string) {
+    const row = await this.#first<shared.TimeslotRow>('SELECT * FROM timeslots WHERE id = $1', [
+      id,
     ]);
-    return row && toFacility(row);
+    return row && shared.toTimeslot(row);
   }
 
-  async listFacilities(): Promise<Facility[]> {
-    return (await this.#rows<FacilityRow>('SELECT * FROM facilities ORDER BY hsa_id')).map(
-      toFacility,
-    );
-  }
-
-  async listTimeTypes(facility: string): Promise<TimeType[]> {
-    const found = await this.#rows<TimeTypeRow>(
-      'SELECT * FROM time_types WHERE facility = $1 ORDER BY id',
-      [facility],
-    );
-    return found.map(toTimeType);
-  }
-
-  async listCareTypes(facility: string): Promise<CareType[]> {
-    const found = await this.#rows<NamedRow>(
-      'SELECT facility, id, name FROM care_types WHERE facility = $1 ORDER BY id',
-      [facility],
-    );
-    return found.map(toNamed);
-  }
-
-  async listPerformers(facility: string): Promise<Performer[]> {
-    const found = await this.#rows<PerformerRow>(
-      'SELECT * FROM performers WHERE facility = $1 ORDER BY hsa_id',
-      [facility],
-    );
-    return found.map(toPerformer);
-  }
-
-  async listResources(facility: string): Promise<Resource[]> {
-    const found = await this.#rows<NamedRow>(
-      'SELECT facility, id, name FROM resources WHERE facility = $1 ORDER BY id',
-      [facility],
-    );
-    return found.map(toNamed);
-  }
-
-  async getTimeslot(id: string): Promise<Timeslot | undefined> {
-    const row = await this.#first<TimeslotRow>('SELECT * FROM timeslots WHERE id = $1', [id]);
-    return row && toTimeslot(row);
-  }
-
-  async findTimeslotsAt(facility: string, startTs: string, endTs: string): Promise<Timeslot[]> {
-    const found = await this.#rows<TimeslotRow>(
+  async findTimeslotsAt(facility: string, startTs: string, endTs: string) {
+    const found = await this.#rows<shared.TimeslotRow>(
       'SELECT * FROM timeslots WHERE facility = $1 AND start_ts = $2 AND end_ts = $3 ORDER BY start_utc_ms, id',
       [facility, startTs, endTs],
     );
-    return found.map(toTimeslot);
+    return found.map(shared.toTimeslot);
   }
 
   async findFreeTimeslots(query: FreeTimeslotQuery): Promise<FreeTimeslot[]> {
@@ -262,29 +241,29 @@ export class PostgresQueries implements Statements {
       });
       for (const row of result.rows) found.push(toFreeTimeslot(row));
     }
-    return mergeWalks(found, seen.size, limit);
+    return shared.mergeWalks(found, seen.size, limit);
   }
 
-  async getBooking(id: string): Promise<Booking | undefined> {
-    const row = await this.#first<BookingRow>('SELECT * FROM bookings WHERE id = $1', [id]);
-    return row && toBooking(row);
+  async getBooking(id: string) {
+    const row = await this.#first<shared.BookingRow>('SELECT * FROM bookings WHERE id = $1', [id]);
+    return row && shared.toBooking(row);
   }
 
-  async findActiveBookingOnSlot(slotId: string): Promise<Booking | undefined> {
-    const row = await this.#first<BookingRow>(
+  async findActiveBookingOnSlot(slotId: string) {
+    const row = await this.#first<shared.BookingRow>(
       "SELECT * FROM bookings WHERE slot_id = $1 AND status = 'active'",
       [slotId],
     );
-    return row && toBooking(row);
+    return row && shared.toBooking(row);
   }
 
-  async listActiveBookingsOfSubject(facility: string, subjectOfCare: string): Promise<Booking[]> {
-    const found = await this.#rows<BookingRow>(
+  async listActiveBookingsOfSubject(facility: string, subjectOfCare: string) {
+    const found = await this.#rows<shared.BookingRow>(
       `SELECT * FROM bookings WHERE facility = $1 AND subject_of_care = $2 AND status = 'active'
        ORDER BY start_utc_ms ASC NULLS LAST, id`,
       [facility, subjectOfCare],
     );
-    return found.map(toBooking);
+    return found.map(shared.toBooking);
   }
 
   async hasBookingHistory(facility: string, subjectOfCare: string): Promise<boolean> {
@@ -296,8 +275,8 @@ export class PostgresQueries implements Statements {
   }
 
   /** Bookings over (ended) and open invitations expired, not yet reported by housekeeping. */
-  async listExpiring(query: ExpiringQuery): Promise<Booking[]> {
-    const found = await this.#rows<BookingRow>(
+  async listExpiring(query: ExpiringQuery) {
+    const found = await this.#rows<shared.BookingRow>(
       `SELECT * FROM bookings
        WHERE status = 'active' AND expired_at_utc_ms IS NULL AND end_utc_ms < $1
        UNION
@@ -306,7 +285,7 @@ export class PostgresQueries implements Statements {
        ORDER BY id LIMIT $3`,
       [query.endedBeforeUtcMs, query.expiresBeforeDt, query.limit],
     );
-    return found.map(toBooking);
+    return found.map(shared.toBooking);
   }
 
   /** Marks a booking reported as ended; false when it already was (or is not active). */
@@ -319,12 +298,12 @@ export class PostgresQueries implements Statements {
     return result.rowCount === 1;
   }
 
-  async listActiveBookings(facility: string): Promise<Booking[]> {
-    const found = await this.#rows<BookingRow>(
+  async listActiveBookings(facility: string) {
+    const found = await this.#rows<shared.BookingRow>(
       "SELECT * FROM bookings WHERE facility = $1 AND status = 'active' ORDER BY id",
       [facility],
     );
-    return found.map(toBooking);
+    return found.map(shared.toBooking);
   }
 
   /**
@@ -334,7 +313,7 @@ export class PostgresQueries implements Statements {
    */
   async insertBooking(booking: Booking): Promise<void> {
     try {
-      await this.#db.query(INSERT_BOOKING, bookingValues(booking, asBoolean));
+      await this.#db.query(INSERT_BOOKING, shared.bookingValues(booking, asBoolean));
     } catch (error) {
       throw bookingWriteError(error, booking);
     }
@@ -345,7 +324,7 @@ export class PostgresQueries implements Statements {
     let count: number;
     try {
       const result = await this.#db.query(UPDATE_BOOKING, [
-        ...bookingValues(booking, asBoolean),
+        ...shared.bookingValues(booking, asBoolean),
         expectedVersion,
       ]);
       count = result.rowCount ?? 0;
@@ -390,44 +369,17 @@ export class PostgresQueries implements Statements {
   }
 
   async listOutbox(query: { afterId?: number; limit?: number } = {}): Promise<OutboxMessage[]> {
-    const found = await this.#rows<OutboxRow>(
+    const found = await this.#rows<shared.OutboxRow>(
       `SELECT id, channel, key, payload, not_before_utc_ms, created_at_utc_ms
        FROM outbox WHERE id > $1 ORDER BY id LIMIT $2`,
       [query.afterId ?? 0, query.limit ?? null],
     );
-    return found.map(toOutboxMessage);
-  }
-
-  upsertFacility(f: Facility): Promise<boolean> {
-    return this.#upsert('facility', f);
-  }
-
-  upsertTimeType(t: TimeType): Promise<boolean> {
-    return this.#upsert('timeType', t);
-  }
-
-  upsertCareType(c: CareType): Promise<boolean> {
-    return this.#upsert('careType', c);
-  }
-
-  upsertPerformer(p: Performer): Promise<boolean> {
-    return this.#upsert('performer', p);
-  }
-
-  upsertResource(r: Resource): Promise<boolean> {
-    return this.#upsert('resource', r);
-  }
-
-  upsertTimeslot(t: Timeslot): Promise<boolean> {
-    return this.#upsert('timeslot', t);
+    return found.map(shared.toOutboxMessage);
   }
 
   /** Runs an upsert; true when it changed a row. Run inside a savepoint: a foreign key may fail. */
-  async #upsert<K extends UpsertKind>(
-    kind: K,
-    record: Parameters<(typeof UPSERTS)[K]['values']>[0],
-  ): Promise<boolean> {
-    const u = UPSERTS[kind] as Upsert<typeof record>;
+  async upsert<K extends UpsertKind>(kind: K, record: UpsertRecord<K>): Promise<boolean> {
+    const u = UPSERTS[kind] as Upsert<UpsertRecord<K>>;
     try {
       return (
         ((await this.#db.query(UPSERT_SQL[kind], u.values(record, asBoolean))).rowCount ?? 0) > 0
@@ -441,13 +393,8 @@ export class PostgresQueries implements Statements {
     }
   }
 
-  async stats(): Promise<{
-    facilities: number;
-    timeslots: number;
-    activeBookings: number;
-    outbox: number;
-  }> {
-    return toStats(await this.#first<StatsRow>(STATS_SQL, []));
+  async stats(): Promise<StoreStats> {
+    return shared.toStats(await this.#first<shared.StatsRow>(shared.STATS_SQL, []));
   }
 }
 

@@ -9,25 +9,19 @@
  * the same key.
  */
 import type Database from 'better-sqlite3';
-import { maskPersonIdsInText } from '../../domain/personnummer.ts';
-import type {
-  ClaimOptions,
-  ClaimedMessage,
-  OutboxStatus,
-  OutboxStore,
-} from '../../outbox/outbox-store.ts';
+import type { ClaimOptions, ClaimedMessage } from '../../outbox/outbox-store.ts';
 import {
   claimableSql,
   deadMessagesSql,
   outboxCountsSql,
+  OutboxStoreCore,
   pruneDeliveredSql,
   RETRY_DEAD_SQL,
   settleSql,
   type SettlementKind,
-} from '../core/outbox-sql.ts';
+} from '../core/outbox-store-core.ts';
 import {
   toClaimedMessage,
-  toOutboxStatus,
   type ClaimRow,
   type DeadRow,
   type OutboxCountsRow,
@@ -47,8 +41,10 @@ const settle = (kind: SettlementKind) =>
 
 const SETTLE = { delivered: settle('delivered'), retry: settle('retry'), dead: settle('dead') };
 
-export class SqliteOutboxStore implements OutboxStore {
-  constructor(private readonly connection: SqliteConnection) {}
+export class SqliteOutboxStore extends OutboxStoreCore {
+  constructor(private readonly connection: SqliteConnection) {
+    super();
+  }
 
   async claimBatch(
     channel: string,
@@ -79,23 +75,6 @@ export class SqliteOutboxStore implements OutboxStore {
     });
   }
 
-  async markDelivered(ids: readonly number[], owner: string, nowUtcMs: number): Promise<void> {
-    await this.settle(ids, owner, SETTLE.delivered, [nowUtcMs]);
-  }
-
-  async markRetry(
-    ids: readonly number[],
-    owner: string,
-    error: string,
-    nextAttemptUtcMs: number,
-  ): Promise<void> {
-    await this.settle(ids, owner, SETTLE.retry, [nextAttemptUtcMs, maskPersonIdsInText(error)]);
-  }
-
-  async markDead(ids: readonly number[], owner: string, error: string): Promise<void> {
-    await this.settle(ids, owner, SETTLE.dead, [maskPersonIdsInText(error)]);
-  }
-
   async retryDead(id: number | 'all'): Promise<number> {
     return this.connection.withConnection((db) => {
       const result =
@@ -106,33 +85,33 @@ export class SqliteOutboxStore implements OutboxStore {
     });
   }
 
-  async status(channel?: string, nowUtcMs: number = Date.now()): Promise<OutboxStatus> {
-    return this.connection.withConnection((db) => {
-      const where = channel === undefined ? '' : 'AND channel = @channel';
-      const params = { channel: channel ?? null, now: nowUtcMs };
-      const counts = db.prepare(outboxCountsSql('@now', where)).get(params) as OutboxCountsRow;
-      const dead = db.prepare(deadMessagesSql(where)).all(params) as DeadRow[];
-      return toOutboxStatus(counts, dead, nowUtcMs);
-    });
-  }
-
   async pruneDelivered(beforeUtcMs: number): Promise<number> {
     return this.connection.withConnection(
       (db) => db.prepare(pruneDeliveredSql('?')).run(beforeUtcMs).changes,
     );
   }
 
-  private async settle(
+  protected statusRows(channel: string | undefined, nowUtcMs: number) {
+    return this.connection.withConnection((db) => {
+      const where = channel === undefined ? '' : 'AND channel = @channel';
+      const params = { channel: channel ?? null, now: nowUtcMs };
+      return {
+        counts: db.prepare(outboxCountsSql('@now', where)).get(params) as OutboxCountsRow,
+        dead: db.prepare(deadMessagesSql(where)).all(params) as DeadRow[],
+      };
+    });
+  }
+
+  protected async settle(
     ids: readonly number[],
     owner: string,
-    sql: string,
+    kind: SettlementKind,
     values: readonly (string | number)[],
   ): Promise<void> {
-    if (ids.length === 0) return;
     const params: Record<string, string | number> = { owner };
     for (const [i, value] of values.entries()) params[`v${i}`] = value;
     await this.connection.withConnection((db) => {
-      const update = db.prepare(sql);
+      const update = db.prepare(SETTLE[kind]);
       db.transaction(() => {
         for (const id of ids) update.run({ ...params, id });
       }).immediate();

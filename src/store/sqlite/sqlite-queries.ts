@@ -4,21 +4,13 @@
  * may run (inside its mutex, on an open transaction or alone).
  */
 import Database from 'better-sqlite3';
-import type {
-  Booking,
-  CareType,
-  Facility,
-  FreeTimeslot,
-  Performer,
-  Resource,
-  Timeslot,
-  TimeType,
-} from '../../domain/types.ts';
+import type { Booking, FreeTimeslot } from '../../domain/types.ts';
 import type {
   ExpiringQuery,
   FreeTimeslotQuery,
   NewOutboxMessage,
   OutboxMessage,
+  StoreStats,
 } from '../calendar-store.ts';
 import {
   AlreadyExistsError,
@@ -26,33 +18,15 @@ import {
   NotFoundError,
   TimeslotTakenError,
 } from '../errors.ts';
-import { TIMESLOT_COLUMNS } from '../row-values.ts';
-import {
-  BOOKING_COLUMNS,
-  bookingValues,
-  mergeWalks,
-  performerName,
-  STATS_SQL,
-  toBooking,
-  toFacility,
-  toNamed,
-  toOutboxMessage,
-  toPerformer,
-  toStats,
-  toTimeslot,
-  toTimeType,
-  type BookingRow,
-  type FacilityRow,
-  type NamedRow,
-  type OutboxRow,
-  type PerformerRow,
-  type StatsRow,
-  type TimeslotRow,
-  type TimeTypeRow,
-  type Writable,
-} from '../core/rows.ts';
+import * as shared from '../core/rows.ts';
 import type { Statements } from '../core/statements.ts';
-import { UPSERTS, upsertSql, type Upsert, type UpsertKind } from '../core/upserts.ts';
+import {
+  UPSERTS,
+  upsertSql,
+  type Upsert,
+  type UpsertKind,
+  type UpsertRecord,
+} from '../core/upserts.ts';
 import { boundLimit } from './bound-limit.ts';
 
 /** better-sqlite3 binds numbers, not booleans. */
@@ -103,7 +77,7 @@ function toFreeTimeslot(r: FreeSlotRow, names: SlotNames): FreeTimeslot | undefi
   const timeTypeName = names.timeType(timeTypeId);
   // The joins these lookups replace were inner joins for facility and time type.
   if (facilityName === undefined || timeTypeName === undefined) return undefined;
-  const slot: Writable<FreeTimeslot> = {
+  const slot: shared.Writable<FreeTimeslot> = {
     id,
     facility,
     start: { ts: startTs, utcMs: startUtcMs },
@@ -162,7 +136,7 @@ ${boundLimit('@limit')}`;
  * afterwards (see `SqliteQueries.findFreeTimeslots`).
  */
 export const FREE_TIMESLOTS_SQL = `
-SELECT ${TIMESLOT_COLUMNS.map((c) => `t.${c}`).join(', ')}
+SELECT ${shared.TIMESLOT_COLUMNS.map((c) => `t.${c}`).join(', ')}
 FROM timeslots t
 WHERE t.facility = @facility${FREE_SLOT_CONDITIONS}`;
 
@@ -174,7 +148,7 @@ WHERE t.facility = @facility${FREE_SLOT_CONDITIONS}`;
  * INDEXED BY.
  */
 export const FREE_TIMESLOTS_OF_PERFORMER_SQL = `
-SELECT ${TIMESLOT_COLUMNS.map((c) => `t.${c}`).join(', ')}
+SELECT ${shared.TIMESLOT_COLUMNS.map((c) => `t.${c}`).join(', ')}
 FROM timeslots t INDEXED BY timeslots_by_facility_performer_start
 WHERE t.facility = @facility AND t.performer = @performer${FREE_SLOT_CONDITIONS}`;
 
@@ -264,12 +238,12 @@ export class SqliteQueries implements Statements {
          WHERE id = ? AND status = 'active' AND expired_at_utc_ms IS NULL`,
       ),
       insertBooking: prepare(
-        `INSERT INTO bookings (${BOOKING_COLUMNS.join(', ')})
-         VALUES (${BOOKING_COLUMNS.map(() => '?').join(', ')})`,
+        `INSERT INTO bookings (${shared.BOOKING_COLUMNS.join(', ')})
+         VALUES (${shared.BOOKING_COLUMNS.map(() => '?').join(', ')})`,
       ),
       // The values in BOOKING_COLUMNS order but the id, then the id and the expected version.
       updateBooking: prepare(
-        `UPDATE bookings SET ${BOOKING_COLUMNS.slice(1)
+        `UPDATE bookings SET ${shared.BOOKING_COLUMNS.slice(1)
           .map((c) => `${c} = ?`)
           .join(', ')}
          WHERE id = ? AND version = ?`,
@@ -286,43 +260,43 @@ export class SqliteQueries implements Statements {
          FROM outbox WHERE id > ? ORDER BY id ${boundLimit('?')}`,
       ),
       ...upsertStatements(prepare),
-      stats: prepare(STATS_SQL),
+      stats: prepare(shared.STATS_SQL),
     };
   }
 
-  getFacility(hsaId: string): Facility | undefined {
-    const row = this.#s.getFacility.get(hsaId) as FacilityRow | undefined;
-    return row && toFacility(row);
+  getFacility(hsaId: string) {
+    const row = this.#s.getFacility.get(hsaId) as shared.FacilityRow | undefined;
+    return row && shared.toFacility(row);
   }
 
-  listFacilities(): Facility[] {
-    return (this.#s.listFacilities.all() as FacilityRow[]).map(toFacility);
+  listFacilities() {
+    return (this.#s.listFacilities.all() as shared.FacilityRow[]).map(shared.toFacility);
   }
 
-  listTimeTypes(facility: string): TimeType[] {
-    return (this.#s.listTimeTypes.all(facility) as TimeTypeRow[]).map(toTimeType);
+  listTimeTypes(facility: string) {
+    return (this.#s.listTimeTypes.all(facility) as shared.TimeTypeRow[]).map(shared.toTimeType);
   }
 
-  listCareTypes(facility: string): CareType[] {
-    return (this.#s.listCareTypes.all(facility) as NamedRow[]).map(toNamed);
+  listCareTypes(facility: string) {
+    return (this.#s.listCareTypes.all(facility) as shared.NamedRow[]).map(shared.toNamed);
   }
 
-  listPerformers(facility: string): Performer[] {
-    return (this.#s.listPerformers.all(facility) as PerformerRow[]).map(toPerformer);
+  listPerformers(facility: string) {
+    return (this.#s.listPerformers.all(facility) as shared.PerformerRow[]).map(shared.toPerformer);
   }
 
-  listResources(facility: string): Resource[] {
-    return (this.#s.listResources.all(facility) as NamedRow[]).map(toNamed);
+  listResources(facility: string) {
+    return (this.#s.listResources.all(facility) as shared.NamedRow[]).map(shared.toNamed);
   }
 
-  getTimeslot(id: string): Timeslot | undefined {
-    const row = this.#s.getTimeslot.get(id) as TimeslotRow | undefined;
-    return row && toTimeslot(row);
+  getTimeslot(id: string) {
+    const row = this.#s.getTimeslot.get(id) as shared.TimeslotRow | undefined;
+    return row && shared.toTimeslot(row);
   }
 
-  findTimeslotsAt(facility: string, startTs: string, endTs: string): Timeslot[] {
-    const rows = this.#s.findTimeslotsAt.all(facility, startTs, endTs) as TimeslotRow[];
-    return rows.map(toTimeslot);
+  findTimeslotsAt(facility: string, startTs: string, endTs: string) {
+    const rows = this.#s.findTimeslotsAt.all(facility, startTs, endTs) as shared.TimeslotRow[];
+    return rows.map(shared.toTimeslot);
   }
 
   /** `namesOf`: where display names come from; by default looked up for this call alone. */
@@ -364,7 +338,7 @@ export class SqliteQueries implements Statements {
         }
       }
     }
-    return mergeWalks(found, walks, limit < 0 ? undefined : limit);
+    return shared.mergeWalks(found, walks, limit < 0 ? undefined : limit);
   }
 
   /** Display names for `facility`'s slots, each looked up when first asked for. */
@@ -380,8 +354,10 @@ export class SqliteQueries implements Statements {
       performer: orNull(
         memo(
           (hsaId) => {
-            const row = s.performerNames.get(facility, hsaId) as PerformerRow | undefined;
-            return row && (performerName(row.title, row.first_name, row.last_name) ?? undefined);
+            const row = s.performerNames.get(facility, hsaId) as shared.PerformerRow | undefined;
+            return (
+              row && (shared.performerName(row.title, row.first_name, row.last_name) ?? undefined)
+            );
           },
           (k) => k.toLowerCase(),
         ),
@@ -390,36 +366,39 @@ export class SqliteQueries implements Statements {
     };
   }
 
-  getBooking(id: string): Booking | undefined {
-    const row = this.#s.getBooking.get(id) as BookingRow | undefined;
-    return row && toBooking(row);
+  getBooking(id: string) {
+    const row = this.#s.getBooking.get(id) as shared.BookingRow | undefined;
+    return row && shared.toBooking(row);
   }
 
-  findActiveBookingOnSlot(slotId: string): Booking | undefined {
-    const row = this.#s.findActiveBookingOnSlot.get(slotId) as BookingRow | undefined;
-    return row && toBooking(row);
+  findActiveBookingOnSlot(slotId: string) {
+    const row = this.#s.findActiveBookingOnSlot.get(slotId) as shared.BookingRow | undefined;
+    return row && shared.toBooking(row);
   }
 
-  listActiveBookingsOfSubject(facility: string, subjectOfCare: string): Booking[] {
-    const rows = this.#s.listActiveBookingsOfSubject.all(facility, subjectOfCare) as BookingRow[];
-    return rows.map(toBooking);
+  listActiveBookingsOfSubject(facility: string, subjectOfCare: string) {
+    const rows = this.#s.listActiveBookingsOfSubject.all(
+      facility,
+      subjectOfCare,
+    ) as shared.BookingRow[];
+    return rows.map(shared.toBooking);
   }
 
   hasBookingHistory(facility: string, subjectOfCare: string): boolean {
     return this.#s.hasBookingHistory.get(facility, subjectOfCare) !== undefined;
   }
 
-  listActiveBookings(facility: string): Booking[] {
-    return (this.#s.listActiveBookings.all(facility) as BookingRow[]).map(toBooking);
+  listActiveBookings(facility: string) {
+    return (this.#s.listActiveBookings.all(facility) as shared.BookingRow[]).map(shared.toBooking);
   }
 
-  listExpiring(query: ExpiringQuery): Booking[] {
+  listExpiring(query: ExpiringQuery) {
     const rows = this.#s.listExpiring.all({
       ended: query.endedBeforeUtcMs,
       expires: query.expiresBeforeDt,
       limit: query.limit,
-    }) as BookingRow[];
-    return rows.map(toBooking);
+    }) as shared.BookingRow[];
+    return rows.map(shared.toBooking);
   }
 
   markExpired(bookingId: string, atUtcMs: number): boolean {
@@ -431,7 +410,7 @@ export class SqliteQueries implements Statements {
       throw new NotFoundError(`booking ${booking.id} names a facility that is not stored`);
     this.#checkSlotExists(booking);
     try {
-      this.#s.insertBooking.run(bookingValues(booking, bit));
+      this.#s.insertBooking.run(shared.bookingValues(booking, bit));
     } catch (error) {
       throw this.#bookingWriteError(error, booking);
     }
@@ -441,7 +420,7 @@ export class SqliteQueries implements Statements {
     this.#checkSlotExists(booking);
     let changes: number;
     try {
-      const [id, ...rest] = bookingValues(booking, bit);
+      const [id, ...rest] = shared.bookingValues(booking, bit);
       changes = this.#s.updateBooking.run([...rest, id, expectedVersion]).changes;
     } catch (error) {
       throw this.#bookingWriteError(error, booking);
@@ -483,47 +462,23 @@ export class SqliteQueries implements Statements {
   }
 
   listOutbox(query: { afterId?: number; limit?: number } = {}): OutboxMessage[] {
-    const rows = this.#s.listOutbox.all(query.afterId ?? 0, query.limit ?? -1) as OutboxRow[];
-    return rows.map(toOutboxMessage);
+    const rows = this.#s.listOutbox.all(
+      query.afterId ?? 0,
+      query.limit ?? -1,
+    ) as shared.OutboxRow[];
+    return rows.map(shared.toOutboxMessage);
   }
 
-  upsertFacility(f: Facility): boolean {
-    return this.#upsert('facility', f);
-  }
-
-  upsertTimeType(t: TimeType): boolean {
-    return this.#upsert('timeType', t);
-  }
-
-  upsertCareType(c: CareType): boolean {
-    return this.#upsert('careType', c);
-  }
-
-  upsertPerformer(p: Performer): boolean {
-    return this.#upsert('performer', p);
-  }
-
-  upsertResource(r: Resource): boolean {
-    return this.#upsert('resource', r);
-  }
-
-  upsertTimeslot(t: Timeslot): boolean {
-    return this.#upsert('timeslot', t);
-  }
-
-  #upsert<K extends UpsertKind>(
-    kind: K,
-    record: Parameters<(typeof UPSERTS)[K]['values']>[0],
-  ): boolean {
-    const u = UPSERTS[kind] as Upsert<typeof record>;
+  upsert<K extends UpsertKind>(kind: K, record: UpsertRecord<K>): boolean {
+    const u = UPSERTS[kind] as Upsert<UpsertRecord<K>>;
     return notFoundOnForeignKey(
       u.describe(record),
       () => this.#s.upsert[kind].run(u.values(record, bit)).changes > 0,
     );
   }
 
-  stats(): { facilities: number; timeslots: number; activeBookings: number; outbox: number } {
-    return toStats(this.#s.stats.get() as StatsRow);
+  stats(): StoreStats {
+    return shared.toStats(this.#s.stats.get() as shared.StatsRow);
   }
 }
 

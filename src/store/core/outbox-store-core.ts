@@ -4,6 +4,14 @@
  * outbox store: how a claim locks (SQLite's write lock, PostgreSQL's
  * `FOR UPDATE SKIP LOCKED`) and how parameters are passed.
  */
+import { maskPersonIdsInText } from '../../domain/personnummer.ts';
+import type {
+  ClaimOptions,
+  ClaimedMessage,
+  OutboxStatus,
+  OutboxStore,
+} from '../../outbox/outbox-store.ts';
+import { toOutboxStatus, type DeadRow, type OutboxCountsRow } from './rows.ts';
 
 /** Parameter spellings of the claim: `@now` in SQLite, `$2::bigint` in PostgreSQL. */
 export interface ClaimParams {
@@ -79,3 +87,61 @@ export const RETRY_DEAD_SQL = `UPDATE outbox SET status = 'pending', next_attemp
 
 export const pruneDeliveredSql = (before: string): string =>
   `DELETE FROM outbox WHERE status = 'delivered' AND delivered_at_utc_ms < ${before}`;
+
+/**
+ * The outbox dispatch verbs that read and settle alike in both databases:
+ * settling masks person ids in the error and picks the statement; status
+ * maps the counts and dead letters. A database supplies the claim and the
+ * driver calls.
+ */
+export abstract class OutboxStoreCore implements OutboxStore {
+  abstract claimBatch(
+    channel: string,
+    max: number,
+    nowUtcMs: number,
+    leaseMs: number,
+    owner: string,
+    options?: ClaimOptions,
+  ): Promise<ClaimedMessage[]>;
+
+  abstract retryDead(id: number | 'all'): Promise<number>;
+
+  abstract pruneDelivered(beforeUtcMs: number): Promise<number>;
+
+  /** Settles `ids` if `owner` still holds them, with the settlement's values in order. */
+  protected abstract settle(
+    ids: readonly number[],
+    owner: string,
+    kind: SettlementKind,
+    values: readonly (string | number)[],
+  ): Promise<void>;
+
+  /** The rows of {@link outboxCountsSql} and {@link deadMessagesSql}, for one channel or all. */
+  protected abstract statusRows(
+    channel: string | undefined,
+    nowUtcMs: number,
+  ): Promise<{ counts: OutboxCountsRow | undefined; dead: readonly DeadRow[] }>;
+
+  async markDelivered(ids: readonly number[], owner: string, nowUtcMs: number): Promise<void> {
+    if (ids.length > 0) await this.settle(ids, owner, 'delivered', [nowUtcMs]);
+  }
+
+  async markRetry(
+    ids: readonly number[],
+    owner: string,
+    error: string,
+    nextAttemptUtcMs: number,
+  ): Promise<void> {
+    if (ids.length > 0)
+      await this.settle(ids, owner, 'retry', [nextAttemptUtcMs, maskPersonIdsInText(error)]);
+  }
+
+  async markDead(ids: readonly number[], owner: string, error: string): Promise<void> {
+    if (ids.length > 0) await this.settle(ids, owner, 'dead', [maskPersonIdsInText(error)]);
+  }
+
+  async status(channel?: string, nowUtcMs: number = Date.now()): Promise<OutboxStatus> {
+    const { counts, dead } = await this.statusRows(channel, nowUtcMs);
+    return toOutboxStatus(counts, dead, nowUtcMs);
+  }
+}
