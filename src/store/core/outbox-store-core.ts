@@ -8,9 +8,12 @@ import { maskPersonIdsInText } from '../../domain/personnummer.ts';
 import type {
   ClaimOptions,
   ClaimedMessage,
+  DeliveryNote,
+  OutboxMessageView,
   OutboxStatus,
   OutboxStore,
 } from '../../outbox/outbox-store.ts';
+import { outboxMessageView, type OutboxMessageRow } from '../outbox-message-view.ts';
 import { toOutboxStatus, type DeadRow, type OutboxCountsRow } from './rows.ts';
 
 /** Parameter spellings of the claim: `@now` in SQLite, `$2::bigint` in PostgreSQL. */
@@ -43,11 +46,12 @@ WHERE o.channel = ${p.channel}
       AND d.delivered_at_utc_ms > ${p.now} - ${p.gap})
 ORDER BY o.id`;
 
-/** How a claim is settled: the status it leaves, and the columns set from the values given. */
+/** How a claim is settled: the columns set from the values given, in order. */
 export const SETTLEMENTS = {
-  delivered: { status: 'delivered', columns: ['delivered_at_utc_ms'] },
-  retry: { status: 'pending', columns: ['next_attempt_utc_ms', 'last_error'] },
-  dead: { status: 'dead', columns: ['last_error'] },
+  /** Delivered or skipped (status is a value), with the receipt or the skip reason. */
+  delivered: { columns: ['status', 'delivered_at_utc_ms', 'receipt', 'skip_reason'] },
+  retry: { columns: ['status', 'next_attempt_utc_ms', 'last_error'] },
+  dead: { columns: ['status', 'last_error'] },
 } as const;
 
 export type SettlementKind = keyof typeof SETTLEMENTS;
@@ -63,9 +67,8 @@ export function settleSql(
   placeholder: (index: number) => string,
   guard: string,
 ): string {
-  const { status, columns } = SETTLEMENTS[kind];
-  const set = columns.map((c, i) => `${c} = ${placeholder(i)}`).join(', ');
-  return `UPDATE outbox SET status = '${status}', ${set}, lease_owner = NULL, lease_until_utc_ms = NULL
+  const set = SETTLEMENTS[kind].columns.map((c, i) => `${c} = ${placeholder(i)}`).join(', ');
+  return `UPDATE outbox SET ${set}, lease_owner = NULL, lease_until_utc_ms = NULL
     WHERE ${guard}`;
 }
 
@@ -77,6 +80,15 @@ export const outboxCountsSql = (now: string, channelFilter: string): string =>
      min(created_at_utc_ms) AS oldest
    FROM outbox WHERE status IN ('pending', 'in_flight') ${channelFilter}`;
 
+export const skippedCountSql = (channelFilter: string): string =>
+  `SELECT count(*) AS n FROM outbox WHERE status = 'skipped' ${channelFilter}`;
+
+/** One message as an operator sees it (`OutboxMessageRow`). */
+export const findMessageSql = (id: string): string =>
+  `SELECT id, channel, key, status, attempts, last_error, receipt, skip_reason,
+          created_at_utc_ms, delivered_at_utc_ms
+   FROM outbox WHERE id = ${id}`;
+
 export const deadMessagesSql = (channelFilter: string): string =>
   `SELECT id, channel, key, last_error, attempts, created_at_utc_ms
    FROM outbox WHERE status = 'dead' ${channelFilter} ORDER BY id`;
@@ -86,7 +98,7 @@ export const RETRY_DEAD_SQL = `UPDATE outbox SET status = 'pending', next_attemp
   WHERE status = 'dead'`;
 
 export const pruneDeliveredSql = (before: string): string =>
-  `DELETE FROM outbox WHERE status = 'delivered' AND delivered_at_utc_ms < ${before}`;
+  `DELETE FROM outbox WHERE status IN ('delivered', 'skipped') AND delivered_at_utc_ms < ${before}`;
 
 /**
  * The outbox dispatch verbs that read and settle alike in both databases:
@@ -113,17 +125,41 @@ export abstract class OutboxStoreCore implements OutboxStore {
     ids: readonly number[],
     owner: string,
     kind: SettlementKind,
-    values: readonly (string | number)[],
+    values: readonly (string | number | null)[],
   ): Promise<void>;
 
-  /** The rows of {@link outboxCountsSql} and {@link deadMessagesSql}, for one channel or all. */
+  /** The rows of {@link outboxCountsSql}, {@link deadMessagesSql} and {@link skippedCountSql}. */
   protected abstract statusRows(
     channel: string | undefined,
     nowUtcMs: number,
-  ): Promise<{ counts: OutboxCountsRow | undefined; dead: readonly DeadRow[] }>;
+  ): Promise<{
+    counts: OutboxCountsRow | undefined;
+    dead: readonly DeadRow[];
+    skipped: number | undefined;
+  }>;
 
-  async markDelivered(ids: readonly number[], owner: string, nowUtcMs: number): Promise<void> {
-    if (ids.length > 0) await this.settle(ids, owner, 'delivered', [nowUtcMs]);
+  /** The row of {@link findMessageSql}. */
+  protected abstract messageRow(id: number): Promise<OutboxMessageRow | undefined>;
+
+  async markDelivered(
+    ids: readonly number[],
+    owner: string,
+    nowUtcMs: number,
+    note?: DeliveryNote,
+  ): Promise<void> {
+    if (ids.length === 0) return;
+    const skipped = note !== undefined && 'skipped' in note;
+    await this.settle(ids, owner, 'delivered', [
+      skipped ? 'skipped' : 'delivered',
+      nowUtcMs,
+      note && 'receipt' in note ? JSON.stringify(note.receipt) : null,
+      skipped ? maskPersonIdsInText(note.skipped) : null,
+    ]);
+  }
+
+  async findMessage(id: number): Promise<OutboxMessageView | undefined> {
+    const row = await this.messageRow(id);
+    return row && outboxMessageView(row);
   }
 
   async markRetry(
@@ -133,15 +169,19 @@ export abstract class OutboxStoreCore implements OutboxStore {
     nextAttemptUtcMs: number,
   ): Promise<void> {
     if (ids.length > 0)
-      await this.settle(ids, owner, 'retry', [nextAttemptUtcMs, maskPersonIdsInText(error)]);
+      await this.settle(ids, owner, 'retry', [
+        'pending',
+        nextAttemptUtcMs,
+        maskPersonIdsInText(error),
+      ]);
   }
 
   async markDead(ids: readonly number[], owner: string, error: string): Promise<void> {
-    if (ids.length > 0) await this.settle(ids, owner, 'dead', [maskPersonIdsInText(error)]);
+    if (ids.length > 0) await this.settle(ids, owner, 'dead', ['dead', maskPersonIdsInText(error)]);
   }
 
   async status(channel?: string, nowUtcMs: number = Date.now()): Promise<OutboxStatus> {
-    const { counts, dead } = await this.statusRows(channel, nowUtcMs);
-    return toOutboxStatus(counts, dead, nowUtcMs);
+    const { counts, dead, skipped } = await this.statusRows(channel, nowUtcMs);
+    return { ...toOutboxStatus(counts, dead, nowUtcMs), skipped: Number(skipped ?? 0) };
   }
 }

@@ -427,7 +427,7 @@ export function toOutboxStatus(
   counts: OutboxCountsRow | undefined,
   dead: readonly DeadRow[],
   nowUtcMs: number,
-): OutboxStatus {
+): Omit<OutboxStatus, 'skipped'> {
   return {
     pending: counts?.pending ?? 0,
     inFlight: counts?.in_flight ?? 0,

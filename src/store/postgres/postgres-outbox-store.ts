@@ -23,6 +23,8 @@ import {
   OutboxStoreCore,
   pruneDeliveredSql,
   RETRY_DEAD_SQL,
+  findMessageSql,
+  skippedCountSql,
   settleSql,
   type SettlementKind,
 } from '../core/outbox-store-core.ts';
@@ -32,6 +34,7 @@ import {
   type DeadRow,
   type OutboxCountsRow,
 } from '../core/rows.ts';
+import type { OutboxMessageRow } from '../outbox-message-view.ts';
 import type { Queryable } from './postgres-queries.ts';
 
 /** Whatever runs statements on the database; `PostgresCalendarStore` does. */
@@ -118,15 +121,25 @@ export class PostgresOutboxStore extends OutboxStoreCore {
         [channel ?? null, nowUtcMs],
       );
       const dead = await db.query<DeadRow>(deadMessagesSql(CHANNEL_FILTER), [channel ?? null]);
-      return { counts: counts.rows[0], dead: dead.rows };
+      const skipped = await db.query<{ n: number }>(skippedCountSql(CHANNEL_FILTER), [
+        channel ?? null,
+      ]);
+      return { counts: counts.rows[0], dead: dead.rows, skipped: skipped.rows[0]?.n };
     });
+  }
+
+  protected async messageRow(id: number) {
+    const result = await this.#connection.withConnection((db) =>
+      db.query<OutboxMessageRow>(findMessageSql('$1'), [id]),
+    );
+    return result.rows[0];
   }
 
   protected async settle(
     ids: readonly number[],
     owner: string,
     kind: SettlementKind,
-    values: readonly (string | number)[],
+    values: readonly (string | number | null)[],
   ): Promise<void> {
     await this.#connection.withConnection((db) =>
       db.query(SETTLE[kind], [[...ids], owner, ...values]),

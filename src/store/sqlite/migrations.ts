@@ -15,6 +15,7 @@ import {
   type MigrationStatement,
   type SchemaSteps,
 } from '../core/migration-runner.ts';
+import { OUTBOX_RECEIPTS_SQL } from '../outbox-receipts-migration.ts';
 
 export type { AppliedMigration, Migration };
 
@@ -178,6 +179,11 @@ CREATE INDEX bookings_to_expire_by_date ON bookings (expires_on)
 -- (see FREE_TIMESLOTS_OF_PERFORMER_SQL) rather than the whole facility's.
 CREATE INDEX timeslots_by_facility_performer_start ON timeslots (facility, performer, start_utc_ms, id);
 `,
+  },
+  {
+    version: 5,
+    name: 'outbox receipts and skipped messages',
+    sql: OUTBOX_RECEIPTS_SQL,
   },
 ];
 

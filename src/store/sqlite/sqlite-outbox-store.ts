@@ -17,6 +17,8 @@ import {
   OutboxStoreCore,
   pruneDeliveredSql,
   RETRY_DEAD_SQL,
+  findMessageSql,
+  skippedCountSql,
   settleSql,
   type SettlementKind,
 } from '../core/outbox-store-core.ts';
@@ -26,6 +28,7 @@ import {
   type DeadRow,
   type OutboxCountsRow,
 } from '../core/rows.ts';
+import type { OutboxMessageRow } from '../outbox-message-view.ts';
 import { boundLimit } from './bound-limit.ts';
 
 /** Whatever gives exclusive use of the connection; `SqliteCalendarStore` does. */
@@ -98,17 +101,24 @@ export class SqliteOutboxStore extends OutboxStoreCore {
       return {
         counts: db.prepare(outboxCountsSql('@now', where)).get(params) as OutboxCountsRow,
         dead: db.prepare(deadMessagesSql(where)).all(params) as DeadRow[],
+        skipped: (db.prepare(skippedCountSql(where)).get(params) as { n: number }).n,
       };
     });
+  }
+
+  protected messageRow(id: number) {
+    return this.connection.withConnection(
+      (db) => db.prepare(findMessageSql('?')).get(id) as OutboxMessageRow | undefined,
+    );
   }
 
   protected async settle(
     ids: readonly number[],
     owner: string,
     kind: SettlementKind,
-    values: readonly (string | number)[],
+    values: readonly (string | number | null)[],
   ): Promise<void> {
-    const params: Record<string, string | number> = { owner };
+    const params: Record<string, string | number | null> = { owner };
     for (const [i, value] of values.entries()) params[`v${i}`] = value;
     await this.connection.withConnection((db) => {
       const update = db.prepare(SETTLE[kind]);
