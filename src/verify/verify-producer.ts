@@ -53,8 +53,8 @@ export interface VerifyProducerOptions
   extends
     Omit<VerifyOptions, 'now' | 'days' | 'race' | 'readOnly'>,
     Partial<Pick<VerifyOptions, 'now' | 'days' | 'race' | 'readOnly'>> {
-  /** How to reach the producer: base URL, per-contract URLs, TLS, timeout. */
-  readonly client: Omit<SoapClientOptions, 'onExchange'>;
+  /** How to reach the producer: base URL, per-contract URLs, TLS, timeout; `onExchange` sees every call. */
+  readonly client: SoapClientOptions;
 }
 
 /** Cancels every booking the run made that is still there; records the clean-up check. */
@@ -107,7 +107,13 @@ export async function verifyProducer(options: VerifyProducerOptions): Promise<Ve
   const now = options.now ?? Date.now;
   const started = now();
   const exchanges: SoapExchange[] = [];
-  const client = createSoapClient({ ...options.client, onExchange: (e) => exchanges.push(e) });
+  const client = createSoapClient({
+    ...options.client,
+    onExchange: (e) => {
+      exchanges.push(e);
+      options.client.onExchange?.(e);
+    },
+  });
   const ctx = new VerifyContext(client, {
     facility: options.facility,
     subjectOfCare: options.subjectOfCare,

@@ -11,6 +11,7 @@ import {
 import { outboxRetryCommand, outboxStatusCommand } from './outbox.ts';
 import { eiReloadCommand, eiSimCommand } from './ei.ts';
 import { migrateCommand } from './migrate.ts';
+import { verifyCommand } from '../../verify/verify-command.ts';
 
 export const commands: readonly Command[] = [
   importCommand,
@@ -25,4 +26,5 @@ export const commands: readonly Command[] = [
   eiReloadCommand,
   eiSimCommand,
   migrateCommand,
+  verifyCommand,
 ];
