@@ -9,10 +9,7 @@ import { parseArgs } from 'node:util';
 import { checkSubjectOfCareId } from '../domain/personnummer.ts';
 import { CliError, type Command } from '../cli/command.ts';
 import type { ClientTls } from '../soap-client/soap-client.ts';
-import { htmlReport } from './html-report.ts';
-import { tally, textReport } from './text-report.ts';
 import { readVerifyConfigFile } from './verify-config-file.ts';
-import { verifyProducer } from './verify-producer.ts';
 
 /** The Skatteverket test person 1177's own test environments use. */
 export const DEFAULT_SUBJECT_OF_CARE = '191212121212';
@@ -111,6 +108,12 @@ export const verifyCommand: Command = {
       },
       values.cert || values.key || values.ca ? process.cwd() : (config?.folder ?? process.cwd()),
     );
+    // Loaded on use: the checks bring libxml2 (WebAssembly), which no other command needs.
+    const [{ verifyProducer }, { htmlReport }, { tally, textReport }] = await Promise.all([
+      import('./verify-producer.ts'),
+      import('./html-report.ts'),
+      import('./text-report.ts'),
+    ]);
     const report = await verifyProducer({
       client: {
         baseUrl,
