@@ -32,7 +32,6 @@ function suite(name: string, store: () => Promise<string>) {
         assert.ok(ran.has(id), `${id} ran`);
       assert.equal(report.failed, 0);
       assert.equal(report.passed, report.checks.length);
-      assert.ok(report.durationMs < 30_000, `a full run takes ${report.durationMs} ms, under 30 s`);
       const afterRun = await t.app.store.stats();
       assert.equal(
         afterRun.activeBookings,
