@@ -124,20 +124,11 @@ export async function checkAvailability(
   ctx: VerifyContext,
   reference: ReferenceData,
 ): Promise<Slot[]> {
-  const { start, end } = ctx.window;
   const [dates, timeslots] = await Promise.all([
-    ctx.client.call(
-      GetAvailableDates,
-      {
-        healthcare_facility: ctx.facility,
-        startDateInclusive: start,
-        endDateInclusive: end,
-        performer: [],
-        ...(ctx.options.timeTypeId !== undefined ? { timeTypeID: ctx.options.timeTypeId } : {}),
-        subject_of_care: ctx.options.subjectOfCare,
-      },
-      { logicalAddress: ctx.facility, actor: ctx.actor },
-    ),
+    ctx.client.call(GetAvailableDates, ctx.availabilityRequest(), {
+      logicalAddress: ctx.facility,
+      actor: ctx.actor,
+    }),
     ctx.freeSlots(),
   ]);
   const slots = [...timeslots.slots].sort((a, b) =>

@@ -142,20 +142,25 @@ export class VerifyContext {
     );
   }
 
+  /** The GetAvailableDates / GetAvailableTimeslots request over the window (rebooking with `bookingId`). */
+  availabilityRequest(bookingId?: string) {
+    const { start, end } = this.window;
+    return {
+      healthcare_facility: this.facility,
+      ...(bookingId !== undefined ? { bookingId } : {}),
+      startDateInclusive: start,
+      endDateInclusive: end,
+      performer: [],
+      ...(this.options.timeTypeId !== undefined ? { timeTypeID: this.options.timeTypeId } : {}),
+      subject_of_care: this.options.subjectOfCare,
+    };
+  }
+
   /** Free timeslots over the window (for rebooking when `bookingId` is given). */
   async freeSlots(bookingId?: string) {
-    const { start, end } = this.window;
     const exchange = await this.client.call(
       GetAvailableTimeslots,
-      {
-        healthcare_facility: this.facility,
-        ...(bookingId !== undefined ? { bookingId } : {}),
-        startDateInclusive: start,
-        endDateInclusive: end,
-        performer: [],
-        ...(this.options.timeTypeId !== undefined ? { timeTypeID: this.options.timeTypeId } : {}),
-        subject_of_care: this.options.subjectOfCare,
-      },
+      this.availabilityRequest(bookingId),
       { logicalAddress: this.facility, actor: this.actor },
     );
     return { exchange, slots: (exchange.lenient?.timeslotDetail ?? []) as Slot[] };
