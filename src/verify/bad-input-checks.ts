@@ -174,11 +174,9 @@ export async function checkBadInput(
   pool: readonly Slot[],
   otherFacility: string | undefined,
 ): Promise<void> {
-  // Each case gets its own slot when there are enough; else they share the last one.
-  const bookingTarget = () =>
-    makeBookingTarget(ctx, pool) ?? makeBookingTarget(ctx, pool.slice(-1));
+  // Each case books a slot of its own; when the pool is used up, a case runs on GetAvailableTimeslots.
   const target = (): Target<Interaction> =>
-    (ctx.options.readOnly ? undefined : bookingTarget()) ??
+    (ctx.options.readOnly ? undefined : makeBookingTarget(ctx, pool)) ??
     (availabilityTarget(ctx) as unknown as Target<Interaction>);
   const cases = casesFor(ctx, target, otherFacility);
   const answers = await Promise.all(

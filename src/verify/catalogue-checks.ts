@@ -14,7 +14,8 @@ import {
 import { NS } from '../contracts/namespaces.ts';
 import type { SoapExchange } from '../soap-client/soap-client.ts';
 import { parseXml, type XmlElement } from '../xml/parse.ts';
-import { checks } from './check-catalogue.ts';
+import { encodeRequest, wrapInEnvelope } from '../soap-client/request-envelope.ts';
+import { checks, type CheckDefinition } from './check-catalogue.ts';
 import {
   evidenceOf,
   outcomeOf,
@@ -28,6 +29,17 @@ export interface ReferenceData {
   readonly timeTypeIds: ReadonlySet<string>;
   readonly performers: ReadonlySet<string>;
   readonly facilities: readonly string[];
+}
+
+/** Forward compatibility (RIV-TA): a receiver ignores what it does not know in another namespace. */
+const UNKNOWN_HEADER =
+  '<x:TraceContext xmlns:x="urn:example:tidbok-verify:1">verify</x:TraceContext>';
+const UNKNOWN_ELEMENT =
+  '<x:futureFilter xmlns:x="urn:example:tidbok-verify:1">all</x:futureFilter>';
+
+/** `SE2321000016-1hz5` → `se2321000016-1HZ5`: the same HSA-id in other letter case. */
+function swapCase(text: string): string {
+  return [...text].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join('');
 }
 
 const unanswered = (exchange: SoapExchange) => exchange.fault !== undefined || !exchange.lenient;
@@ -105,6 +117,35 @@ export async function checkReferenceData(ctx: VerifyContext): Promise<ReferenceD
       ? []
       : [evidenceOf(`${soapActions[differing]![0]} SOAPAction`, variants[differing]!)],
   );
+
+  const sameAnswer = async (label: string, check: CheckDefinition, envelope: string) => {
+    const answer = await ctx.client.post(GetAllTimeTypes, envelope);
+    ctx.record(
+      check,
+      unanswered(answer)
+        ? `${label}, GetAllTimeTypes answered ${outcomeOf(answer)}`
+        : idsOf(answer) !== idsOf(timeTypes)
+          ? `${label}, the time types were [${idsOf(answer)}], not [${idsOf(timeTypes)}]`
+          : undefined,
+      [evidenceOf(label, answer)],
+    );
+  };
+  const body = encodeRequest(GetAllTimeTypes, timeTypesRequest);
+  await Promise.all([
+    sameAnswer(
+      `with LogicalAddress ${swapCase(facility)}`,
+      checks.addressCase,
+      wrapInEnvelope(body, { logicalAddress: swapCase(facility), actor }),
+    ),
+    sameAnswer(
+      'with an unknown header and an unknown element at the end of the body',
+      checks.extensionsIgnored,
+      wrapInEnvelope(body.replace(/(<\/[^>]+>)$/, `${UNKNOWN_ELEMENT}$1`), headers).replace(
+        '</soapenv:Header>',
+        `${UNKNOWN_HEADER}</soapenv:Header>`,
+      ),
+    ),
+  ]);
 
   return {
     timeTypeIds: new Set((timeTypes.lenient?.ListOfTimeTypes ?? []).map((t) => t.timeTypeId ?? '')),

@@ -21,6 +21,7 @@ export const mustHaveTitles: Readonly<Record<number, string>> = {
   2: 'the operation is chosen from the body',
   3: 'LogicalAddress',
   4: 'the Actor header is optional',
+  6: 'unknown extensions are ignored',
   7: 'subject_of_care is checked',
   8: 'answers validate against the contract schemas',
   9: 'times are yyyyMMddHHmmss / yyyyMMdd local time',
@@ -59,6 +60,11 @@ export const checks = {
     mustHave: 3,
     title: 'a request without LogicalAddress gives a Client fault',
   }),
+  addressCase: define({
+    id: 'address-case-insensitive',
+    mustHave: 3,
+    title: 'a LogicalAddress in other letter case is the same unit (HSA-ids ignore case)',
+  }),
   addressMismatch: define({
     id: 'address-mismatch',
     mustHave: 3,
@@ -68,6 +74,11 @@ export const checks = {
     id: 'actor-optional',
     mustHave: 4,
     title: 'GetAllTimeTypes answers the same with and without the Actor header',
+  }),
+  extensionsIgnored: define({
+    id: 'extensions-ignored',
+    mustHave: 6,
+    title: 'an unknown header and an unknown ##other element in the body change nothing',
   }),
   personIdInvalid: define({
     id: 'subject-of-care-invalid',
