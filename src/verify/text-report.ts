@@ -25,6 +25,11 @@ export function tally(report: VerifyReport): string {
   return `${report.passed} passed, ${report.failed} failed`;
 }
 
+// A reason can quote the producer (a faultstring, a resultText): no control characters reach the terminal.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001F\u007F-\u009F]/g;
+const printable = (text: string) => text.replace(CONTROL, '?');
+
 /** The report as lines of text. */
 export function textReport(report: VerifyReport): string[] {
   const lines = [
@@ -35,10 +40,10 @@ export function textReport(report: VerifyReport): string[] {
     lines.push('', groupTitle(mustHave));
     for (const check of checks) {
       lines.push(`  ${check.passed ? '✔' : '✘'} ${check.id}: ${check.title}`);
-      if (!check.passed) lines.push(`      ${check.reason ?? ''}`);
+      if (!check.passed) lines.push(`      ${printable(check.reason ?? '')}`);
     }
   }
-  if (report.notes.length > 0) lines.push('', ...report.notes.map((n) => `note: ${n}`));
+  if (report.notes.length > 0) lines.push('', ...report.notes.map((n) => `note: ${printable(n)}`));
   const { exchanges, p95Ms, maxMs } = report.timing;
   lines.push(
     '',
