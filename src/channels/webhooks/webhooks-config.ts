@@ -1,0 +1,50 @@
+/**
+ * The webhooks channel's settings, read from the environment and checked at
+ * start-up (a bad value stops the process with a message naming it).
+ *
+ * @module
+ */
+
+/** Healthengine's schedule since 2024-09 (channels.md §3): 1 min, 2 min, 5 min, 1 h, 12 h. */
+export const DEFAULT_RETRY_DELAYS = '1m,2m,5m,1h,12h';
+
+export interface WebhooksConfig {
+  /** `WEBHOOK_ALLOW_LOOPBACK=true`: deliveries may go to loopback, and plain http only there. */
+  readonly allowLoopback: boolean;
+  /** `WEBHOOK_RETRY_DELAYS`: the wait after each failed attempt; after the last, dead letter. */
+  readonly retryDelaysMs: readonly number[];
+  /** `TIDBOK_SECRET_KEY` as given (checked when the key is resolved). */
+  readonly secretKey: string | undefined;
+  /** `NODE_ENV=production`: the secret key must be set once a subscription exists. */
+  readonly production: boolean;
+}
+
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000 } as const;
+
+/** Parses a schedule such as `1m,2m,5m,1h,12h` (units `s`, `m`, `h`) to milliseconds. */
+export function parseRetryDelays(text: string): number[] {
+  const steps = text.split(',').map((s) => s.trim());
+  return steps.map((step) => {
+    const match = /^(\d+(?:\.\d+)?)([smh])$/.exec(step);
+    if (!match || Number(match[1]) <= 0)
+      throw new RangeError(
+        `WEBHOOK_RETRY_DELAYS must be positive durations with s, m or h separated by commas (e.g. ${DEFAULT_RETRY_DELAYS}), not '${text}'`,
+      );
+    return Math.round(Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS]);
+  });
+}
+
+/** Reads and checks the channel's settings; throws a RangeError naming a bad one. */
+export function readWebhooksConfig(
+  env: Readonly<Record<string, string | undefined>>,
+): WebhooksConfig {
+  const loopback = env['WEBHOOK_ALLOW_LOOPBACK'] ?? '';
+  if (!/^(|true|false)$/.test(loopback))
+    throw new RangeError(`WEBHOOK_ALLOW_LOOPBACK must be true or false, not '${loopback}'`);
+  return {
+    allowLoopback: loopback === 'true',
+    retryDelaysMs: parseRetryDelays(env['WEBHOOK_RETRY_DELAYS'] || DEFAULT_RETRY_DELAYS),
+    secretKey: env['TIDBOK_SECRET_KEY'] || undefined,
+    production: env['NODE_ENV'] === 'production',
+  };
+}
