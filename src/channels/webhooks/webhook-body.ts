@@ -119,3 +119,16 @@ export function renderWebhookBody(event: WebhookEvent, options: BodyOptions): st
       : healthengineBody(event, options.includePersonalData);
   return JSON.stringify(body);
 }
+
+/**
+ * The body of a test ping (`POST /admin/webhooks/{id}/ping`): an event type
+ * no booking change has, so a receiver can tell it apart, signed like any
+ * other delivery.
+ */
+export function renderPingBody(format: WebhookFormat, subscriptionId: string, nowUtcMs: number) {
+  return JSON.stringify(
+    format === 'standard'
+      ? { type: 'webhook.ping', timestamp: isoStockholm(nowUtcMs), data: { subscriptionId } }
+      : { version: 1, type: 'ping', data: { subscription_id: subscriptionId } },
+  );
+}

@@ -10,8 +10,8 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { urlRefusal } from './address-guard.ts';
-import { isoStockholm, WEBHOOK_FORMATS } from './webhook-body.ts';
-import { WEBHOOK_EVENT_TYPES } from './webhook-event.ts';
+import { isoStockholm, WEBHOOK_FORMATS, type WebhookFormat } from './webhook-body.ts';
+import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from './webhook-event.ts';
 import { newWebhookSecret } from './webhook-signature.ts';
 import type { StoredWebhookSubscription, WebhookSubscriptionRows } from './webhook-subscription.ts';
 import type { WebhookTarget, WebhookTargets } from './webhooks-channel.ts';
@@ -41,8 +41,8 @@ export interface WebhookSubscriptionView {
   readonly url: string;
   /** HSA-ids, or `all`. */
   readonly facilities: readonly string[] | 'all';
-  readonly events: readonly string[];
-  readonly format: string;
+  readonly events: readonly WebhookEventType[];
+  readonly format: WebhookFormat;
   readonly includePersonalData: boolean;
   readonly enabled: boolean;
   readonly disabledReason?: string;
