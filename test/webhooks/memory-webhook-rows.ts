@@ -18,9 +18,8 @@ export class MemoryWebhookRows implements WebhookSubscriptionRows {
   async list() {
     return [...this.rows.values()];
   }
-  async listEnabledOn() {
-    return [...this.rows.values()].filter((s) => s.enabled);
-  }
+  /** What the store's `tx` reads for the listener. */
+  readonly enabledOn = async () => [...this.rows.values()].filter((s) => s.enabled);
   async get(id: string) {
     return this.rows.get(id);
   }

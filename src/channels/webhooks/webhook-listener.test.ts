@@ -35,7 +35,7 @@ describe('the webhook listener', () => {
     };
     services = createServices({
       store: 'sqlite::memory:',
-      listeners: [webhookListener(rows), failing],
+      listeners: [webhookListener(rows.enabledOn), failing],
     });
     calendar = await seedTestCalendar(services.store);
   });

@@ -13,7 +13,7 @@ import type { NewOutboxMessage } from '../../store/calendar-store.ts';
 import { renderWebhookBody } from './webhook-body.ts';
 import { webhookEventOf } from './webhook-event.ts';
 import { newWebhookId } from './webhook-signature.ts';
-import type { StoredWebhookSubscription, WebhookSubscriptionRows } from './webhook-subscription.ts';
+import type { EnabledSubscriptionsOn, StoredWebhookSubscription } from './webhook-subscription.ts';
 import { WEBHOOKS_CHANNEL, type WebhookMessage } from './webhooks-channel.ts';
 
 /** The outbox key of one booking's events to one subscription. */
@@ -28,15 +28,13 @@ function wantsFacility(subscription: StoredWebhookSubscription, facilities: read
 }
 
 /** The listener the scheduling service runs for the webhooks channel. */
-export function webhookListener(
-  rows: Pick<WebhookSubscriptionRows, 'listEnabledOn'>,
-): BookingChangeListener {
+export function webhookListener(enabledOn: EnabledSubscriptionsOn): BookingChangeListener {
   return async (tx, change) => {
     const event = webhookEventOf(change);
     if (event === undefined) return;
     // A move between facilities concerns subscribers of either.
     const facilities = [change.after.facility, ...(change.before ? [change.before.facility] : [])];
-    const subscriptions = (await rows.listEnabledOn(tx)).filter(
+    const subscriptions = (await enabledOn(tx)).filter(
       (s) => s.events.includes(event.type) && wantsFacility(s, facilities),
     );
     if (subscriptions.length === 0) return;

@@ -31,6 +31,13 @@ export interface StoredWebhookSubscription {
 }
 
 /**
+ * The enabled subscriptions, read on a booking change's own transaction, so
+ * its messages are written for exactly the subscriptions that existed when
+ * it committed.
+ */
+export type EnabledSubscriptionsOn = (tx: StoreTx) => Promise<readonly StoredWebhookSubscription[]>;
+
+/**
  * Where subscriptions are kept; each store (SQLite, PostgreSQL) implements
  * it on its own database. Every method is one atomic statement.
  */
@@ -38,12 +45,6 @@ export interface WebhookSubscriptionRows {
   insert(subscription: StoredWebhookSubscription): Promise<void>;
   /** All subscriptions, oldest first. */
   list(): Promise<StoredWebhookSubscription[]>;
-  /**
-   * The enabled subscriptions, read on a booking change's own transaction,
-   * so its messages are written for exactly the subscriptions that existed
-   * when it committed.
-   */
-  listEnabledOn(tx: StoreTx): Promise<StoredWebhookSubscription[]>;
   get(id: string): Promise<StoredWebhookSubscription | undefined>;
   count(): Promise<number>;
   /** True when it existed. */
