@@ -9,6 +9,7 @@ describe('webhook settings', () => {
     assert.deepEqual(config.retryDelaysMs, [60_000, 120_000, 300_000, 3_600_000, 43_200_000]);
     assert.equal(config.allowLoopback, false);
     assert.equal(config.production, false);
+    assert.equal(config.leaseMs, 60_000);
   });
 
   it('takes a short schedule for tests, in s, m and h', () => {

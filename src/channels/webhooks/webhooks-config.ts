@@ -17,7 +17,16 @@ export interface WebhooksConfig {
   readonly secretKey: string | undefined;
   /** `NODE_ENV=production`: the secret key must be set once a subscription exists. */
   readonly production: boolean;
+  /**
+   * `WEBHOOK_LEASE_MS`: how long the dispatcher's claim on a message lasts;
+   * after a crash, what was in flight is sent again once it has passed.
+   * Longer than the 5 s limit of an attempt, so no attempt overlaps another.
+   */
+  readonly leaseMs: number;
 }
+
+/** One minute: a batch's attempts run side by side, each at most 5 s. */
+export const DEFAULT_LEASE_MS = 60_000;
 
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000 } as const;
 
@@ -41,8 +50,14 @@ export function readWebhooksConfig(
   const loopback = env['WEBHOOK_ALLOW_LOOPBACK'] ?? '';
   if (!/^(|true|false)$/.test(loopback))
     throw new RangeError(`WEBHOOK_ALLOW_LOOPBACK must be true or false, not '${loopback}'`);
+  const lease = env['WEBHOOK_LEASE_MS'] || String(DEFAULT_LEASE_MS);
+  if (!/^\d+$/.test(lease) || Number(lease) <= 5_000 || Number(lease) > 86_400_000)
+    throw new RangeError(
+      `WEBHOOK_LEASE_MS must be a whole number of ms above 5000 (the attempt limit), not '${lease}'`,
+    );
   return {
     allowLoopback: loopback === 'true',
+    leaseMs: Number(lease),
     retryDelaysMs: parseRetryDelays(env['WEBHOOK_RETRY_DELAYS'] || DEFAULT_RETRY_DELAYS),
     secretKey: env['TIDBOK_SECRET_KEY'] || undefined,
     production: env['NODE_ENV'] === 'production',
