@@ -43,10 +43,22 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-function oneId(positionals: readonly string[], name: string): string {
+/** Parses `<id> [--json] [--db <url>]`. */
+function idArgs(args: readonly string[], name: string) {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: { ...dbOption, json: { type: 'boolean' } },
+    allowPositionals: true,
+    strict: true,
+  });
   if (positionals.length !== 1) throw new CliError(`usage: tidbok webhook ${name} <id>`, 2);
-  return positionals[0]!;
+  return { id: positionals[0]!, json: values.json ?? false, db: values.db };
 }
+
+const found = <T>(value: T | undefined, id: string): T => {
+  if (value === undefined || value === false) throw new CliError(`no webhook subscription ${id}`);
+  return value;
+};
 
 /** The five commands, opening subscriptions with `open`. */
 export function webhookCommands(open: OpenSubscriptions): Command[] {
@@ -127,15 +139,8 @@ export function webhookCommands(open: OpenSubscriptions): Command[] {
     summary: 'Remove a webhook subscription; its queued events are not sent.',
     help: ['Deletes the subscription and its secrets.', '', common].join('\n'),
     async run(args, io) {
-      const { values, positionals } = parseArgs({
-        args: [...args],
-        options: dbOption,
-        allowPositionals: true,
-        strict: true,
-      });
-      const id = oneId(positionals, 'remove');
-      if (!(await open(io, values.db, (subs) => subs.remove(id))))
-        throw new CliError(`no webhook subscription ${id}`);
+      const { id, db } = idArgs(args, 'remove');
+      found(await open(io, db, (subs) => subs.remove(id)), id);
       io.out(`Removed ${id}.`);
       return 0;
     },
@@ -152,16 +157,9 @@ export function webhookCommands(open: OpenSubscriptions): Command[] {
       common,
     ].join('\n'),
     async run(args, io) {
-      const { values, positionals } = parseArgs({
-        args: [...args],
-        options: { ...dbOption, json: { type: 'boolean' } },
-        allowPositionals: true,
-        strict: true,
-      });
-      const id = oneId(positionals, 'rotate');
-      const rotated = await open(io, values.db, (subs) => guarded(() => subs.rotate(id)));
-      if (!rotated) throw new CliError(`no webhook subscription ${id}`);
-      if (values.json) io.out(JSON.stringify(rotated));
+      const { id, json, db } = idArgs(args, 'rotate');
+      const rotated = found(await open(io, db, (subs) => guarded(() => subs.rotate(id))), id);
+      if (json) io.out(JSON.stringify(rotated));
       else {
         io.out(`secret: ${rotated.secret}`);
         io.out(`The previous secret also signs until ${rotated.previousSecretUntil}.`);
@@ -172,7 +170,7 @@ export function webhookCommands(open: OpenSubscriptions): Command[] {
 
   const enable: Command = {
     name: 'webhook enable',
-    usage: '<id> [--db <url>]',
+    usage: '<id> [--json] [--db <url>]',
     summary: 'Enable a subscription that was disabled (HTTP 410, or failing for 5 days).',
     help: [
       'Deliveries start again with the next booking change; events made while it was',
@@ -181,16 +179,9 @@ export function webhookCommands(open: OpenSubscriptions): Command[] {
       common,
     ].join('\n'),
     async run(args, io) {
-      const { values, positionals } = parseArgs({
-        args: [...args],
-        options: dbOption,
-        allowPositionals: true,
-        strict: true,
-      });
-      const id = oneId(positionals, 'enable');
-      const enabled = await open(io, values.db, (subs) => subs.enable(id));
-      if (!enabled) throw new CliError(`no webhook subscription ${id}`);
-      io.out(describe(enabled));
+      const { id, json, db } = idArgs(args, 'enable');
+      const enabled = found(await open(io, db, (subs) => subs.enable(id)), id);
+      io.out(json ? JSON.stringify(enabled) : describe(enabled));
       return 0;
     },
   };
