@@ -7,6 +7,9 @@
  */
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
+import type { CalendarStore } from '../../store/calendar-store.ts';
+import { PostgresCalendarStore } from '../../store/postgres/postgres-calendar-store.ts';
+import { SqliteCalendarStore } from '../../store/sqlite/sqlite-calendar-store.ts';
 import {
   insertParams,
   toSubscription,
@@ -111,4 +114,13 @@ export class SqlWebhookSubscriptionRows implements WebhookSubscriptionRows {
   async clearFailing(id: string): Promise<void> {
     await this.sql.query(WEBHOOK_SQL.clearFailing, [id]);
   }
+}
+
+/** The subscriptions on the database of `store`. */
+export function webhookSubscriptionRows(store: CalendarStore): SqlWebhookSubscriptionRows {
+  if (store instanceof SqliteCalendarStore)
+    return new SqlWebhookSubscriptionRows(sqliteRunner(store));
+  if (store instanceof PostgresCalendarStore)
+    return new SqlWebhookSubscriptionRows(postgresRunner(store));
+  throw new Error('webhook subscriptions need the SQLite or PostgreSQL store');
 }

@@ -69,6 +69,8 @@ export interface WebhooksChannelOptions {
   readonly retryDelaysMs: readonly number[];
   /** `WEBHOOK_ALLOW_LOOPBACK`. */
   readonly allowLoopback: boolean;
+  /** `WEBHOOK_LEASE_MS`: how long the dispatcher's claim lasts; the dispatcher's default when absent. */
+  readonly leaseMs?: number;
   /** Messages delivered at once (each its own POST); 16 by default. */
   readonly batchSize?: number;
   /** {@link WEBHOOK_TIMEOUT_MS} by default. */
@@ -91,6 +93,9 @@ function safeReason(text: string): string {
 export class WebhooksChannel implements Channel {
   readonly name = WEBHOOKS_CHANNEL;
   readonly batchSize: number;
+  readonly leaseMs: number | undefined;
+  /** The wait is exactly what each message's result asks for (`WEBHOOK_RETRY_DELAYS`). */
+  readonly retrySchedule = webhookDispatchSchedule();
   readonly #poster: WebhookPoster;
   readonly #now: () => number;
   readonly #logger: DispatchLogger | undefined;
@@ -100,6 +105,7 @@ export class WebhooksChannel implements Channel {
     private readonly options: WebhooksChannelOptions,
   ) {
     this.batchSize = options.batchSize ?? 16;
+    this.leaseMs = options.leaseMs;
     this.#poster = new WebhookPoster(
       { allowLoopback: options.allowLoopback },
       options.timeoutMs ?? WEBHOOK_TIMEOUT_MS,

@@ -4,6 +4,16 @@
  *
  * @module
  */
+import { ConfigError, type Env } from '../../config/settings.ts';
+import type { Resolver } from './address-guard.ts';
+
+/** Every setting {@link readWebhooksConfig} reads. */
+export const WEBHOOK_SETTINGS = [
+  'WEBHOOK_ALLOW_LOOPBACK',
+  'WEBHOOK_RETRY_DELAYS',
+  'WEBHOOK_LEASE_MS',
+  'TIDBOK_SECRET_KEY',
+] as const;
 
 /** Healthengine's schedule since 2024-09 (channels.md §3): 1 min, 2 min, 5 min, 1 h, 12 h. */
 export const DEFAULT_RETRY_DELAYS = '1m,2m,5m,1h,12h';
@@ -23,6 +33,14 @@ export interface WebhooksConfig {
    * Longer than the 5 s limit of an attempt, so no attempt overlaps another.
    */
   readonly leaseMs: number;
+  /**
+   * Outside production without `TIDBOK_SECRET_KEY`: the key file kept beside
+   * the SQLite store (`<database>.secret-key`); undefined for an in-memory or
+   * PostgreSQL store (then the key lives as long as the process).
+   */
+  readonly keyFile: string | undefined;
+  /** The host name resolver of the address guard (tests answer fixed addresses). */
+  readonly resolve?: Resolver;
 }
 
 /** One minute: a batch's attempts run side by side, each at most 5 s. */
@@ -36,23 +54,34 @@ export function parseRetryDelays(text: string): number[] {
   return steps.map((step) => {
     const match = /^(\d+(?:\.\d+)?)([smh])$/.exec(step);
     if (!match || Number(match[1]) <= 0)
-      throw new RangeError(
+      throw new ConfigError(
         `WEBHOOK_RETRY_DELAYS must be positive durations with s, m or h separated by commas (e.g. ${DEFAULT_RETRY_DELAYS}), not '${text}'`,
       );
     return Math.round(Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS]);
   });
 }
 
-/** Reads and checks the channel's settings; throws a RangeError naming a bad one. */
-export function readWebhooksConfig(
-  env: Readonly<Record<string, string | undefined>>,
-): WebhooksConfig {
+/** The SQLite file a store URL names, as `createStore` reads it; undefined for other stores. */
+function sqliteFile(url: string): string | undefined {
+  if (/^postgres(ql)?:\/\//i.test(url) || /:memory:$/.test(url)) return undefined;
+  const path = url.replace(/^sqlite:(\/\/)?/i, '');
+  return path === '' ? undefined : path;
+}
+
+/** Where the key is kept outside production: beside a SQLite file (the store URL as `createStore` takes it). */
+export const keyFileBeside = (storeUrl: string) => {
+  const file = sqliteFile(storeUrl);
+  return file === undefined ? undefined : `${file}.secret-key`;
+};
+
+/** Reads and checks the channel's settings; throws a ConfigError naming a bad one. */
+export function readWebhooksConfig(env: Env): WebhooksConfig {
   const loopback = env['WEBHOOK_ALLOW_LOOPBACK'] ?? '';
   if (!/^(|true|false)$/.test(loopback))
-    throw new RangeError(`WEBHOOK_ALLOW_LOOPBACK must be true or false, not '${loopback}'`);
+    throw new ConfigError(`WEBHOOK_ALLOW_LOOPBACK must be true or false, not '${loopback}'`);
   const lease = env['WEBHOOK_LEASE_MS'] || String(DEFAULT_LEASE_MS);
   if (!/^\d+$/.test(lease) || Number(lease) <= 5_000 || Number(lease) > 86_400_000)
-    throw new RangeError(
+    throw new ConfigError(
       `WEBHOOK_LEASE_MS must be a whole number of ms above 5000 (the attempt limit), not '${lease}'`,
     );
   return {
@@ -61,5 +90,6 @@ export function readWebhooksConfig(
     retryDelaysMs: parseRetryDelays(env['WEBHOOK_RETRY_DELAYS'] || DEFAULT_RETRY_DELAYS),
     secretKey: env['TIDBOK_SECRET_KEY'] || undefined,
     production: env['NODE_ENV'] === 'production',
+    keyFile: keyFileBeside(env['DATABASE_URL'] || env['TIDBOK_DB'] || './data/tidbok.db'),
   };
 }
