@@ -9,7 +9,6 @@ import {
   sqliteRunner,
   SqlWebhookSubscriptionRows,
 } from '../../src/channels/webhooks/sql-webhook-subscription-rows.ts';
-import { CREATE_WEBHOOK_SUBSCRIPTIONS } from '../../src/channels/webhooks/webhook-subscription-sql.ts';
 import type { StoredWebhookSubscription } from '../../src/channels/webhooks/webhook-subscription.ts';
 import type { CalendarStore } from '../../src/store/calendar-store.ts';
 import {
@@ -119,7 +118,6 @@ function describeRows(name: string, open: () => Promise<Opened>) {
 
 describeRows('SQLite', async () => {
   const store: SqliteCalendarStore = openSqliteStore(':memory:');
-  await store.withConnection((db) => db.exec(CREATE_WEBHOOK_SUBSCRIPTIONS));
   return { store, rows: new SqlWebhookSubscriptionRows(sqliteRunner(store)) };
 });
 
@@ -128,7 +126,6 @@ describePostgres('webhook subscriptions on PostgreSQL', (url) => {
     const store: PostgresCalendarStore = openPostgresStore(await freshSchemaUrl(url), {
       maxConnections: 2,
     });
-    await store.withConnection((db) => db.query(CREATE_WEBHOOK_SUBSCRIPTIONS));
     return { store, rows: new SqlWebhookSubscriptionRows(postgresRunner(store)) };
   });
 });
