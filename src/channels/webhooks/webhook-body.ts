@@ -27,9 +27,10 @@ export interface BodyOptions {
   readonly includePersonalData: boolean;
 }
 
-/** ISO 8601 with the Stockholm offset, e.g. `2026-06-19T09:00:00+02:00`. */
+/** ISO 8601 to the second with the Stockholm offset, e.g. `2026-06-19T09:00:00+02:00`. */
 export function isoStockholm(utcMs: number): string {
-  return DateTime.fromMillis(utcMs, { zone: ZONE }).toISO({ suppressMilliseconds: true })!;
+  const second = Math.floor(utcMs / 1000) * 1000;
+  return DateTime.fromMillis(second, { zone: ZONE }).toISO({ suppressMilliseconds: true })!;
 }
 
 const iso = (t: EventTime | undefined) => (t === undefined ? undefined : isoStockholm(t.utcMs));
