@@ -194,6 +194,19 @@ describe('the webhooks channel', () => {
     assert.equal(targets.subs.get('s1')!.failingSince, undefined);
   });
 
+  it('waits a schedule step when the secrets cannot be opened, never spinning', async () => {
+    targets.target = async () => {
+      throw new Error('TIDBOK_SECRET_KEY must be set to keep webhook secrets');
+    };
+    const count = receiver.received.length;
+    assert.deepEqual(await deliver(claimed('s1', 2)), {
+      kind: 'retry',
+      reason: 'not sent: TIDBOK_SECRET_KEY must be set to keep webhook secrets',
+      afterMs: 120_000,
+    });
+    assert.equal(receiver.received.length, count);
+  });
+
   it('skips messages of a removed subscription', async () => {
     assert.deepEqual(await deliver(claimed('gone', 1)), {
       kind: 'skipped',

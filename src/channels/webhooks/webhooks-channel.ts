@@ -154,6 +154,21 @@ export class WebhooksChannel implements Channel {
   }
 
   async #deliverOne(claimed: ClaimedMessage): Promise<SingleChannelResult> {
+    try {
+      return await this.#tryOne(claimed);
+    } catch (err) {
+      // The store or the secret key failed us (no TIDBOK_SECRET_KEY, a key
+      // that does not open the secrets): wait a schedule step, never spin.
+      const steps = this.options.retryDelaysMs;
+      return {
+        kind: 'retry',
+        reason: safeReason(`not sent: ${(err as Error).message}`),
+        afterMs: nextDelayMs(claimed.attempts, steps) ?? steps.at(-1) ?? WEBHOOK_TIMEOUT_MS,
+      };
+    }
+  }
+
+  async #tryOne(claimed: ClaimedMessage): Promise<SingleChannelResult> {
     const message = claimed.payload as WebhookMessage;
     const id = message.subscriptionId;
     const target = await this.targets.target(id, this.#now());
