@@ -154,6 +154,7 @@ export function createApp(options: AppOptions): App {
   for (const enabled of channels) {
     const channel = enabled.createChannel(
       options.dispatch?.keyGapMs !== undefined ? { keyGapMs: options.dispatch.keyGapMs } : {},
+      { store, logger: options.logger },
     );
     if (!channel) continue;
     deliveries.push(channel);

@@ -40,6 +40,7 @@ import type {
   TimeType,
 } from '../domain/types.ts';
 import type { OutboxStore } from '../outbox/outbox-store.ts';
+import type { StoredWebhookSubscription } from '../channels/webhooks/webhook-subscription.ts';
 import type { AppliedMigration } from './core/migration-runner.ts';
 import type { UnavailableReason } from './errors.ts';
 
@@ -178,6 +179,12 @@ export interface StoreTx extends CalendarReader {
   markExpired(bookingId: string, atUtcMs: number): Promise<boolean>;
   /** Appends messages to the outbox in this transaction, in order. */
   appendOutbox(messages: readonly NewOutboxMessage[]): Promise<void>;
+  /**
+   * The enabled webhook subscriptions, oldest first, as this transaction
+   * sees them: the webhooks listener writes one message per matching one
+   * with the change (the rest of their verbs are the channel's own store).
+   */
+  listEnabledWebhookSubscriptions(): Promise<StoredWebhookSubscription[]>;
 
   /*
    * Calendar maintenance (import). Each upsert inserts or replaces by key and
