@@ -13,6 +13,7 @@ import type { OutboxStore } from '../outbox/outbox-store.ts';
 import { createConsoleRouter } from './console-router.ts';
 import type { ConsoleSessions } from './console-session.ts';
 import { consolePages } from './pages/console-pages.ts';
+import { simulatorPages } from './simulator/simulator-pages.ts';
 
 export interface ConsoleAppOptions {
   /** The admin token: the console signs in with it. */
@@ -45,6 +46,10 @@ export function createConsoleApp(options: ConsoleAppOptions): express.Express {
       token: options.token,
       audit,
       consolePages: consolePages({ service: options.service, audit }),
+      simulatorPages: simulatorPages({
+        service: options.service,
+        soapBaseUrl: options.soapBaseUrl,
+      }),
       ...(options.sessions ? { sessions: options.sessions } : {}),
     }),
   );
