@@ -184,6 +184,7 @@ export function createApp(options: AppOptions): App {
     channels: channels.map((c) => c.name),
     now,
     processMetrics: options.processMetrics ?? true,
+    storeUnavailable: () => store.unavailableCounts(),
   });
   for (const channel of channels) channel.registerMetrics(metrics.registry);
   const admin = createAdminApi({
