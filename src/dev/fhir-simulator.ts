@@ -67,7 +67,13 @@ export interface PatientNotice {
 
 /** A failure the next FHIR requests get instead of normal processing. */
 export type FhirFailure =
-  { readonly status: number; readonly body?: string; readonly contentType?: string } | 'hang';
+  | {
+      readonly status: number;
+      readonly body?: string;
+      readonly contentType?: string;
+      readonly headers?: Readonly<Record<string, string>>;
+    }
+  | 'hang';
 
 export interface FhirSimulator {
   /** The FHIR base, `http://127.0.0.1:<port>/fhir/r4`. */
@@ -228,6 +234,7 @@ export async function startFhirSimulator(
     if (failure) {
       entry.outcome = `injected HTTP ${failure.status}`;
       res
+        .set(failure.headers ?? {})
         .status(failure.status)
         .type(failure.contentType ?? 'text/plain')
         .send(failure.body ?? '');
@@ -362,6 +369,9 @@ export async function startFhirSimulator(
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(options.port ?? 0, '127.0.0.1', () => resolve(s));
   });
+  // Longer than a test's pause or a compile blocking the loop, so that a
+  // client never reuses a connection the server has just closed.
+  server.keepAliveTimeout = 60_000;
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);

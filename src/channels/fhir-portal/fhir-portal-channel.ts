@@ -14,7 +14,10 @@
  * @module
  */
 import type { ClaimedMessage } from '../../outbox/outbox-store.ts';
-import type { Channel, ChannelResult } from '../channel.ts';
+import type { Channel, ChannelResult, SingleChannelResult } from '../channel.ts';
+import { TokenRequestError } from '../http/client-credentials-token.ts';
+import type { ClientCredentialsToken } from '../http/client-credentials-token.ts';
+import { retryAfterMs } from '../http/retry-after.ts';
 import { appointmentResource, FHIR_ID } from './appointment-resource.ts';
 import { communicationResource } from './communication-resource.ts';
 import { FHIR_PORTAL_CHANNEL } from './fhir-portal-payload.ts';
@@ -24,13 +27,8 @@ import type { PatientIdentifier } from './patient-identifier.ts';
 import { classifyPortalAnswer, safeReason } from './portal-answer.ts';
 import type { PortalAnswer } from './portal-answer.ts';
 
-/** Where bearer tokens come from: fetched, cached, and dropped after a 401. */
-export interface AccessTokenSource {
-  /** A token that was valid when fetched (from the cache when it still is). */
-  token(signal: AbortSignal): Promise<string>;
-  /** Forgets the cached token, so the next {@link token} fetches a new one. */
-  invalidate(): void;
-}
+/** Where bearer tokens come from: the shared client-credentials cache. */
+export type AccessTokenSource = Pick<ClientCredentialsToken, 'get' | 'invalidate'>;
 
 /** How the channel reaches the portal. */
 export interface FhirPortalTarget {
@@ -44,6 +42,8 @@ export interface FhirPortalTarget {
   readonly acceptedSystems: readonly string[];
   /** Give up on one request after this long (then retried) (ms). */
   readonly timeoutMs: number;
+  /** Messages delivered at once (in parallel, never two of one booking). */
+  readonly batchSize: number;
 }
 
 /** What the channel can be given besides the target. */
@@ -57,9 +57,6 @@ export interface FhirPortalChannelOptions {
 
 /** The AGB naming system the organisation header names (channels.md §2). */
 export const AGB_SYSTEM = 'http://fhir.nl/fhir/NamingSystem/agb-z';
-
-/** A message's outcome; `skipped` is settled without sending. */
-export type PortalResult = PortalAnswer | { readonly kind: 'skipped'; readonly reason: string };
 
 /** The request one message becomes: method, path below the base, and the exact body. */
 export interface PortalRequest {
@@ -103,7 +100,7 @@ export function portalRequest(
 /** The `fhir-portal` channel. */
 export class FhirPortalChannel implements Channel {
   readonly name = FHIR_PORTAL_CHANNEL;
-  readonly batchSize = 1;
+  readonly batchSize: number;
   private readonly base: string;
   private readonly maxCommunicationAttempts: number;
   private readonly now: () => number;
@@ -113,21 +110,19 @@ export class FhirPortalChannel implements Channel {
     private readonly options: FhirPortalChannelOptions,
   ) {
     this.base = target.baseUrl.replace(/\/+$/, '');
+    this.batchSize = Math.max(1, target.batchSize);
     this.maxCommunicationAttempts = options.maxCommunicationAttempts ?? 3;
     this.now = options.now ?? Date.now;
   }
 
+  /** One request per message, all at once: a batch never holds two messages of one booking. */
   async deliver(messages: readonly ClaimedMessage[], signal: AbortSignal): Promise<ChannelResult> {
-    const [message] = messages;
-    if (!message) return { kind: 'delivered' };
-    const result = await this.deliverOne(message, signal);
-    if (result.kind === 'skipped')
-      return { kind: 'permanent', reason: `skipped: ${result.reason}` };
-    return result;
+    const results = await Promise.all(messages.map((m) => this.deliverOne(m, signal)));
+    return { kind: 'each', results: new Map(messages.map((m, i) => [m.id, results[i]!])) };
   }
 
   /** Sends one message and applies the give-up rules to the answer. */
-  async deliverOne(message: ClaimedMessage, signal: AbortSignal): Promise<PortalResult> {
+  async deliverOne(message: ClaimedMessage, signal: AbortSignal): Promise<SingleChannelResult> {
     const payload = message.payload as FhirPortalPayload;
     const request = portalRequest(payload, this.target.acceptedSystems);
     if ('skipped' in request) return { kind: 'skipped', reason: request.skipped };
@@ -156,16 +151,21 @@ export class FhirPortalChannel implements Channel {
         if (answer.status === 401)
           return { kind: 'retry', reason: 'HTTP 401 twice: the portal refused a fresh token' };
       }
-      return classifyPortalAnswer(
+      const result = classifyPortalAnswer(
         answer.status,
         answer.body,
         [request.identifier],
         answer.retryAfterMs,
       );
+      // The portal's address of a new Communication, for an operator tracing a message.
+      return result.kind === 'delivered' && answer.location
+        ? { kind: 'delivered', receipt: { location: answer.location } }
+        : result;
     } catch (err) {
+      const where = err instanceof TokenRequestError ? 'token' : 'transport';
       return {
         kind: 'retry',
-        reason: safeReason(`transport: ${errorText(err)}`, [request.identifier]),
+        reason: safeReason(`${where}: ${errorText(err)}`, [request.identifier]),
       };
     }
   }
@@ -173,10 +173,15 @@ export class FhirPortalChannel implements Channel {
   private async call(
     request: PortalRequest,
     signal: AbortSignal,
-  ): Promise<{ status: number; body: string; retryAfterMs: number | undefined }> {
+  ): Promise<{
+    status: number;
+    body: string;
+    retryAfterMs: number | undefined;
+    location: string | null;
+  }> {
     const timeout = AbortSignal.timeout(this.target.timeoutMs);
     const both = AbortSignal.any([signal, timeout]);
-    const token = await this.options.tokens.token(both);
+    const token = await this.options.tokens.get(both);
     const res = await fetch(`${this.base}${request.path}`, {
       method: request.method,
       headers: {
@@ -189,7 +194,12 @@ export class FhirPortalChannel implements Channel {
       signal: both,
     });
     const body = await res.text();
-    return { status: res.status, body, retryAfterMs: undefined };
+    return {
+      status: res.status,
+      body,
+      retryAfterMs: retryAfterMs(res.headers.get('retry-after')),
+      location: res.headers.get('location'),
+    };
   }
 }
 

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { maskSubjectOfCare } from '../../domain/personnummer.ts';
 
 /** Swedish personnummer (Skatteverket), as FHIR `Identifier.system`. */
 export const PERSONNUMMER_SYSTEM = 'urn:oid:1.2.752.129.2.1.3.1';
@@ -58,10 +59,14 @@ export function chooseIdentifier(
   return undefined;
 }
 
-/** An identifier as an operator may see it: the system and the value's first characters only. */
+/**
+ * An identifier as an operator may see it: a Swedish one as the birth date
+ * (like every masked personnummer), any other one not at all.
+ */
 export function maskIdentifier(identifier: PatientIdentifier): string {
-  const keep = identifier.system === BSN_SYSTEM ? 0 : Math.min(8, identifier.value.length - 4);
-  return `${identifier.system}|${identifier.value.slice(0, Math.max(0, keep))}****`;
+  const swedish =
+    identifier.system === PERSONNUMMER_SYSTEM || identifier.system === SAMORDNINGSNUMMER_SYSTEM;
+  return swedish ? maskSubjectOfCare(identifier.value) : '****';
 }
 
 /** Replaces every occurrence of the identifiers' values in `text` by their masked form. */
@@ -71,7 +76,6 @@ export function maskIdentifiersInText(
 ): string {
   let out = text;
   for (const id of identifiers)
-    if (id.value.length > 0)
-      out = out.split(id.value).join(maskIdentifier(id).split('|').slice(1).join('|'));
+    if (id.value.length > 0) out = out.split(id.value).join(maskIdentifier(id));
   return out;
 }

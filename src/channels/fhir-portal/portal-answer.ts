@@ -8,6 +8,7 @@
  * @module
  */
 import { maskPersonIdsInText } from '../../domain/personnummer.ts';
+import type { SingleChannelResult } from '../channel.ts';
 import type { FhirOperationOutcome } from './fhir-types.ts';
 import { maskIdentifiersInText } from './patient-identifier.ts';
 import type { PatientIdentifier } from './patient-identifier.ts';
@@ -15,10 +16,10 @@ import type { PatientIdentifier } from './patient-identifier.ts';
 const MAX_REASON_CHARS = 500;
 
 /** How the portal answered, before the give-up rules apply. */
-export type PortalAnswer =
-  | { readonly kind: 'delivered' }
-  | { readonly kind: 'retry'; readonly reason: string; readonly afterMs?: number }
-  | { readonly kind: 'permanent'; readonly reason: string };
+export type PortalAnswer = Extract<
+  SingleChannelResult,
+  { kind: 'delivered' | 'retry' | 'permanent' }
+>;
 
 function isOperationOutcome(value: unknown): value is FhirOperationOutcome {
   return (
