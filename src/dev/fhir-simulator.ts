@@ -410,3 +410,55 @@ export async function startFhirSimulator(
     },
   };
 }
+
+/** One request as an operator may read it: method, path, status and what it did, never an identifier. */
+export function describeReceived(r: FhirReceived): string {
+  const status = (r.resource as { status?: unknown } | undefined)?.status;
+  const what = typeof status === 'string' && r.path.startsWith('/Appointment/') ? ` ${status}` : '';
+  const outcome = r.outcome ? ` (${r.outcome})` : '';
+  return `${r.method} ${r.path}${what} → ${r.status}${outcome}`;
+}
+
+/**
+ * `tidbok fhir-sim`: runs the simulator until SIGINT/SIGTERM (or `signal`),
+ * printing where it listens, the credentials it accepts, and one line per
+ * request. Resolves when it has stopped.
+ */
+export async function runFhirSimulatorCommand(
+  options: FhirSimulatorOptions & { readonly signal?: AbortSignal } = {},
+  out: (line: string) => void = (line) => console.log(line),
+): Promise<void> {
+  const simulator = await startFhirSimulator(options);
+  out(`FHIR portal simulator listening at ${simulator.baseUrl}`);
+  out(`  SPREEKUUR_URL=${simulator.baseUrl}`);
+  out(`  SPREEKUUR_TOKEN_URL=${simulator.tokenUrl}`);
+  out(`  SPREEKUUR_CLIENT_ID=${simulator.clientId}`);
+  out(`  SPREEKUUR_CLIENT_SECRET=${simulator.clientSecret}`);
+  out(`  SPREEKUUR_ORGANIZATION=${simulator.organization}`);
+  out(`  SPREEKUUR_ORGANIZATION_HEADER=${simulator.organizationHeader}`);
+  let seen = 0;
+  const print = () => {
+    while (seen < simulator.received.length) {
+      const r = simulator.received[seen++]!;
+      if (r.path !== '/oauth/token')
+        out(`${new Date(r.atUtcMs).toISOString()} ${describeReceived(r)}`);
+    }
+  };
+  const timer = setInterval(print, 200);
+  timer.unref();
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      options.signal?.removeEventListener('abort', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    if (options.signal?.aborted) stop();
+    else options.signal?.addEventListener('abort', stop);
+  });
+  clearInterval(timer);
+  print();
+  await simulator.close();
+}
