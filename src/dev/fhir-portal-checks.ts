@@ -243,24 +243,35 @@ function patientIdentifierIssues(
   return [];
 }
 
+/**
+ * The checks every resource gets (FHIR invariants, then the profile), and
+ * the profile's reading of it when it passed.
+ */
+function checkResource<T>(
+  body: unknown,
+  type: 'Appointment' | 'Communication',
+  profile: z.ZodType<T>,
+): { issues: FhirIssue[]; resource: T | undefined } {
+  const issues: FhirIssue[] = [];
+  emptyValues(body, type, issues);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    issues.push({ code: 'structure', diagnostics: 'the body is not a resource', expression: type });
+    return { issues, resource: undefined };
+  }
+  containedRules(body as Json, type, issues);
+  const parsed = profile.safeParse(body);
+  issues.push(...profileIssues(parsed, type));
+  return { issues, resource: parsed.success ? parsed.data : undefined };
+}
+
 /** Problems with a PUT Appointment body; `pathId` is the id in the URL. */
 export function checkAppointment(
   body: unknown,
   pathId: string,
   acceptedSystems: readonly string[],
 ): FhirIssue[] {
-  const out: FhirIssue[] = [];
-  emptyValues(body, 'Appointment', out);
-  if (typeof body !== 'object' || body === null || Array.isArray(body))
-    return [
-      ...out,
-      { code: 'structure', diagnostics: 'the body is not a resource', expression: 'Appointment' },
-    ];
-  containedRules(body as Json, 'Appointment', out);
-  const parsed = appointmentProfile.safeParse(body);
-  out.push(...profileIssues(parsed, 'Appointment'));
-  if (!parsed.success) return out;
-  const a = parsed.data;
+  const { issues: out, resource: a } = checkResource(body, 'Appointment', appointmentProfile);
+  if (!a) return out;
   if (a.id !== pathId)
     out.push({
       code: 'invalid',
@@ -288,18 +299,8 @@ export function checkAppointment(
 
 /** Problems with a POST Communication body. */
 export function checkCommunication(body: unknown, acceptedSystems: readonly string[]): FhirIssue[] {
-  const out: FhirIssue[] = [];
-  emptyValues(body, 'Communication', out);
-  if (typeof body !== 'object' || body === null || Array.isArray(body))
-    return [
-      ...out,
-      { code: 'structure', diagnostics: 'the body is not a resource', expression: 'Communication' },
-    ];
-  containedRules(body as Json, 'Communication', out);
-  const parsed = communicationProfile.safeParse(body);
-  out.push(...profileIssues(parsed, 'Communication'));
-  if (!parsed.success) return out;
-  const c = parsed.data;
+  const { issues: out, resource: c } = checkResource(body, 'Communication', communicationProfile);
+  if (!c) return out;
   const ref = c.recipient[0]!.reference;
   const patient = c.contained.find((r) => `#${r.id}` === ref && r.resourceType === 'Patient');
   const identifiers = z.array(identifier).safeParse(patient?.['identifier']);

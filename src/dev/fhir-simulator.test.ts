@@ -1,24 +1,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { appointmentResource } from '../channels/fhir-portal/appointment-resource.ts';
-import { BSN_SYSTEM } from '../channels/fhir-portal/patient-identifier.ts';
+import { anAppointmentSnapshot, TEST_BSN } from '../../test/fhir/fhir-fixtures.ts';
 import { runFhirSimulatorCommand, startFhirSimulator } from './fhir-simulator.ts';
 import type { FhirSimulator } from './fhir-simulator.ts';
 
-const bsn = { system: BSN_SYSTEM, value: '123456782' };
 const appointment = appointmentResource(
-  {
-    kind: 'appointment',
-    bookingId: 'sim-1',
-    status: 'booked',
-    start: { ts: '20260619090000', utcMs: Date.UTC(2026, 5, 19, 7) },
-    end: { ts: '20260619093000', utcMs: Date.UTC(2026, 5, 19, 7, 30) },
-    facility: { hsaId: 'SE2321000016-1hz5', name: 'Vårdcentralen Norr' },
-    timeType: { id: 'TT1', name: 'Läkarbesök' },
-    patient: { identifiers: [bsn] },
-    giveUpAtUtcMs: 0,
-  },
-  bsn,
+  anAppointmentSnapshot({ bookingId: 'sim-1', patient: { identifiers: [TEST_BSN] } }),
+  TEST_BSN,
 );
 
 describe('the FHIR portal simulator', () => {

@@ -20,6 +20,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
+import type { FhirPortalConnection } from '../channels/fhir-portal/fhir-portal-config.ts';
 import { DEFAULT_ACCEPTED_SYSTEMS } from '../channels/fhir-portal/patient-identifier.ts';
 import { checkAppointment, checkCommunication, operationOutcome } from './fhir-portal-checks.ts';
 import type { FhirIssue } from './fhir-portal-checks.ts';
@@ -75,15 +76,14 @@ export type FhirFailure =
     }
   | 'hang';
 
-export interface FhirSimulator {
-  /** The FHIR base, `http://127.0.0.1:<port>/fhir/r4`. */
-  readonly baseUrl: string;
-  /** The token endpoint. */
-  readonly tokenUrl: string;
-  readonly clientId: string;
-  readonly clientSecret: string;
-  readonly organization: string;
-  readonly organizationHeader: string;
+/**
+ * The simulator, with the connection settings that reach it (`baseUrl` is
+ * `http://127.0.0.1:<port>/fhir/r4`).
+ */
+export interface FhirSimulator extends Pick<
+  FhirPortalConnection,
+  'baseUrl' | 'tokenUrl' | 'clientId' | 'clientSecret' | 'organization' | 'organizationHeader'
+> {
   /** Every request, in arrival order. */
   readonly received: readonly FhirReceived[];
   /** Requests below the FHIR base that were accepted (2xx). */

@@ -16,20 +16,15 @@ import {
 import { ClientCredentialsToken } from '../../src/channels/http/client-credentials-token.ts';
 import { startFhirSimulator } from '../../src/dev/fhir-simulator.ts';
 import type { FhirSimulator } from '../../src/dev/fhir-simulator.ts';
-import type { ChangeOutcome } from '../../src/domain/refusals.ts';
 import type { Booking } from '../../src/domain/types.ts';
 import { OutboxDispatcher } from '../../src/outbox/outbox-dispatcher.ts';
 import { RetrySchedule } from '../../src/outbox/retry-schedule.ts';
 import { createServices } from '../../src/services.ts';
 import type { Services } from '../../src/services.ts';
-import { FACILITY, PATIENT, PATIENT_INFO, seedTestCalendar } from '../support/test-calendar.ts';
+import { FACILITY, seedTestCalendar } from '../support/test-calendar.ts';
 import type { SeededCalendar } from '../support/test-calendar.ts';
+import { allowed, bookSlot, moveTo } from './fhir-fixtures.ts';
 import { assertValidFhir, fhirSchemaErrors } from './fhir-r4-schema.ts';
-
-function value<T>(outcome: ChangeOutcome<T>): T {
-  assert.ok(outcome.ok, outcome.ok ? '' : outcome.text);
-  return outcome.value;
-}
 
 async function waitFor(what: string, condition: () => Promise<boolean> | boolean) {
   const deadline = Date.now() + 20_000;
@@ -58,7 +53,7 @@ describe('FHIR portal delivery through the outbox', () => {
         organization: sim.organization,
         organizationHeader: sim.organizationHeader,
         acceptedSystems,
-        timeoutMs: 1_000,
+        timeoutMs: 5_000,
         batchSize: 8,
       },
       {
@@ -89,34 +84,9 @@ describe('FHIR portal delivery through the outbox', () => {
     await sim.close();
   });
 
-  async function book(slotIndex: number): Promise<Booking> {
-    const slot = calendar.doctorSlots[slotIndex]!;
-    return value(
-      await services.service.makeBooking({
-        facility: FACILITY,
-        id: slot.id,
-        startTs: slot.start.ts,
-        endTs: slot.end.ts,
-        subjectOfCare: PATIENT,
-        patient: PATIENT_INFO,
-        origin: 'soap',
-      }),
-    );
-  }
-
-  async function move(booking: Booking, slotIndex: number) {
-    const slot = calendar.doctorSlots[slotIndex]!;
-    value(
-      await services.service.rebook({
-        bookingId: booking.id,
-        facility: FACILITY,
-        startTs: slot.start.ts,
-        endTs: slot.end.ts,
-        subjectOfCare: PATIENT,
-        origin: 'soap',
-      }),
-    );
-  }
+  const book = (slotIndex: number) => bookSlot(services, calendar.doctorSlots[slotIndex]!);
+  const move = (booking: Booking, slotIndex: number) =>
+    moveTo(services, booking, calendar.doctorSlots[slotIndex]!);
 
   const settled = async () => {
     const status = await services.outbox.status('fhir-portal');
@@ -130,7 +100,7 @@ describe('FHIR portal delivery through the outbox', () => {
       const booking = await book(0);
       await move(booking, 2);
       await move(booking, 4);
-      value(
+      allowed(
         await services.service.cancel({
           bookingId: booking.id,
           facility: FACILITY,
@@ -148,7 +118,11 @@ describe('FHIR portal delivery through the outbox', () => {
       assert.equal(final.status, 'cancelled');
       assert.equal(Date.parse(final.start), last.start.utcMs);
       assert.equal(Date.parse(final.end), last.end.utcMs);
-      const puts = sim.accepted().filter((r) => r.path === `/Appointment/${booking.id}`);
+      // A PUT repeated after a lost answer (a loaded machine) is the same bytes: count it once.
+      const puts = sim
+        .accepted()
+        .filter((r) => r.path === `/Appointment/${booking.id}`)
+        .filter((r, i, all) => i === 0 || r.body !== all[i - 1]!.body);
       assert.deepEqual(
         puts.map((r) => (r.resource as { status: string }).status),
         ['booked', 'booked', 'booked', 'cancelled'],
@@ -226,7 +200,7 @@ describe('FHIR portal delivery through the outbox', () => {
       );
       const [dead] = (await services.outbox.status('fhir-portal')).dead;
       assert.equal(dead?.error, 'HTTP 400: error invalid: unknown patient 19121212-****');
-      value(
+      allowed(
         await services.service.cancel({
           bookingId: booking.id,
           facility: FACILITY,

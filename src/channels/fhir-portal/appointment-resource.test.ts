@@ -1,28 +1,17 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { anAppointmentSnapshot, TEST_PNR } from '../../../test/fhir/fhir-fixtures.ts';
 import { assertValidFhir } from '../../../test/fhir/fhir-r4-schema.ts';
 import { appointmentResource, fhirInstant } from './appointment-resource.ts';
-import type { AppointmentSnapshot } from './fhir-portal-payload.ts';
 import { BSN_SYSTEM, PERSONNUMMER_SYSTEM } from './patient-identifier.ts';
 
-// 2026-06-19 09:00 CEST = 07:00 UTC.
-const snapshot: AppointmentSnapshot = {
-  kind: 'appointment',
+const snapshot = anAppointmentSnapshot({
   bookingId: 'b-42',
-  status: 'booked',
-  start: { ts: '20260619090000', utcMs: Date.UTC(2026, 5, 19, 7) },
-  end: { ts: '20260619093000', utcMs: Date.UTC(2026, 5, 19, 7, 30) },
-  facility: { hsaId: 'SE2321000016-1hz5', name: 'Vårdcentralen Norr' },
-  timeType: { id: 'TT1', name: 'Läkarbesök' },
   careType: { id: 'CT1', name: 'Allmänmedicin' },
   performer: { hsaId: 'SE2321000016-P001', name: 'Anna Ek' },
-  patient: {
-    identifiers: [{ system: PERSONNUMMER_SYSTEM, value: '191212121212' }],
-    name: 'Tolvan Tolvansson',
-  },
+  patient: { identifiers: [TEST_PNR], name: 'Tolvan Tolvansson' },
   comment: 'Kom tio minuter före.',
-  giveUpAtUtcMs: Date.UTC(2026, 5, 19, 7),
-};
+});
 
 describe('appointmentResource', () => {
   it('writes the booking as Spreekuur.nl expects it, valid FHIR R4', () => {

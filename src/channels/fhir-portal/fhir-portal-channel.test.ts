@@ -1,5 +1,10 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import {
+  aCommunicationSnapshot,
+  anAppointmentSnapshot,
+  TEST_PNR,
+} from '../../../test/fhir/fhir-fixtures.ts';
 import { assertValidFhir, fhirSchemaErrors } from '../../../test/fhir/fhir-r4-schema.ts';
 import { startFhirSimulator } from '../../dev/fhir-simulator.ts';
 import type { FhirSimulator } from '../../dev/fhir-simulator.ts';
@@ -9,38 +14,7 @@ import { ClientCredentialsToken } from '../http/client-credentials-token.ts';
 import { appointmentResource } from './appointment-resource.ts';
 import { FhirPortalChannel } from './fhir-portal-channel.ts';
 import type { FhirPortalTarget } from './fhir-portal-channel.ts';
-import type { AppointmentSnapshot, CommunicationSnapshot } from './fhir-portal-payload.ts';
-import { BSN_SYSTEM, DEFAULT_ACCEPTED_SYSTEMS, PERSONNUMMER_SYSTEM } from './patient-identifier.ts';
-
-const HOUR = 3_600_000;
-const pnr = { system: PERSONNUMMER_SYSTEM, value: '191212121212' };
-const bsn = { system: BSN_SYSTEM, value: '123456782' };
-
-function anAppointment(overrides: Partial<AppointmentSnapshot> = {}): AppointmentSnapshot {
-  // 2026-06-19 09:00 CEST; the give-up time is what the tests move around.
-  return {
-    kind: 'appointment',
-    bookingId: 'b1',
-    status: 'booked',
-    start: { ts: '20260619090000', utcMs: Date.UTC(2026, 5, 19, 7) },
-    end: { ts: '20260619093000', utcMs: Date.UTC(2026, 5, 19, 7, 30) },
-    facility: { hsaId: 'SE2321000016-1hz5', name: 'Vårdcentralen Norr' },
-    timeType: { id: 'TT1', name: 'Läkarbesök' },
-    patient: { identifiers: [pnr, bsn], name: 'Tolvan Tolvansson' },
-    giveUpAtUtcMs: Date.now() + HOUR,
-    ...overrides,
-  };
-}
-
-const aMessage: CommunicationSnapshot = {
-  kind: 'communication',
-  bookingId: 'inv1',
-  about: 'invitation',
-  topic: 'Kallelse',
-  text: 'Välkommen på hälsokontroll.',
-  patient: { identifiers: [bsn] },
-  giveUpAtUtcMs: Date.now() + HOUR,
-};
+import { BSN_SYSTEM, DEFAULT_ACCEPTED_SYSTEMS } from './patient-identifier.ts';
 
 let nextId = 1;
 function claimed(payload: unknown, attempts = 1): ClaimedMessage {
@@ -102,7 +76,7 @@ describe('FhirPortalChannel against the portal simulator', () => {
 
   it('PUTs the Appointment with a bearer token, the organisation header and fhir+json', async () => {
     const before = sim.received.length;
-    const snapshot = anAppointment({ bookingId: 'put-1' });
+    const snapshot = anAppointmentSnapshot({ bookingId: 'put-1' });
     assert.deepEqual(await deliverOne(snapshot), { kind: 'delivered' });
     const [tokenCall, put] = sim.received.slice(before);
     assert.equal(tokenCall?.path, '/oauth/token');
@@ -115,13 +89,13 @@ describe('FhirPortalChannel against the portal simulator', () => {
       `http://fhir.nl/fhir/NamingSystem/agb-z|${sim.organization}`,
     );
     assert.match(put.headers['content-type'] ?? '', /^application\/fhir\+json/);
-    assert.equal(put.body, JSON.stringify(appointmentResource(snapshot, pnr)));
+    assert.equal(put.body, JSON.stringify(appointmentResource(snapshot, TEST_PNR)));
     assertValidFhir(put.body);
     assert.deepEqual(sim.appointments().get('put-1'), JSON.parse(put.body));
   });
 
   it('sends the same bytes again on a repeat, which the portal ignores', async () => {
-    const snapshot = anAppointment({ bookingId: 'repeat-1' });
+    const snapshot = anAppointmentSnapshot({ bookingId: 'repeat-1' });
     assert.deepEqual(await deliverOne(snapshot), { kind: 'delivered' });
     assert.deepEqual(await deliverOne(snapshot), { kind: 'delivered' });
     const puts = sim.received.filter((r) => r.path === '/Appointment/repeat-1');
@@ -134,7 +108,7 @@ describe('FhirPortalChannel against the portal simulator', () => {
   });
 
   it('POSTs a Communication and keeps the portal’s Location as the receipt', async () => {
-    const result = await deliverOne(aMessage);
+    const result = await deliverOne(aCommunicationSnapshot());
     assert.equal(result.kind, 'delivered');
     const post = sim.received.at(-1)!;
     assert.equal(post.method, 'POST');
@@ -158,9 +132,9 @@ describe('FhirPortalChannel against the portal simulator', () => {
         clientSecret: renamed.clientSecret,
       });
       const c = channel({ baseUrl: renamed.baseUrl, organizationHeader: 'organisation_agb' });
-      assert.deepEqual(await deliverOne(anAppointment(), 1, c), { kind: 'delivered' });
+      assert.deepEqual(await deliverOne(anAppointmentSnapshot(), 1, c), { kind: 'delivered' });
       const wrong = channel({ baseUrl: renamed.baseUrl });
-      const refused = await deliverOne(anAppointment(), 1, wrong);
+      const refused = await deliverOne(anAppointmentSnapshot(), 1, wrong);
       assert.equal(refused.kind, 'permanent');
       assert.match(
         (refused as { reason: string }).reason,
@@ -172,10 +146,10 @@ describe('FhirPortalChannel against the portal simulator', () => {
   });
 
   it('fetches a new token once after a 401 and then delivers', async () => {
-    await deliverOne(anAppointment({ bookingId: 'tok-1' }));
+    await deliverOne(anAppointmentSnapshot({ bookingId: 'tok-1' }));
     const issued = sim.tokensIssued;
     sim.revokeTokens();
-    assert.deepEqual(await deliverOne(anAppointment({ bookingId: 'tok-2' })), {
+    assert.deepEqual(await deliverOne(anAppointmentSnapshot({ bookingId: 'tok-2' })), {
       kind: 'delivered',
     });
     assert.equal(sim.tokensIssued, issued + 1);
@@ -189,7 +163,7 @@ describe('FhirPortalChannel against the portal simulator', () => {
   it('dead-letters a 400 with the OperationOutcome text, identifiers masked', async () => {
     const badBsn = { system: BSN_SYSTEM, value: '123456789' };
     const result = await deliverOne(
-      anAppointment({ bookingId: 'bad-1', patient: { identifiers: [badBsn] } }),
+      anAppointmentSnapshot({ bookingId: 'bad-1', patient: { identifiers: [badBsn] } }),
     );
     assert.equal(result.kind, 'permanent');
     const reason = (result as { reason: string }).reason;
@@ -203,7 +177,7 @@ describe('FhirPortalChannel against the portal simulator', () => {
   it('dead-letters 403, 404 and 422 with the raw body when there is no OperationOutcome', async () => {
     for (const status of [403, 404, 422]) {
       sim.failNext(1, { status, body: `refused ${status} for 191212121212` });
-      const result = await deliverOne(anAppointment());
+      const result = await deliverOne(anAppointmentSnapshot());
       assert.deepEqual(result, {
         kind: 'permanent',
         reason: `HTTP ${status}: refused ${status} for 19121212-****`,
@@ -213,24 +187,24 @@ describe('FhirPortalChannel against the portal simulator', () => {
 
   it('retries 5xx and 429, honouring Retry-After', async () => {
     sim.failNext(1, { status: 503, body: 'down' });
-    assert.deepEqual(await deliverOne(anAppointment()), {
+    assert.deepEqual(await deliverOne(anAppointmentSnapshot()), {
       kind: 'retry',
       reason: 'HTTP 503: down',
     });
     sim.failNext(1, { status: 429, body: '', headers: { 'Retry-After': '7' } });
-    const result = await deliverOne(anAppointment());
+    const result = await deliverOne(anAppointmentSnapshot());
     assert.deepEqual(result, { kind: 'retry', reason: 'HTTP 429: (empty body)', afterMs: 7_000 });
   });
 
   it('retries after a timeout when the portal hangs', async () => {
     sim.failNext(1, 'hang');
-    const result = await deliverOne(anAppointment(), 1, channel({ timeoutMs: 300 }));
+    const result = await deliverOne(anAppointmentSnapshot(), 1, channel({ timeoutMs: 300 }));
     assert.deepEqual(result, { kind: 'retry', reason: 'transport: no answer in time' });
   });
 
   it('gives up once the appointment has started', async () => {
     sim.failNext(1, { status: 500, body: 'oops' });
-    const started = anAppointment({ giveUpAtUtcMs: Date.now() - 1 });
+    const started = anAppointmentSnapshot({ giveUpAtUtcMs: Date.now() - 1 });
     const result = await deliverOne(started);
     assert.deepEqual(result, {
       kind: 'permanent',
@@ -240,9 +214,9 @@ describe('FhirPortalChannel against the portal simulator', () => {
 
   it('tries a Communication POST at most three times', async () => {
     sim.failNext(1, { status: 502, body: 'bad gateway' });
-    assert.equal((await deliverOne(aMessage, 2)).kind, 'retry');
+    assert.equal((await deliverOne(aCommunicationSnapshot(), 2)).kind, 'retry');
     sim.failNext(1, { status: 502, body: 'bad gateway' });
-    const third = await deliverOne(aMessage, 3);
+    const third = await deliverOne(aCommunicationSnapshot(), 3);
     assert.equal(third.kind, 'permanent');
     assert.match(
       (third as { reason: string }).reason,
@@ -253,7 +227,7 @@ describe('FhirPortalChannel against the portal simulator', () => {
   it('skips a patient without an identifier the portal accepts, sending nothing', async () => {
     const before = sim.received.length;
     const result = await deliverOne(
-      anAppointment({ patient: { identifiers: [pnr] } }),
+      anAppointmentSnapshot({ patient: { identifiers: [TEST_PNR] } }),
       1,
       channel({ acceptedSystems: [BSN_SYSTEM] }),
     );
@@ -266,8 +240,8 @@ describe('FhirPortalChannel against the portal simulator', () => {
 
   it('answers a batch message by message', async () => {
     sim.failNext(1, { status: 500, body: 'first fails' });
-    const a = claimed(anAppointment({ bookingId: 'batch-a' }));
-    const b = claimed(anAppointment({ bookingId: 'batch-b' }));
+    const a = claimed(anAppointmentSnapshot({ bookingId: 'batch-a' }));
+    const b = claimed(anAppointmentSnapshot({ bookingId: 'batch-b' }));
     const result = await channel().deliver([a, b], new AbortController().signal);
     assert.equal(result.kind, 'each');
     const kinds =
@@ -277,7 +251,7 @@ describe('FhirPortalChannel against the portal simulator', () => {
 
   it('never puts the token or the client secret in a reason', async () => {
     sim.failNext(1, { status: 500, body: 'x' });
-    const result = await deliverOne(anAppointment());
+    const result = await deliverOne(anAppointmentSnapshot());
     const text = JSON.stringify(result);
     assert.doesNotMatch(text, /sim-secret/);
     assert.doesNotMatch(text, /Bearer/);

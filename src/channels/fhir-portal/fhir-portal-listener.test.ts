@@ -2,8 +2,6 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServices } from '../../services.ts';
 import type { Services } from '../../services.ts';
-import type { Booking } from '../../domain/types.ts';
-import type { ChangeOutcome } from '../../domain/refusals.ts';
 import {
   DOCTOR,
   FACILITY,
@@ -13,6 +11,7 @@ import {
   seedTestCalendar,
 } from '../../../test/support/test-calendar.ts';
 import type { SeededCalendar } from '../../../test/support/test-calendar.ts';
+import { allowed, bookSlot, moveTo, TEST_BSN } from '../../../test/fhir/fhir-fixtures.ts';
 import { fhirPortalListener, fhirPortalPayloads } from './fhir-portal-listener.ts';
 import type { FhirPortalListenerOptions } from './fhir-portal-listener.ts';
 import type {
@@ -20,14 +19,7 @@ import type {
   CommunicationSnapshot,
   FhirPortalPayload,
 } from './fhir-portal-payload.ts';
-import { BSN_SYSTEM, PERSONNUMMER_SYSTEM } from './patient-identifier.ts';
-
-const bsn = { system: BSN_SYSTEM, value: '123456782' };
-
-function value<T>(outcome: ChangeOutcome<T>): T {
-  assert.ok(outcome.ok, outcome.ok ? '' : outcome.text);
-  return outcome.value;
-}
+import { PERSONNUMMER_SYSTEM } from './patient-identifier.ts';
 
 describe('fhirPortalPayloads', () => {
   let services: Services;
@@ -46,24 +38,11 @@ describe('fhirPortalPayloads', () => {
     });
     calendar = await seedTestCalendar(services.store);
   }
-  beforeEach(() => start({ otherIdentifiers: async () => [bsn] }));
+  beforeEach(() => start({ otherIdentifiers: async () => [TEST_BSN] }));
   afterEach(() => services.close());
 
-  async function book(slotIndex = 0, extra: { reason?: string } = {}): Promise<Booking> {
-    const slot = calendar.doctorSlots[slotIndex]!;
-    return value(
-      await services.service.makeBooking({
-        facility: FACILITY,
-        id: slot.id,
-        startTs: slot.start.ts,
-        endTs: slot.end.ts,
-        subjectOfCare: PATIENT,
-        patient: PATIENT_INFO,
-        origin: 'soap',
-        ...extra,
-      }),
-    );
-  }
+  const book = (slotIndex = 0, extra: { reason?: string } = {}) =>
+    bookSlot(services, calendar.doctorSlots[slotIndex]!, extra);
 
   it('snapshots a new booking as a booked Appointment with names, times and identifiers', async () => {
     const booking = await book(0, { reason: 'Ont i magen sedan i tisdags' });
@@ -80,7 +59,7 @@ describe('fhirPortalPayloads', () => {
         careType: { id: 'CT-ALLM', name: 'Allmänmedicin' },
         performer: { hsaId: DOCTOR, name: 'Anna Lind' },
         patient: {
-          identifiers: [{ system: PERSONNUMMER_SYSTEM, value: PATIENT }, bsn],
+          identifiers: [{ system: PERSONNUMMER_SYSTEM, value: PATIENT }, TEST_BSN],
           name: 'Tolvan Tolvansson',
         },
         giveUpAtUtcMs: slot.start.utcMs,
@@ -90,18 +69,7 @@ describe('fhirPortalPayloads', () => {
   });
 
   it('carries the time type’s booking information as the comment', async () => {
-    const slot = calendar.nurseSlots[0]!;
-    value(
-      await services.service.makeBooking({
-        facility: FACILITY,
-        id: slot.id,
-        startTs: slot.start.ts,
-        endTs: slot.end.ts,
-        subjectOfCare: PATIENT,
-        patient: PATIENT_INFO,
-        origin: 'soap',
-      }),
-    );
+    await bookSlot(services, calendar.nurseSlots[0]!);
     assert.equal(
       (sent[0] as AppointmentSnapshot).comment,
       'Kom fastande. Ät eller drick inget efter midnatt.',
@@ -111,17 +79,8 @@ describe('fhirPortalPayloads', () => {
   it('sends the new times on a move and the last times on a cancellation', async () => {
     const booking = await book(0);
     const target = calendar.doctorSlots[3]!;
-    value(
-      await services.service.rebook({
-        bookingId: booking.id,
-        facility: FACILITY,
-        startTs: target.start.ts,
-        endTs: target.end.ts,
-        origin: 'soap',
-        subjectOfCare: PATIENT,
-      }),
-    );
-    value(
+    await moveTo(services, booking, target);
+    allowed(
       await services.service.cancel({
         bookingId: booking.id,
         facility: FACILITY,
@@ -144,7 +103,7 @@ describe('fhirPortalPayloads', () => {
 
   it('adds staff’s message with a cancellation as a Communication after the cancelled Appointment', async () => {
     const booking = await book(1);
-    value(
+    allowed(
       await services.service.cancel({
         bookingId: booking.id,
         facility: FACILITY,
@@ -165,7 +124,7 @@ describe('fhirPortalPayloads', () => {
   });
 
   it('sends an open invitation as a Communication with its text as plain text', async () => {
-    value(
+    allowed(
       await services.service.createInvitation({
         id: 'inv-open-1',
         facility: FACILITY,
@@ -189,7 +148,7 @@ describe('fhirPortalPayloads', () => {
 
   it('sends a timed invitation as a booked Appointment and a Communication', async () => {
     const slot = calendar.doctorSlots[5]!;
-    value(
+    allowed(
       await services.service.createInvitation({
         id: 'inv-timed-1',
         facility: FACILITY,
