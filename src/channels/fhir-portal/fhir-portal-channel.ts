@@ -101,6 +101,11 @@ export function portalRequest(
 export class FhirPortalChannel implements Channel {
   readonly name = FHIR_PORTAL_CHANNEL;
   readonly batchSize: number;
+  /**
+   * A delivery is at most two requests (a 401 refreshes the token once), each
+   * token fetch included within the timeout; the claim outlasts both.
+   */
+  readonly leaseMs: number;
   private readonly base: string;
   private readonly maxCommunicationAttempts: number;
   private readonly now: () => number;
@@ -111,6 +116,7 @@ export class FhirPortalChannel implements Channel {
   ) {
     this.base = target.baseUrl.replace(/\/+$/, '');
     this.batchSize = Math.max(1, target.batchSize);
+    this.leaseMs = 2 * target.timeoutMs + 5_000;
     this.maxCommunicationAttempts = options.maxCommunicationAttempts ?? 3;
     this.now = options.now ?? Date.now;
   }

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError } from '../../config/config.ts';
+import { ConfigError } from '../../config/settings.ts';
 import { readFhirPortalConfig } from './fhir-portal-config.ts';
 import { BSN_SYSTEM, DEFAULT_ACCEPTED_SYSTEMS } from './patient-identifier.ts';
 

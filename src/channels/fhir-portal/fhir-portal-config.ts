@@ -6,7 +6,7 @@
  * @module
  */
 import { z } from 'zod';
-import { ConfigError } from '../../config/config.ts';
+import { ConfigError } from '../../config/settings.ts';
 import { DEFAULT_ACCEPTED_SYSTEMS } from './patient-identifier.ts';
 
 /** Every setting this module reads. */

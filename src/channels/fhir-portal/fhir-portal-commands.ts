@@ -1,9 +1,20 @@
+/**
+ * The FHIR portal channel's `tidbok` commands: `fhir-sim`, contributed to
+ * the CLI by the channel module.
+ *
+ * @module
+ */
 import { parseArgs } from 'node:util';
+import { CliError } from '../../cli/command.ts';
+import type { Command } from '../../cli/command.ts';
 import { runFhirSimulatorCommand } from '../../dev/fhir-simulator.ts';
-import { CliError } from '../command.ts';
-import type { Command } from '../command.ts';
 
-export const fhirSimCommand: Command = {
+/** The FHIR portal's `tidbok` commands. */
+export function fhirPortalCommands(): Command[] {
+  return [fhirSimCommand];
+}
+
+const fhirSimCommand: Command = {
   name: 'fhir-sim',
   usage:
     '[--port <n>] [--client-id <id>] [--client-secret <s>] [--organization <agb>] [--organization-header <name>]',
