@@ -36,10 +36,14 @@ export type OtherIdentifierLookup = (
   subjectOfCare: string,
 ) => Promise<readonly PatientIdentifier[]>;
 
+/** The identifiers staff recorded (admin API, CLI, calendar import), read on the change's transaction. */
+const storedIdentifiers: OtherIdentifierLookup = (tx, subjectOfCare) =>
+  tx.listPatientIdentifiers(subjectOfCare);
+
 export interface FhirPortalListenerOptions {
   /** Facilities whose changes are sent (HSA-ids, any case); every facility when absent. */
   readonly facilities?: readonly string[];
-  /** Other identifiers of a patient; none by default. */
+  /** Other identifiers of a patient; those staff recorded in the store by default. */
   readonly otherIdentifiers?: OtherIdentifierLookup;
   /** How long a message with no appointment time or last day is retried (ms); 72 h by default. */
   readonly undatedRetryMs?: number;
@@ -77,9 +81,8 @@ interface Context {
 
 async function patientOf(ctx: Context, booking: Booking): Promise<PatientSnapshot> {
   const swedish = swedishIdentifierOf(booking.subjectOfCare);
-  const others = ctx.options.otherIdentifiers
-    ? await ctx.options.otherIdentifiers(ctx.tx, booking.subjectOfCare)
-    : [];
+  const lookup = ctx.options.otherIdentifiers ?? storedIdentifiers;
+  const others = await lookup(ctx.tx, booking.subjectOfCare);
   const name = fullName(booking);
   return {
     identifiers: [...(swedish ? [swedish] : []), ...others],

@@ -7,6 +7,7 @@
  * @module
  */
 import { maskSubjectOfCare } from '../../domain/personnummer.ts';
+import type { PatientIdentifier } from '../../domain/types.ts';
 
 /** Swedish personnummer (Skatteverket), as FHIR `Identifier.system`. */
 export const PERSONNUMMER_SYSTEM = 'urn:oid:1.2.752.129.2.1.3.1';
@@ -22,11 +23,7 @@ export const DEFAULT_ACCEPTED_SYSTEMS: readonly string[] = [
   BSN_SYSTEM,
 ];
 
-/** One national identifier of a patient, as FHIR writes it. */
-export interface PatientIdentifier {
-  readonly system: string;
-  readonly value: string;
-}
+export type { PatientIdentifier } from '../../domain/types.ts';
 
 /**
  * The FHIR identifier of a `subject_of_care` id: a personnummer, or a
