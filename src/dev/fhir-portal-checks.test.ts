@@ -4,7 +4,8 @@ import {
   BSN_SYSTEM,
   DEFAULT_ACCEPTED_SYSTEMS,
 } from '../channels/fhir-portal/patient-identifier.ts';
-import { checkAppointment, checkCommunication, isBsn } from './fhir-portal-checks.ts';
+import { checkAppointment, checkCommunication } from './fhir-portal-checks.ts';
+import { isBsn } from '../channels/fhir-portal/patient-identifier.ts';
 
 const appointment = {
   resourceType: 'Appointment',

@@ -8,6 +8,7 @@
  * @module
  */
 import { z } from 'zod';
+import { BSN_SYSTEM, isBsn } from '../channels/fhir-portal/patient-identifier.ts';
 
 /** One problem with a resource, as an `OperationOutcome` issue reports it. */
 export interface FhirIssue {
@@ -216,14 +217,6 @@ function profileIssues(result: z.ZodSafeParseResult<unknown>, type: string): Fhi
   }));
 }
 
-/** The elfproef: what makes nine digits a BSN. */
-export function isBsn(value: string): boolean {
-  if (!/^[0-9]{9}$/.test(value)) return false;
-  const digits = [...value].map(Number);
-  const sum = digits.slice(0, 8).reduce((acc, d, i) => acc + d * (9 - i), 0) - digits[8]!;
-  return sum % 11 === 0;
-}
-
 /** The patient identifier is from an accepted system, and a BSN is a real one. */
 function patientIdentifierIssues(
   found: { system: string; value: string } | undefined,
@@ -238,7 +231,7 @@ function patientIdentifierIssues(
         expression: where,
       },
     ];
-  if (found.system === 'http://fhir.nl/fhir/NamingSystem/bsn' && !isBsn(found.value))
+  if (found.system === BSN_SYSTEM && !isBsn(found.value))
     return [{ code: 'value', diagnostics: 'the BSN fails the elfproef', expression: where }];
   return [];
 }

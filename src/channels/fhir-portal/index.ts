@@ -1,8 +1,9 @@
 /**
  * The FHIR patient portal (Spreekuur.nl profile, issue 14) as a channel:
  * booking events become `Appointment` PUTs and `Communication` POSTs in the
- * outbox, delivered by {@link FhirPortalChannel}; `tidbok fhir-sim` on the
- * CLI; in demo mode (`npm start` with nothing configured) the simulator.
+ * outbox, delivered by {@link FhirPortalChannel}; patients' other national
+ * identifiers (a BSN) on the admin API and the CLI; `tidbok fhir-sim`; in
+ * demo mode (`npm start` with nothing configured) the simulator.
  *
  * @module
  */
@@ -14,6 +15,7 @@ import { FHIR_PORTAL_SETTINGS, readFhirPortalConfig } from './fhir-portal-config
 import type { FhirPortalConfig } from './fhir-portal-config.ts';
 import { fhirPortalListener } from './fhir-portal-listener.ts';
 import { FHIR_PORTAL_CHANNEL } from './fhir-portal-payload.ts';
+import { patientIdentifierRoutes } from './patient-identifier-routes.ts';
 
 export const fhirPortal: ChannelModule<FhirPortalConfig> = {
   name: FHIR_PORTAL_CHANNEL,
@@ -81,5 +83,6 @@ export const fhirPortal: ChannelModule<FhirPortalConfig> = {
     config.connection
       ? `FHIR patient portal: Appointments and messages go to ${config.connection.baseUrl} for organisation ${config.connection.organization}`
       : 'FHIR patient portal: SPREEKUUR_URL is not set, so messages are queued but not sent.',
-  cliCommands: () => fhirPortalCommands(),
+  cliCommands: (open) => fhirPortalCommands(open),
+  adminRoutes: () => patientIdentifierRoutes,
 };

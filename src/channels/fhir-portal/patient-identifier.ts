@@ -76,3 +76,11 @@ export function maskIdentifiersInText(
     if (id.value.length > 0) out = out.split(id.value).join(maskIdentifier(id));
   return out;
 }
+
+/** The elfproef: what makes nine digits a BSN. */
+export function isBsn(value: string): boolean {
+  if (!/^[0-9]{9}$/.test(value)) return false;
+  const digits = [...value].map(Number);
+  const sum = digits.slice(0, 8).reduce((acc, d, i) => acc + d * (9 - i), 0) - digits[8]!;
+  return sum % 11 === 0;
+}
