@@ -165,5 +165,12 @@ describe('patient identifiers for the FHIR portal', () => {
       sim.received.some((r) => r.path === `/Appointment/${id}`),
       false,
     );
+    const [message] = (await t.app.store.listOutbox()).filter((m) => m.key === id);
+    const settled = await t.app.outbox.findMessage(message!.id);
+    assert.equal(settled?.status, 'skipped');
+    assert.equal(
+      settled?.skipReason,
+      `the patient has no identifier the portal accepts (${BSN_SYSTEM})`,
+    );
   });
 });
