@@ -16,6 +16,7 @@ import {
   type SchemaSteps,
 } from '../core/migration-runner.ts';
 import { OUTBOX_RECEIPTS_SQL } from '../outbox-receipts-migration.ts';
+import { CREATE_WEBHOOK_SUBSCRIPTIONS } from '../../channels/webhooks/webhook-subscription-sql.ts';
 
 export type { AppliedMigration, Migration };
 
@@ -187,6 +188,11 @@ CREATE INDEX timeslots_by_facility_performer_start ON timeslots (facility, perfo
   },
   {
     version: 6,
+    name: 'webhook subscriptions',
+    sql: CREATE_WEBHOOK_SUBSCRIPTIONS,
+  },
+  {
+    version: 7,
     name: 'patient identifiers besides the personnummer',
     sql: `
 -- One identifier per patient and system (a Dutch BSN for a FHIR portal, say).
