@@ -18,8 +18,8 @@
  * @module
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import type { HttpHandler } from '../http/http-handler.ts';
 import type { Logger } from '../logging/logger.ts';
 import { maskPersonIdsInText } from '../domain/personnummer.ts';
 import { StaffActionError } from '../staff/staff-action-error.ts';
@@ -38,9 +38,6 @@ export interface AdminApiOptions extends AdminRouteContext {
   /** The version in the OpenAPI document. */
   readonly version: string;
 }
-
-/** The admin API as an HTTP handler: true when the request was its to answer. */
-export type AdminApiHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
 
 const MAX_BODY_BYTES = 256 * 1024;
 
@@ -151,15 +148,20 @@ export function createAdminApp(options: AdminApiOptions & { readonly token: stri
 }
 
 /**
- * The admin API as a handler of the HTTP server: answers everything under
+ * The admin API as a handler of the HTTP layer: answers everything under
  * `/admin`, nothing else (and nothing at all without a token).
  */
-export function createAdminApi(options: AdminApiOptions): AdminApiHandler {
-  if (options.token === undefined) return () => false;
-  const app = createAdminApp({ ...options, token: options.token });
-  return (req, res, url) => {
-    if (url.pathname !== '/admin' && !url.pathname.startsWith('/admin/')) return false;
-    app(req, res);
-    return true;
+export function createAdminApi(options: AdminApiOptions): HttpHandler {
+  const app =
+    options.token !== undefined ? createAdminApp({ ...options, token: options.token }) : undefined;
+  return {
+    name: 'admin API',
+    handle(req, res, target) {
+      const { pathname } = target.url;
+      if (!app || (pathname !== '/admin' && !pathname.startsWith('/admin/'))) return false;
+      // Express answers every request it is given, errors included (see the error handler above).
+      app(req, res);
+      return true;
+    },
   };
 }
