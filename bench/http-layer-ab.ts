@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
 import { createApp } from '../src/app.ts';
-import { importCalendarFile } from '../src/calendar-seed.ts';
+import { importCalendarFile } from '../src/calendar/import-calendar-file.ts';
 import { GetAvailableTimeslots } from '../src/contracts/scheduling.ts';
 import { requestTarget } from '../src/http/http-handler.ts';
 import { createHttpListener } from '../src/http/http-listener.ts';
