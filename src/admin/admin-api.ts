@@ -79,15 +79,17 @@ function bearerAuth(token: string) {
   };
 }
 
-/** The status and text of a body-parser refusal, or undefined for any other error. */
+/** The status and text of a refusal by Express or the body parser, or undefined for any other error. */
 function bodyError(err: unknown): { status: number; message: string } | undefined {
-  if (typeof err !== 'object' || err === null || !('type' in err)) return undefined;
-  if (err.type === 'entity.parse.failed')
+  if (typeof err !== 'object' || err === null) return undefined;
+  if ('type' in err && err.type === 'entity.parse.failed')
     return { status: 400, message: 'the request body is not valid JSON' };
-  if (err.type === 'entity.too.large')
+  if ('type' in err && err.type === 'entity.too.large')
     return { status: 413, message: `the request body exceeds ${MAX_BODY_BYTES} bytes` };
-  if ('status' in err && typeof err.status === 'number' && err.status < 500)
-    return { status: err.status, message: 'the request body cannot be read' };
+  // Other refusals of Express and its body parser (a path that does not decode, a charset it
+  // cannot read) carry their 4xx status; their messages may quote the input, so ours is generic.
+  if ('status' in err && typeof err.status === 'number' && err.status >= 400 && err.status < 500)
+    return { status: err.status, message: 'the request cannot be read' };
   return undefined;
 }
 
