@@ -19,6 +19,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
+import type { Socket } from 'node:net';
 import type { Logger } from '../logging/logger.ts';
 import { maskPersonIdsInText } from '../domain/personnummer.ts';
 import {
@@ -30,7 +31,10 @@ import {
 
 /** Bounds on clients; see {@link defaultListenerLimits}. */
 export interface ListenerLimits {
-  /** Time to receive a request's headers, counted from the connection or the previous request (ms). */
+  /**
+   * Time to receive a request's headers (ms); also how long a new
+   * connection may stay silent, and how long a TLS handshake may take.
+   */
   readonly headersTimeoutMs: number;
   /** Time to receive a whole request (ms). */
   readonly requestTimeoutMs: number;
@@ -96,13 +100,28 @@ export function createHttpListener(options: HttpListenerOptions): Server {
     });
   };
 
+  // Node enforces the header and request timeouts on this beat (30 s by default).
+  const checking = {
+    connectionsCheckingInterval: Math.min(30_000, Math.max(100, limits.headersTimeoutMs / 4)),
+  };
   const server: Server = options.tls
     ? createHttpsServer(
         // A client that never finishes its TLS handshake is bounded like one that never sends headers.
-        { ...options.tls, handshakeTimeout: limits.headersTimeoutMs },
+        { ...options.tls, ...checking, handshakeTimeout: limits.headersTimeoutMs },
         onRequest,
       )
-    : createServer(onRequest);
+    : createServer(checking, onRequest);
+  // Node's header timeout only starts with the first byte: a connection that
+  // never sends one would stay open for good. An idle timeout on the new
+  // connection closes it; the first request lifts it (a handler may take
+  // longer than that without the socket carrying a byte), and from then on
+  // the request and keep-alive timeouts bound the connection.
+  server.on(options.tls ? 'secureConnection' : 'connection', (socket: Socket) => {
+    socket.setTimeout(limits.headersTimeoutMs);
+  });
+  server.prependListener('request', (req: IncomingMessage) => {
+    if (req.socket.timeout === limits.headersTimeoutMs) req.socket.setTimeout(0);
+  });
   server.headersTimeout = limits.headersTimeoutMs;
   server.requestTimeout = limits.requestTimeoutMs;
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;

@@ -419,3 +419,80 @@ describe('a personnummer in any spelling is masked in faults and log lines (issu
       for (const line of logs.lines) assert.doesNotMatch(line, CLEAR_ID, line);
     });
 });
+
+/** Resolves with how long the server took to close a connection that sends `bytes` and then nothing. */
+function closedAfter(base: string, bytes = ''): Promise<number> {
+  const { hostname, port } = new URL(base);
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => {
+      if (bytes) socket.write(bytes);
+    });
+    socket.resume();
+    socket.on('close', () => resolve(performance.now() - started)).on('error', reject);
+  });
+}
+
+describe('silent and slow clients are cut off on every listener (issue 19 item 9)', () => {
+  let dir: string;
+  let server: ChildServer;
+  let adminUrl: string;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tidbok-slow-'));
+    server = await startChildServer({
+      TIDBOK_DB: join(dir, 'tidbok.db'),
+      TIDBOK_ADMIN_TOKEN: 'slow-clients-admin-token-0123',
+      TIDBOK_ADMIN_PORT: '0',
+      LOG_LEVEL: 'warn',
+      TIDBOK_HTTP_HEADERS_TIMEOUT_MS: '400',
+      TIDBOK_HTTP_REQUEST_TIMEOUT_MS: '1500',
+      TIDBOK_HTTP_KEEP_ALIVE_TIMEOUT_MS: '400',
+      TIDBOK_HTTP_MAX_CONNECTIONS: '3',
+    });
+    adminUrl = /Admin API: (http:\/\/\S+)\/admin\//.exec(server.output())![1]!;
+  });
+  after(async () => {
+    server.child.kill('SIGTERM');
+    await server.exited;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const listener of ['SOAP', 'admin'] as const) {
+    const base = () => (listener === 'SOAP' ? server.url : adminUrl);
+
+    it(`closes a connection that sends nothing on the ${listener} listener`, async () => {
+      const ms = await closedAfter(base());
+      assert.ok(ms >= 300 && ms < 5_000, `closed after ${Math.round(ms)} ms`);
+    });
+
+    it(`closes a connection that stalls in its headers on the ${listener} listener`, async () => {
+      const ms = await closedAfter(base(), 'GET /health/live HTTP/1.1\r\nHost: x\r\n');
+      assert.ok(ms < 5_000, `closed after ${Math.round(ms)} ms`);
+    });
+
+    it(`closes an idle keep-alive connection on the ${listener} listener`, async () => {
+      const ms = await closedAfter(base(), 'GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n');
+      assert.ok(ms < 5_000, `closed after ${Math.round(ms)} ms`);
+    });
+  }
+
+  it('holds at most the configured number of connections, and serves again once they close', async () => {
+    const { hostname, port } = new URL(server.url);
+    const open = await Promise.all(
+      [1, 2, 3].map(
+        () =>
+          new Promise<ReturnType<typeof connect>>((resolve) => {
+            const socket = connect(Number(port), hostname, () => resolve(socket));
+            socket.on('error', () => undefined);
+          }),
+      ),
+    );
+    const started = performance.now();
+    const extra = await closedAfter(server.url);
+    assert.ok(extra < 300, `the fourth connection was closed at once (${Math.round(extra)} ms)`);
+    for (const socket of open) socket.destroy();
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal((await fetch(`${server.url}/health/live`)).status, 200);
+    assert.ok(performance.now() - started < 5_000);
+  });
+});
