@@ -19,7 +19,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { HttpHandler } from '../http/http-handler.ts';
+import { expressHandler, type HttpHandler } from '../http/http-handler.ts';
 import type { Logger } from '../logging/logger.ts';
 import { maskPersonIdsInText } from '../domain/personnummer.ts';
 import { StaffActionError } from '../staff/staff-action-error.ts';
@@ -154,16 +154,8 @@ export function createAdminApp(options: AdminApiOptions & { readonly token: stri
  * `/admin`, nothing else (and nothing at all without a token).
  */
 export function createAdminApi(options: AdminApiOptions): HttpHandler {
-  const app =
-    options.token !== undefined ? createAdminApp({ ...options, token: options.token }) : undefined;
-  return {
-    name: 'admin API',
-    handle(req, res, target) {
-      const { pathname } = target.url;
-      if (!app || (pathname !== '/admin' && !pathname.startsWith('/admin/'))) return false;
-      // Express answers every request it is given, errors included (see the error handler above).
-      app(req, res);
-      return true;
-    },
-  };
+  if (options.token === undefined) return { name: 'admin API (off)', handle: () => false };
+  return expressHandler('admin API', createAdminApp({ ...options, token: options.token }), [
+    '/admin',
+  ]);
 }

@@ -68,6 +68,27 @@ export function urlHandler(
   return { name, handle: (req, res, target) => route(req, res, target.url) };
 }
 
+/**
+ * A handler for an Express application (the admin API, the console): it
+ * answers every request under its path prefixes, and Express answers them
+ * all, its errors included (give the app an error handler).
+ */
+export function expressHandler(
+  name: string,
+  app: (req: IncomingMessage, res: ServerResponse) => void,
+  prefixes: readonly string[],
+): HttpHandler {
+  return {
+    name,
+    handle(req, res, target) {
+      const { pathname } = target.url;
+      if (!prefixes.some((p) => pathname === p || pathname.startsWith(`${p}/`))) return false;
+      app(req, res);
+      return true;
+    },
+  };
+}
+
 export function plainText(
   res: ServerResponse,
   status: number,
