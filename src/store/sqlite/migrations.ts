@@ -16,6 +16,7 @@ import {
   type SchemaSteps,
 } from '../core/migration-runner.ts';
 import { OUTBOX_RECEIPTS_SQL } from '../outbox-receipts-migration.ts';
+import { CREATE_WEBHOOK_SUBSCRIPTIONS } from '../../channels/webhooks/webhook-subscription-sql.ts';
 
 export type { AppliedMigration, Migration };
 
@@ -184,6 +185,11 @@ CREATE INDEX timeslots_by_facility_performer_start ON timeslots (facility, perfo
     version: 5,
     name: 'outbox receipts and skipped messages',
     sql: OUTBOX_RECEIPTS_SQL,
+  },
+  {
+    version: 6,
+    name: 'webhook subscriptions',
+    sql: CREATE_WEBHOOK_SUBSCRIPTIONS,
   },
 ];
 
