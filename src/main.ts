@@ -44,6 +44,7 @@ async function main(): Promise<void> {
     channels,
     ...(config.adminToken !== undefined ? { adminToken: config.adminToken } : {}),
     adminListener: config.admin.onSoapListener ? 'soap' : 'separate',
+    listenerLimits: config.http,
     ...(listener.kind === 'tls'
       ? {
           tls: readTlsFiles(listener.files),
