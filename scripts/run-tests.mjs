@@ -55,7 +55,8 @@ for (const [kind, n] of [...byKind].sort((a, b) => b[1] - a[1])) console.log(`# 
 // (yyyyMMdd) or 10 (yyMMdd, only when that is a date: organisation numbers and the digits in
 // HSA-ids are not), then `-`, `+` or nothing, then four more (a letter in the ninth place for a
 // reserve number). Masked ids read `yyyyMMdd-****` or `yyMMdd-****`.
-const PERSON_ID = /(?<![0-9])(?:[0-9]{8}|([0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01]|6[1-9]|[78][0-9]|9[01])))[-+]?[0-9pPtTfF][0-9]{3}(?![0-9])/g;
+const PERSON_ID =
+  /(?<![0-9])(?:[0-9]{8}|([0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01]|6[1-9]|[78][0-9]|9[01])))[-+]?[0-9pPtTfF][0-9]{3}(?![0-9])/g;
 let logLines = 0;
 const leaks = [];
 for (const name of readdirSync(appLogDir).sort()) {

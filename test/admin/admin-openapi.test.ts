@@ -183,7 +183,10 @@ void describe('the admin API contract', () => {
     for (const id of ['198402230208', '19840223+0208', '8402230208', '840223-0208']) {
       const notFound = await call(t.url, 'GET', `/admin/bookings/${encodeURIComponent(id)}`);
       assert.equal(notFound.status, 404);
-      assert.match(String(notFound.json['error']), /no booking or invitation with id (19)?840223-\*\*\*\*$/);
+      assert.match(
+        String(notFound.json['error']),
+        /no booking or invitation with id (19)?840223-\*\*\*\*$/,
+      );
       assert.doesNotMatch(notFound.text, /0208/, id);
     }
 
