@@ -12,7 +12,7 @@ import { readTlsFiles } from './http/tls.ts';
 import type { EnabledChannel } from './channels/channel-module.ts';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadConfig(process.env, { server: true });
   const logger = createLogger({ level: config.logLevel });
   const { listener } = config;
   if (listener.kind === 'plain') {
@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     channels,
     ...(adminToken !== undefined ? { adminToken } : {}),
     adminListener: config.admin.onSoapListener ? 'soap' : 'separate',
+    listenerLimits: config.http,
     ...(listener.kind === 'tls'
       ? {
           tls: readTlsFiles(listener.files),

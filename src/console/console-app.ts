@@ -5,9 +5,9 @@
  *
  * @module
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { SchedulingService } from '../domain/scheduling-service.ts';
+import { expressHandler, type HttpHandler } from '../http/http-handler.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { OutboxStore } from '../outbox/outbox-store.ts';
 import { createConsoleRouter } from './console-router.ts';
@@ -30,11 +30,6 @@ export interface ConsoleAppOptions {
   readonly soapBaseUrl: () => string | undefined;
   readonly sessions?: ConsoleSessions;
 }
-
-/** Answers the request when it is the console's or the simulator's; true when it did. */
-export type ConsoleHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
-
-const OURS = /^\/(console|simulator)(\/|$)/;
 
 export function createConsoleApp(options: ConsoleAppOptions): express.Express {
   const audit = (event: string, fields: Record<string, unknown> = {}) =>
@@ -75,11 +70,7 @@ export function createConsoleApp(options: ConsoleAppOptions): express.Express {
   return app;
 }
 
-export function createConsoleHandler(options: ConsoleAppOptions): ConsoleHandler {
-  const app = createConsoleApp(options);
-  return (req, res, url) => {
-    if (!OURS.test(url.pathname)) return false;
-    app(req, res);
-    return true;
-  };
+/** The console and the simulator as a handler of a listener: everything under their paths. */
+export function createConsoleHandler(options: ConsoleAppOptions): HttpHandler {
+  return expressHandler('console', createConsoleApp(options), ['/console', '/simulator']);
 }
