@@ -86,11 +86,11 @@ export type FacilityLookup = (tx: StoreTx, hsaId: string) => Promise<Facility | 
 const lookupOnTx: FacilityLookup = (tx, hsaId) => tx.getFacility(hsaId);
 
 /**
- * The outbox ordering key of an engagement: its EI key fields in the order of
- * EI's hash (`Engagement.java`), owner left out because EI sets it. Two
- * engagements have the same key here exactly when EI would give them the same
- * hash. JSON keeps the fields apart whatever characters they hold; the person
- * id is inside, so the key is masked wherever it is shown.
+ * An engagement's identity in EI: its key fields in the order of EI's hash
+ * (`Engagement.java`), owner left out because EI sets it. Two engagements
+ * have the same key here exactly when EI would give them the same hash. JSON
+ * keeps the fields apart whatever characters they hold; the person id is
+ * inside, so the key is masked wherever it is shown.
  */
 export function engagementKey(e: Engagement): string {
   return JSON.stringify([
@@ -103,6 +103,19 @@ export function engagementKey(e: Engagement): string {
     e.dataController,
     e.clinicalProcessInterestId,
   ]);
+}
+
+/**
+ * The outbox ordering key of an engagement's messages: its booking's id.
+ * The outbox sends one key's messages one after another, each a key gap
+ * after the previous delivery, so all EI messages of one booking go out in
+ * order even when a change replaces the engagement's EI key (a move to the
+ * partner unit, an open invitation booked): the delete of the old key is
+ * delivered before the create of the new one, as the MVK guide asks (issue 12
+ * item 8). Every EI key holds its booking id, so EI's per-key order holds too.
+ */
+export function outboxKeyOf(e: Engagement): string {
+  return e.businessObjectInstanceIdentifier;
 }
 
 /**
@@ -144,7 +157,7 @@ function engagementOf(
 }
 
 function message(transaction: EngagementTransaction): NewOutboxMessage {
-  return { channel: EI_CHANNEL, key: engagementKey(transaction.engagement), payload: transaction };
+  return { channel: EI_CHANNEL, key: outboxKeyOf(transaction.engagement), payload: transaction };
 }
 
 /**
