@@ -7,8 +7,8 @@
  * @module
  */
 import { instantToDt } from '../../domain/local-time.ts';
-import type { Booking } from '../../domain/types.ts';
-import type { CalendarStore } from '../../store/calendar-store.ts';
+import type { Booking, Facility } from '../../domain/types.ts';
+import type { CalendarStore, StoreTx } from '../../store/calendar-store.ts';
 import { StaffActionError } from '../../staff/staff-action-error.ts';
 import { EI_MAX_BATCH } from './engagement-index-channel.ts';
 import { engagementUpsert, type EiConfig } from './engagement-mapping.ts';
@@ -51,6 +51,49 @@ export function isCurrent(booking: Booking, nowUtcMs: number): boolean {
   return booking.expiresOn === undefined || booking.expiresOn >= instantToDt(nowUtcMs);
 }
 
+/** A booking changed between the reload's read and its queuing: the batch is read again. */
+class ChangedWhileQueued extends Error {
+  override readonly name = 'ChangedWhileQueued';
+}
+
+/** Tries per batch before a reload gives up on bookings that keep changing. */
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Queues the upserts of one batch in `tx` and returns how many. Re-read
+ * inside the transaction: a booking cancelled or moved away since the
+ * listing is left out. Then read once more after queuing: appending takes
+ * each key's lock, so a change that committed before it is visible now (its
+ * delete is queued before our upsert: the upsert would be stale), and one
+ * that commits later queues its message after ours. A booking that changed
+ * in between throws {@link ChangedWhileQueued}, which rolls the batch back
+ * (issue 19 item 3).
+ */
+async function queueBatch(
+  tx: StoreTx,
+  batch: readonly Booking[],
+  unit: Facility,
+  config: EiConfig,
+  now: number,
+): Promise<number> {
+  const queued: Booking[] = [];
+  for (const listed of batch) {
+    const booking = await tx.getBooking(listed.id);
+    if (
+      booking &&
+      isCurrent(booking, now) &&
+      booking.facility.toLowerCase() === unit.hsaId.toLowerCase()
+    )
+      queued.push(booking);
+  }
+  if (queued.length === 0) return 0;
+  await tx.appendOutbox(queued.map((booking) => engagementUpsert(booking, unit, config)));
+  for (const booking of queued)
+    if ((await tx.getBooking(booking.id))?.version !== booking.version)
+      throw new ChangedWhileQueued(`booking ${booking.id} changed while it was queued`);
+  return queued.length;
+}
+
 /**
  * Queues an upsert for every current booking and invitation of `facility`
  * (same mapping as the change listener), in transactions of at most
@@ -81,21 +124,14 @@ export async function reloadEngagementIndex(
   let engagements = 0;
   for (let i = 0; i < current.length; i += batchSize) {
     const batch = current.slice(i, i + batchSize);
-    await store.transaction(async (tx) => {
-      // Re-read inside the transaction: a booking cancelled or moved away since the listing is left out.
-      const messages = [];
-      for (const listed of batch) {
-        const booking = await tx.getBooking(listed.id);
-        if (
-          booking &&
-          isCurrent(booking, now) &&
-          booking.facility.toLowerCase() === unit.hsaId.toLowerCase()
-        )
-          messages.push(engagementUpsert(booking, unit, config));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        engagements += await store.transaction((tx) => queueBatch(tx, batch, unit, config, now));
+        break;
+      } catch (err) {
+        if (!(err instanceof ChangedWhileQueued) || attempt >= MAX_ATTEMPTS) throw err;
       }
-      if (messages.length > 0) await tx.appendOutbox(messages);
-      engagements += messages.length;
-    });
+    }
     transactions += 1;
   }
   return { facility: unit.hsaId, engagements, transactions };
