@@ -331,10 +331,10 @@ void describe(
       );
     });
 
-    void it('ei reload refuses a unit not enabled for web booking', async () => {
-      const res = await tidbok('ei', 'reload', '--facility', HIDDEN);
-      assert.equal(res.code, 1);
-      assert.match(res.err[0]!, /not enabled for web booking/);
+    void it('ei reload of a unit not enabled for web booking queues deletes, never upserts', async () => {
+      const res = await tidbok('ei', 'reload', '--facility', HIDDEN, '--json');
+      assert.equal(res.code, 0, res.err.join('\n'));
+      assert.equal(res.json()['queued'], 'delete');
       assert.equal((await tidbok('ei', 'reload', '--facility', 'SE2321000016-NONE')).code, 1);
     });
 

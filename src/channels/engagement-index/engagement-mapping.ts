@@ -174,6 +174,15 @@ export function engagementUpsert(
   return message({ deleteFlag: false, engagement: engagementOf(booking, facility, config, true) });
 }
 
+/** The outbox message that deletes one booking's engagement; used by the reload of a unit switched off. */
+export function engagementDelete(
+  booking: Booking,
+  facility: Facility,
+  config: EiConfig,
+): NewOutboxMessage {
+  return message({ deleteFlag: true, engagement: engagementOf(booking, facility, config, false) });
+}
+
 /**
  * EI's collect window (rivta-spec §4): single-engagement calls are merged per
  * key for up to 5 s, and there a delete beats a later create. A create that
@@ -189,8 +198,11 @@ export const EI_COLLECT_WINDOW_GAP_MS = 6_000;
  * - changed bookingId, unit or categorization (an open invitation booked, a
  *   timed invitation rebooked, a move to another unit): delete the old key,
  *   then create the new one;
- * - cancellation, passed booking, expired invitation: delete, same key fields.
- * Units not enabled for web booking are never sent, neither side of a move.
+ * - cancellation, passed booking, expired invitation: delete, same key fields;
+ * - unit switched on for web booking: upsert (initial load); switched off: delete.
+ * Units not enabled for web booking are never sent, neither side of a move:
+ * switching a unit off deletes what EI held of it, so EI holds nothing of such
+ * a unit.
  */
 export async function engagementMessages(
   tx: StoreTx,
@@ -228,6 +240,17 @@ export async function engagementMessages(
     case 'expired':
       deletes = await remove(change.after);
       break;
+    case 'published':
+      // The unit was switched on: the policy's initial load of its current engagements.
+      upserts = await upsert(change.after);
+      break;
+    case 'unpublished': {
+      // The unit was switched off, so the check above would send nothing; but
+      // EI holds the engagement and must let go of it (issue 12 item 7).
+      const facility = await lookup(tx, change.after.facility);
+      if (facility) deletes = [engagementOf(change.after, facility, config, false)];
+      break;
+    }
   }
 
   const upsertKeys = new Set(upserts.map(engagementKey));

@@ -6,19 +6,19 @@
  *
  * @module
  */
-import { instantToDt } from '../../domain/local-time.ts';
+import { isCurrent } from '../../domain/booking-change.ts';
 import type { Booking, Facility } from '../../domain/types.ts';
 import type { CalendarStore, StoreTx } from '../../store/calendar-store.ts';
 import { StaffActionError } from '../../staff/staff-action-error.ts';
 import { EI_MAX_BATCH } from './engagement-index-channel.ts';
-import { engagementUpsert, type EiConfig } from './engagement-mapping.ts';
+import { engagementDelete, engagementUpsert, type EiConfig } from './engagement-mapping.ts';
 
 /** Why a reload was not started. */
 export class EngagementReloadError extends Error {
   override readonly name = 'EngagementReloadError';
   constructor(
-    /** `unknown-facility`: no such HSA-id; `not-enabled`: the unit is not enabled for web booking. */
-    readonly reason: 'unknown-facility' | 'not-enabled',
+    /** `unknown-facility`: no such HSA-id. */
+    readonly reason: 'unknown-facility',
     message: string,
   ) {
     super(message);
@@ -28,6 +28,12 @@ export class EngagementReloadError extends Error {
 export interface ReloadReport {
   /** The facility's HSA-id as stored (and sent). */
   readonly facility: string;
+  /**
+   * What was queued: `upsert` for a unit enabled for web booking; `delete`
+   * for one that is not (EI must hold nothing of it: the clean-up of
+   * engagements a unit switched off before deletes were sent left behind).
+   */
+  readonly queued: 'upsert' | 'delete';
   /** Engagements queued: active bookings with a time still to come, and current invitations. */
   readonly engagements: number;
   /** Store transactions used, each with at most `batchSize` messages. */
@@ -38,17 +44,6 @@ export interface ReloadOptions {
   readonly now?: () => number;
   /** Messages per transaction; at most 1000 (EI's largest Update). */
   readonly batchSize?: number;
-}
-
-/**
- * A booking EI should hold now: active, not yet passed, and, for an open
- * invitation, not expired. Passed ones were (or are about to be) deleted by
- * housekeeping; re-sending them would bring them back.
- */
-export function isCurrent(booking: Booking, nowUtcMs: number): boolean {
-  if (booking.status !== 'active') return false;
-  if (booking.end) return booking.end.utcMs >= nowUtcMs;
-  return booking.expiresOn === undefined || booking.expiresOn >= instantToDt(nowUtcMs);
 }
 
 /** A booking changed between the reload's read and its queuing: the batch is read again. */
@@ -87,7 +82,8 @@ async function queueBatch(
       queued.push(booking);
   }
   if (queued.length === 0) return 0;
-  await tx.appendOutbox(queued.map((booking) => engagementUpsert(booking, unit, config)));
+  const message = unit.webBookingEnabled ? engagementUpsert : engagementDelete;
+  await tx.appendOutbox(queued.map((booking) => message(booking, unit, config)));
   for (const booking of queued)
     if ((await tx.getBooking(booking.id))?.version !== booking.version)
       throw new ChangedWhileQueued(`booking ${booking.id} changed while it was queued`);
@@ -97,8 +93,9 @@ async function queueBatch(
 /**
  * Queues an upsert for every current booking and invitation of `facility`
  * (same mapping as the change listener), in transactions of at most
- * `batchSize`. Throws {@link EngagementReloadError} for an unknown facility
- * or one not enabled for web booking (policy §3.1 item 2).
+ * `batchSize`; for a unit not enabled for web booking, a delete of each
+ * instead (policy §3.1 item 2: EI holds nothing of such a unit). Throws
+ * {@link EngagementReloadError} for an unknown facility.
  */
 export async function reloadEngagementIndex(
   store: CalendarStore,
@@ -112,11 +109,6 @@ export async function reloadEngagementIndex(
     throw new EngagementReloadError(
       'unknown-facility',
       `no facility with HSA-id ${facility} in the store`,
-    );
-  if (!unit.webBookingEnabled)
-    throw new EngagementReloadError(
-      'not-enabled',
-      `facility ${unit.hsaId} is not enabled for web booking, so nothing of it is sent to the engagement index (policy §3.1 item 2); enable it in the calendar first`,
     );
   const now = (options.now ?? Date.now)();
   const current = (await store.listActiveBookings(unit.hsaId)).filter((b) => isCurrent(b, now));
@@ -134,7 +126,12 @@ export async function reloadEngagementIndex(
     }
     transactions += 1;
   }
-  return { facility: unit.hsaId, engagements, transactions };
+  return {
+    facility: unit.hsaId,
+    queued: unit.webBookingEnabled ? 'upsert' : 'delete',
+    engagements,
+    transactions,
+  };
 }
 
 /**
@@ -151,11 +148,7 @@ export async function reloadFacility(
   try {
     return await reloadEngagementIndex(store, facility, ei, { now, batchSize: ei.batchSize });
   } catch (err) {
-    if (err instanceof EngagementReloadError)
-      throw new StaffActionError(
-        err.reason === 'unknown-facility' ? 'not-found' : 'refused',
-        err.message,
-      );
+    if (err instanceof EngagementReloadError) throw new StaffActionError('not-found', err.message);
     throw err;
   }
 }
