@@ -39,6 +39,8 @@ export interface RebookInput extends SlotCriteria {
   /** The patient the caller acts for; staff may leave it out. */
   readonly subjectOfCare?: string;
   readonly patient?: PatientDetails;
+  /** A new reason; kept only where the time type takes a message. */
+  readonly reason?: string;
   readonly notification?: string;
   readonly origin: ChangeOrigin;
 }
@@ -62,6 +64,21 @@ export class BookingChanges {
 
   /** MakeBooking: claims a free slot, or books an open invitation. Repeats are answered with the same booking. */
   async makeBooking(input: MakeBookingInput): Promise<ChangeOutcome<Booking>> {
+    const result = await this.#makeBookingOnce(input);
+    // Identical requests for one open invitation can run side by side (PostgreSQL):
+    // all but one lose, to the version check or to the slot the winner took. Asked
+    // again, the invitation's rules see the booking it became and answer a repeat.
+    if (
+      !result.ok &&
+      (result.text === refusal.changedMeanwhile || result.text === refusal.slotTaken) &&
+      input.id !== undefined &&
+      (await this.#context.store.getBooking(input.id)) !== undefined
+    )
+      return this.#makeBookingOnce(input);
+    return result;
+  }
+
+  async #makeBookingOnce(input: MakeBookingInput): Promise<ChangeOutcome<Booking>> {
     const now = this.#context.now();
     const result = await runChange<Booking>(this.#context, async (tx, emit) => {
       const slotById = input.id !== undefined ? await tx.getTimeslot(input.id) : undefined;
@@ -84,7 +101,14 @@ export class BookingChanges {
       if (slot.start.utcMs < now) return refused(refusal.slotInPast);
       const timeType = await timeTypeOf(tx, slot.facility, slot.timeTypeId);
       if (!timeType) return refused(refusal.slotNotFound);
+      const holder = await tx.findActiveBookingOnSlot(slot.id);
+      if (holder)
+        return holder.subjectOfCare === input.subjectOfCare
+          ? done(holder, timeType.bookingInfo)
+          : refused(refusal.slotTaken);
       if (input.origin === 'soap') {
+        const invitation = await this.#invitations.openFor(tx, slot, input.subjectOfCare, now);
+        if (invitation) return this.#invitations.book(tx, emit, invitation, input, now, slot);
         if (!timeType.webBookable || !(await tx.getFacility(slot.facility))?.webBookingEnabled)
           return refused(refusal.notBookableOnline);
         if (
@@ -93,11 +117,6 @@ export class BookingChanges {
         )
           return refused(refusal.notBookableOnline);
       }
-      const holder = await tx.findActiveBookingOnSlot(slot.id);
-      if (holder)
-        return holder.subjectOfCare === input.subjectOfCare
-          ? done(holder, timeType.bookingInfo)
-          : refused(refusal.slotTaken);
       const booking: Booking = {
         id: this.#context.newId(),
         facility: slot.facility,
@@ -111,7 +130,8 @@ export class BookingChanges {
         ...optional('careTypeId', slot.careTypeId ?? input.careTypeId),
         ...optional('performer', slot.performer),
         ...optional('resourceId', slot.resourceId),
-        ...optional('reason', input.reason),
+        // A reason is kept only where the time type takes a message, as a cancellation message is.
+        ...optional('reason', timeType.messageAllowed ? input.reason : undefined),
         ...optional('notification', input.notification),
         status: 'active',
         createdAt: now,
@@ -162,7 +182,13 @@ export class BookingChanges {
       });
       if (!slot) return refused(refusal.slotNotFound);
       if (slot.start.utcMs < now) return refused(refusal.slotInPast);
-      if (slot.id === booking.slotId && !booking.isInvitation && !input.patient)
+      const reason = timeType?.messageAllowed ? input.reason : undefined;
+      if (
+        slot.id === booking.slotId &&
+        !booking.isInvitation &&
+        !input.patient &&
+        (reason === undefined || reason === booking.reason)
+      )
         return done(booking); // a repeat of a move already made
       const moved: Booking = {
         ...booking,
@@ -176,6 +202,7 @@ export class BookingChanges {
         performer: slot.performer,
         resourceId: slot.resourceId,
         patient: input.patient ?? booking.patient,
+        ...optional('reason', reason ?? booking.reason),
         ...optional('notification', input.notification ?? booking.notification),
         updatedAt: now,
         version: booking.version + 1,
@@ -200,6 +227,9 @@ export class BookingChanges {
       if (booking.status === 'cancelled') return done(booking);
       const timeType = await timeTypeOf(tx, booking.facility, booking.timeTypeId);
       if (input.origin === 'soap') {
+        // Staff withdraw invitations; a patient cannot decline one online (issue 12 item 3).
+        if (booking.isInvitation && booking.slotId === undefined)
+          return refused(refusal.invitationNotCancellable);
         if (!timeType?.cancelAllowed) return refused(refusal.cancelNotAllowed);
         if (booking.start && booking.start.utcMs < now) return refused(refusal.bookingPassed);
       }

@@ -14,12 +14,13 @@ import { TextDecoder } from 'node:util';
 import type { Interaction, RequestOf, ResponseOf } from '../contracts/model.ts';
 import { DecodeError, decodeComplex } from '../xml/decode.ts';
 import { encodeElement, prefixesFor, type Prefixes } from '../xml/encode.ts';
-import { XmlParseError, parseXml, qname, type ParseLimits } from '../xml/parse.ts';
+import { XmlParseError, excerpt, parseXml, qname, type ParseLimits } from '../xml/parse.ts';
 import type { AnyOperation, Operation } from '../operations/operation.ts';
 import type { Logger } from '../logging/logger.ts';
 import { SoapFault, faultEnvelope } from './fault.ts';
 import { readEnvelope, responseEnvelope, type SoapRequest } from './envelope.ts';
 import { identifyCaller, type AccessPolicy } from '../http/access-control.ts';
+import { StoreUnavailableError } from '../store/errors.ts';
 
 export interface SoapBindingLimits extends ParseLimits {
   /** Largest request body accepted, in bytes. */
@@ -171,7 +172,7 @@ export function createSoapBinding(deps: SoapBindingDeps) {
     if (!prepared)
       throw new SoapFault(
         'Client',
-        `unknown request element ${qname(envelope.body)}; this address serves ` +
+        `unknown request element ${excerpt(qname(envelope.body))}; this address serves ` +
           `{${pathOperation.interaction.responderNs}}${pathOperation.interaction.name}`,
       );
     const { operation } = prepared;
@@ -287,6 +288,13 @@ export function createSoapBinding(deps: SoapBindingDeps) {
         fault = new SoapFault('Client', `the request body exceeds ${limits.maxBodyBytes} bytes`);
         // The rest of an oversized body is not read; close the connection instead.
         res.setHeader('Connection', 'close');
+      } else if (err instanceof StoreUnavailableError) {
+        // Passing: the database was busy or its connection lost (the store has retried).
+        fault = new SoapFault('Server', err.message);
+        deps.logger.warn(
+          { correlationId, reason: err.reason },
+          'request failed: store unavailable',
+        );
       } else {
         fault = new SoapFault('Server', 'an internal error stopped the request; try again later');
         deps.logger.error({ correlationId, err }, 'request failed with an internal error');
