@@ -79,7 +79,7 @@ function recording(store: CalendarStore, records: TxRecord[]): CalendarStore {
   });
 }
 
-/** Service methods that only read; every other method must have a scenario below. */
+/** Service methods that write no booking; every other method must have a scenario below. */
 const QUERIES = [
   'describe',
   'facilitiesFor',
@@ -88,6 +88,8 @@ const QUERIES = [
   'now',
   'store',
   'visibleTimeTypes',
+  // Writes no booking, only tells the listeners (test/e2e/ei-web-booking-switch.test.ts).
+  'announceWebBookingSwitch',
 ];
 
 void describe('every booking write has its engagement-index event', () => {

@@ -232,6 +232,9 @@ export async function fhirPortalPayloads(
       break;
     }
     case 'expired':
+    // The portal follows its own facility list, not the web-booking switch.
+    case 'published':
+    case 'unpublished':
       break;
   }
   return out.filter((p) => p !== undefined);
