@@ -196,6 +196,20 @@ CREATE INDEX bookings_to_expire_by_date ON bookings (expires_on)
     name: 'outbox receipts and skipped messages',
     sql: OUTBOX_RECEIPTS_SQL,
   },
+  {
+    version: 5,
+    name: 'calendar version for answer reuse across instances',
+    sql: `
+-- One row that every transaction writing calendar data bumps just before it
+-- commits, so that every instance can tell with one cheap read whether its
+-- cached answers may be stale (docs/postgresql.md).
+CREATE TABLE calendar_version (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  version BIGINT NOT NULL
+);
+INSERT INTO calendar_version (id, version) VALUES (1, 0);
+`,
+  },
 ];
 
 const SCHEMA: SchemaSteps = {
