@@ -20,6 +20,7 @@ import type { Channel } from './channels/channel.ts';
 import type { EnabledChannel } from './channels/channel-module.ts';
 import { createServices } from './services.ts';
 import { createAdminApi } from './admin/admin-api.ts';
+import { createConsoleHandler } from './console/console-app.ts';
 import type { AdminRouteContribution } from './admin/admin-route.ts';
 import { createMetrics, type Metrics } from './metrics/metrics.ts';
 import { Housekeeper } from './housekeeping/housekeeper.ts';
@@ -154,6 +155,7 @@ export function createApp(options: AppOptions): App {
   for (const enabled of channels) {
     const channel = enabled.createChannel(
       options.dispatch?.keyGapMs !== undefined ? { keyGapMs: options.dispatch.keyGapMs } : {},
+      { store, logger: options.logger },
     );
     if (!channel) continue;
     deliveries.push(channel);
@@ -228,6 +230,20 @@ export function createApp(options: AppOptions): App {
       dispatchers: states,
     };
   };
+  // The staff console and the 1177 simulator live beside the admin API, behind the same token.
+  const soapBase: { url?: string } = {};
+  const console_ =
+    options.adminToken !== undefined
+      ? createConsoleHandler({
+          token: options.adminToken,
+          service,
+          outbox,
+          channels: channels.map((c) => c.name),
+          notify: notifyDispatchers,
+          logger: options.logger,
+          soapBaseUrl: () => soapBase.url,
+        })
+      : undefined;
   const adminOnSoapListener = options.adminListener === 'soap';
   // The admin API holds every patient's bookings: by default it stays off the
   // SOAP listener (issue 6), on a listener of its own that operators bind to
@@ -236,6 +252,7 @@ export function createApp(options: AppOptions): App {
     options.adminToken !== undefined && !adminOnSoapListener
       ? createServer((req, res) => {
           const url = new URL(req.url ?? '/', 'http://localhost');
+          if (console_?.(req, res, url)) return;
           Promise.resolve(admin(req, res, url))
             .then((handled) => {
               if (!handled) {
@@ -259,7 +276,7 @@ export function createApp(options: AppOptions): App {
     ...(options.now ? { now: options.now } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
     extraRoutes: [
-      ...(adminOnSoapListener ? [admin] : []),
+      ...(adminOnSoapListener ? [admin, ...(console_ ? [console_] : [])] : []),
       metrics.route,
       ...(options.extraRoutes ?? []),
     ],
@@ -290,7 +307,8 @@ export function createApp(options: AppOptions): App {
         server.once('error', reject);
         server.listen(port, host, () => {
           const { port: actual } = server.address() as AddressInfo;
-          resolve(`${scheme}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actual}`);
+          soapBase.url = `${scheme}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actual}`;
+          resolve(soapBase.url);
         });
       });
     },

@@ -11,7 +11,7 @@ import { readTlsFiles } from './http/tls.ts';
 import type { EnabledChannel } from './channels/channel-module.ts';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadConfig(process.env, { server: true });
   const logger = createLogger({ level: config.logLevel });
   const { listener } = config;
   if (listener.kind === 'plain') {
@@ -83,7 +83,8 @@ async function main(): Promise<void> {
         .filter((line) => line !== '')
         .map((line) => `${line}\n`)
         .join('') +
-      `Metrics: ${url}/metrics. Admin API: ${config.adminToken ? `${adminUrl}/admin/ (bearer token from TIDBOK_ADMIN_TOKEN)` : 'off (set TIDBOK_ADMIN_TOKEN to enable)'}\n`,
+      `Metrics: ${url}/metrics. Admin API: ${config.adminToken ? `${adminUrl}/admin/ (bearer token from TIDBOK_ADMIN_TOKEN)` : 'off (set TIDBOK_ADMIN_TOKEN to enable)'}\n` +
+      `Check it keeps the contracts: npx tidbok verify ${url} --facility <a facility's HSA-id> (docs/verify.md)\n`,
   );
 
   const shutdown = (signal: string) => {

@@ -14,9 +14,15 @@ import {
   type EnabledChannel,
 } from './channel-module.ts';
 import { engagementIndex } from './engagement-index/index.ts';
+import { fhirPortal } from './fhir-portal/index.ts';
+import { webhooks } from './webhooks/index.ts';
 
 /** Every channel, in the order they are started and reported. */
-export const CHANNELS = [registerChannel(engagementIndex)] as const;
+export const CHANNELS = [
+  registerChannel(engagementIndex),
+  registerChannel(webhooks),
+  registerChannel(fhirPortal),
+] as const;
 
 /** The settings every channel reads, for the `SETTINGS` list. */
 export const channelSettings = (): readonly string[] => CHANNELS.flatMap((c) => c.settings);

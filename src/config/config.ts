@@ -207,7 +207,15 @@ function withConfigFile(env: Env): Env {
   return merged;
 }
 
-export function loadConfig(rawEnv: Env = process.env): Config {
+/**
+ * Reads and checks every setting.
+ *
+ * @param options - `server`: called by `npm start`, which runs channels without a target as demos
+ */
+export function loadConfig(
+  rawEnv: Env = process.env,
+  options: { readonly server?: boolean } = {},
+): Config {
   const env = withConfigFile(rawEnv);
   const databaseUrl = env['DATABASE_URL'] || env['TIDBOK_DB'] || './data/tidbok.db';
   const seed = env['TIDBOK_SEED'];
@@ -217,6 +225,7 @@ export function loadConfig(rawEnv: Env = process.env): Config {
       `LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent`,
     );
   const producerHsaId = env['EI_SOURCE_SYSTEM'] || env['TIDBOK_HSA_ID'] || 'SE2321000016-TIDBOK';
+  const listener = listenerConfig(env);
   const adminToken = env['TIDBOK_ADMIN_TOKEN'] || undefined;
   // A guessable token would open every patient's bookings to whoever guesses it.
   if (adminToken !== undefined && (adminToken.length < 16 || /\s/.test(adminToken)))
@@ -224,14 +233,17 @@ export function loadConfig(rawEnv: Env = process.env): Config {
       'TIDBOK_ADMIN_TOKEN must be at least 16 characters without spaces (e.g. openssl rand -hex 24)',
     );
   return {
-    channels: readChannels(env, { producerHsaId }),
+    channels: readChannels(env, {
+      producerHsaId,
+      demo: options.server === true && listener.kind === 'plain' && listener.reason === 'demo',
+    }),
     adminToken,
     admin: {
       onSoapListener: boolean(env, 'TIDBOK_ADMIN_ON_SOAP_LISTENER') ?? false,
       port: integer(env, 'TIDBOK_ADMIN_PORT', 8081, 0, 65535),
       host: env['TIDBOK_ADMIN_HOST'] || '127.0.0.1',
     },
-    listener: listenerConfig(env),
+    listener,
     shutdownTimeoutMs: integer(env, 'TIDBOK_SHUTDOWN_TIMEOUT_MS', 20_000, 0, 600_000),
     port: integer(env, 'PORT', 8080, 0, 65535),
     host: env['HOST'] || '0.0.0.0',

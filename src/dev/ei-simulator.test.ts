@@ -4,7 +4,10 @@ import { request } from 'node:http';
 import { buildUpdateEnvelope } from '../channels/engagement-index/engagement-index-channel.ts';
 import type { EiSimulator } from './ei-simulator.ts';
 import { runEiSimulatorCommand, startEiSimulator } from './ei-simulator.ts';
-import type { Engagement, EngagementTransaction } from '../channels/engagement-index/engagement-mapping.ts';
+import type {
+  Engagement,
+  EngagementTransaction,
+} from '../channels/engagement-index/engagement-mapping.ts';
 
 function engagement(overrides: Partial<Engagement> = {}): Engagement {
   return {

@@ -14,7 +14,7 @@ import { TextDecoder } from 'node:util';
 import type { Interaction, RequestOf, ResponseOf } from '../contracts/model.ts';
 import { DecodeError, decodeComplex } from '../xml/decode.ts';
 import { encodeElement, prefixesFor, type Prefixes } from '../xml/encode.ts';
-import { XmlParseError, parseXml, qname, type ParseLimits } from '../xml/parse.ts';
+import { XmlParseError, excerpt, parseXml, qname, type ParseLimits } from '../xml/parse.ts';
 import type { AnyOperation, Operation } from '../operations/operation.ts';
 import type { Logger } from '../logging/logger.ts';
 import { SoapFault, faultEnvelope } from './fault.ts';
@@ -172,7 +172,7 @@ export function createSoapBinding(deps: SoapBindingDeps) {
     if (!prepared)
       throw new SoapFault(
         'Client',
-        `unknown request element ${qname(envelope.body)}; this address serves ` +
+        `unknown request element ${excerpt(qname(envelope.body))}; this address serves ` +
           `{${pathOperation.interaction.responderNs}}${pathOperation.interaction.name}`,
       );
     const { operation } = prepared;

@@ -34,12 +34,14 @@ import type {
   CareType,
   Facility,
   FreeTimeslot,
+  PatientIdentifier,
   Performer,
   Resource,
   Timeslot,
   TimeType,
 } from '../domain/types.ts';
 import type { OutboxStore } from '../outbox/outbox-store.ts';
+import type { StoredWebhookSubscription } from '../channels/webhooks/webhook-subscription.ts';
 import type { AppliedMigration } from './core/migration-runner.ts';
 import type { UnavailableReason } from './errors.ts';
 
@@ -141,6 +143,8 @@ export interface CalendarReader {
    * ordered by id, at most `limit`.
    */
   listExpiring(query: ExpiringQuery): Promise<Booking[]>;
+  /** The other national identifiers staff recorded for a patient (any facility), ordered by system. */
+  listPatientIdentifiers(subjectOfCare: string): Promise<PatientIdentifier[]>;
 }
 
 /**
@@ -176,8 +180,22 @@ export interface StoreTx extends CalendarReader {
    * recorded already, or the booking is not active or not stored.
    */
   markExpired(bookingId: string, atUtcMs: number): Promise<boolean>;
+
+  /**
+   * Records a patient's identifier in a system, replacing the one recorded
+   * in that system; true when something changed.
+   */
+  setPatientIdentifier(subjectOfCare: string, identifier: PatientIdentifier): Promise<boolean>;
+  /** Forgets a patient's identifier in a system; true when there was one. */
+  removePatientIdentifier(subjectOfCare: string, system: string): Promise<boolean>;
   /** Appends messages to the outbox in this transaction, in order. */
   appendOutbox(messages: readonly NewOutboxMessage[]): Promise<void>;
+  /**
+   * The enabled webhook subscriptions, oldest first, as this transaction
+   * sees them: the webhooks listener writes one message per matching one
+   * with the change (the rest of their verbs are the channel's own store).
+   */
+  listEnabledWebhookSubscriptions(): Promise<StoredWebhookSubscription[]>;
 
   /*
    * Calendar maintenance (import). Each upsert inserts or replaces by key and

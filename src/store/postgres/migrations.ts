@@ -19,6 +19,7 @@ import {
   type Migration,
   type SchemaSteps,
 } from '../core/migration-runner.ts';
+import { CREATE_WEBHOOK_SUBSCRIPTIONS } from '../../channels/webhooks/webhook-subscription-sql.ts';
 import { OUTBOX_RECEIPTS_SQL } from '../outbox-receipts-migration.ts';
 
 export type { AppliedMigration, Migration };
@@ -198,6 +199,24 @@ CREATE INDEX bookings_to_expire_by_date ON bookings (expires_on)
   },
   {
     version: 5,
+    name: 'webhook subscriptions',
+    sql: CREATE_WEBHOOK_SUBSCRIPTIONS,
+  },
+  {
+    version: 6,
+    name: 'patient identifiers besides the personnummer',
+    sql: `
+-- One identifier per patient and system (a Dutch BSN for a FHIR portal, say).
+CREATE TABLE patient_identifiers (
+  subject_of_care TEXT COLLATE tidbok_nocase NOT NULL,
+  system TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (subject_of_care, system)
+);
+`,
+  },
+  {
+    version: 7,
     name: 'calendar version for answer reuse across instances',
     sql: `
 -- One row that every transaction writing calendar data bumps just before it

@@ -5,8 +5,14 @@
  * Writes that can break a constraint are wrapped in a savepoint by the caller
  * (`postgres-calendar-store.ts`); here they only say what broke.
  */
+import type { StoredWebhookSubscription } from '../../channels/webhooks/webhook-subscription.ts';
+import {
+  toSubscription,
+  WEBHOOK_SQL,
+  type WebhookSubscriptionRow,
+} from '../../channels/webhooks/webhook-subscription-sql.ts';
 import pg from 'pg';
-import type { Booking, FreeTimeslot } from '../../domain/types.ts';
+import type { Booking, FreeTimeslot, PatientIdentifier } from '../../domain/types.ts';
 import type {
   ExpiringQuery,
   FreeTimeslotQuery,
@@ -288,6 +294,31 @@ export class PostgresQueries implements Statements {
     return found.map(shared.toBooking);
   }
 
+  async listPatientIdentifiers(subjectOfCare: string): Promise<PatientIdentifier[]> {
+    return this.#rows<{ system: string; value: string }>(
+      'SELECT system, value FROM patient_identifiers WHERE subject_of_care = $1 ORDER BY system',
+      [subjectOfCare],
+    );
+  }
+
+  async setPatientIdentifier(subjectOfCare: string, identifier: PatientIdentifier) {
+    const result = await this.#db.query(
+      `INSERT INTO patient_identifiers (subject_of_care, system, value) VALUES ($1, $2, $3)
+       ON CONFLICT (subject_of_care, system) DO UPDATE SET value = excluded.value
+       WHERE patient_identifiers.value <> excluded.value`,
+      [subjectOfCare, identifier.system, identifier.value],
+    );
+    return result.rowCount === 1;
+  }
+
+  async removePatientIdentifier(subjectOfCare: string, system: string) {
+    const result = await this.#db.query(
+      'DELETE FROM patient_identifiers WHERE subject_of_care = $1 AND system = $2',
+      [subjectOfCare, system],
+    );
+    return result.rowCount === 1;
+  }
+
   /** Marks a booking reported as ended; false when it already was (or is not active). */
   async markExpired(bookingId: string, atUtcMs: number): Promise<boolean> {
     const result = await this.#db.query(
@@ -336,6 +367,10 @@ export class PostgresQueries implements Statements {
         throw new NotFoundError(`booking ${booking.id} is not stored`);
       throw new ConcurrentUpdateError(booking.id);
     }
+  }
+
+  async listEnabledWebhookSubscriptions(): Promise<StoredWebhookSubscription[]> {
+    return (await this.#rows<WebhookSubscriptionRow>(WEBHOOK_SQL.listEnabled)).map(toSubscription);
   }
 
   /**

@@ -16,6 +16,7 @@ import {
   type SchemaSteps,
 } from '../core/migration-runner.ts';
 import { OUTBOX_RECEIPTS_SQL } from '../outbox-receipts-migration.ts';
+import { CREATE_WEBHOOK_SUBSCRIPTIONS } from '../../channels/webhooks/webhook-subscription-sql.ts';
 
 export type { AppliedMigration, Migration };
 
@@ -184,6 +185,24 @@ CREATE INDEX timeslots_by_facility_performer_start ON timeslots (facility, perfo
     version: 5,
     name: 'outbox receipts and skipped messages',
     sql: OUTBOX_RECEIPTS_SQL,
+  },
+  {
+    version: 6,
+    name: 'webhook subscriptions',
+    sql: CREATE_WEBHOOK_SUBSCRIPTIONS,
+  },
+  {
+    version: 7,
+    name: 'patient identifiers besides the personnummer',
+    sql: `
+-- One identifier per patient and system (a Dutch BSN for a FHIR portal, say).
+CREATE TABLE patient_identifiers (
+  subject_of_care TEXT NOT NULL COLLATE NOCASE,
+  system TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (subject_of_care, system)
+) STRICT;
+`,
   },
 ];
 

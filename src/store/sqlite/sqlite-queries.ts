@@ -3,8 +3,14 @@
  * between rows and domain values. Synchronous: the store decides when these
  * may run (inside its mutex, on an open transaction or alone).
  */
+import type { StoredWebhookSubscription } from '../../channels/webhooks/webhook-subscription.ts';
+import {
+  toSubscription,
+  WEBHOOK_SQL,
+  type WebhookSubscriptionRow,
+} from '../../channels/webhooks/webhook-subscription-sql.ts';
 import Database from 'better-sqlite3';
-import type { Booking, FreeTimeslot } from '../../domain/types.ts';
+import type { Booking, FreeTimeslot, PatientIdentifier } from '../../domain/types.ts';
 import type {
   ExpiringQuery,
   FreeTimeslotQuery,
@@ -233,6 +239,17 @@ export class SqliteQueries implements Statements {
            AND expires_on < @expires
          ORDER BY id ${boundLimit('@limit')}`,
       ),
+      listPatientIdentifiers: prepare(
+        'SELECT system, value FROM patient_identifiers WHERE subject_of_care = ? ORDER BY system',
+      ),
+      setPatientIdentifier: prepare(
+        `INSERT INTO patient_identifiers (subject_of_care, system, value) VALUES (?, ?, ?)
+         ON CONFLICT (subject_of_care, system) DO UPDATE SET value = excluded.value
+         WHERE value <> excluded.value`,
+      ),
+      removePatientIdentifier: prepare(
+        'DELETE FROM patient_identifiers WHERE subject_of_care = ? AND system = ?',
+      ),
       markExpired: prepare(
         `UPDATE bookings SET expired_at_utc_ms = ?
          WHERE id = ? AND status = 'active' AND expired_at_utc_ms IS NULL`,
@@ -251,6 +268,7 @@ export class SqliteQueries implements Statements {
       bookingExists: prepare('SELECT 1 FROM bookings WHERE id = ?'),
       timeslotExists: prepare('SELECT 1 FROM timeslots WHERE id = ?'),
       facilityExists: prepare('SELECT 1 FROM facilities WHERE hsa_id = ?'),
+      listEnabledWebhookSubscriptions: prepare(WEBHOOK_SQL.listEnabled),
       appendOutbox: prepare(
         `INSERT INTO outbox (channel, key, payload, not_before_utc_ms, created_at_utc_ms, next_attempt_utc_ms)
          VALUES (@channel, @key, @payload, @not_before, @created_at, @not_before)`,
@@ -401,6 +419,23 @@ export class SqliteQueries implements Statements {
     return rows.map(shared.toBooking);
   }
 
+  listPatientIdentifiers(subjectOfCare: string): PatientIdentifier[] {
+    return this.#s.listPatientIdentifiers.all(subjectOfCare) as PatientIdentifier[];
+  }
+
+  setPatientIdentifier(subjectOfCare: string, identifier: PatientIdentifier): boolean {
+    const { changes } = this.#s.setPatientIdentifier.run(
+      subjectOfCare,
+      identifier.system,
+      identifier.value,
+    );
+    return changes === 1;
+  }
+
+  removePatientIdentifier(subjectOfCare: string, system: string): boolean {
+    return this.#s.removePatientIdentifier.run(subjectOfCare, system).changes === 1;
+  }
+
   markExpired(bookingId: string, atUtcMs: number): boolean {
     return this.#s.markExpired.run(atUtcMs, bookingId).changes === 1;
   }
@@ -446,6 +481,12 @@ export class SqliteQueries implements Statements {
     if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY')
       return new NotFoundError(`booking ${booking.id} names a facility or slot that is not stored`);
     return error;
+  }
+
+  listEnabledWebhookSubscriptions(): StoredWebhookSubscription[] {
+    return (this.#s.listEnabledWebhookSubscriptions.all() as WebhookSubscriptionRow[]).map(
+      toSubscription,
+    );
   }
 
   appendOutbox(messages: readonly NewOutboxMessage[]): void {
