@@ -231,8 +231,8 @@ export async function fhirPortalPayloads(
         out.push(await cancellationMessage(ctx, facility, last, after.cancelMessage));
       break;
     }
-    case 'expired':
     // The portal follows its own facility list, not the web-booking switch.
+    case 'expired':
     case 'published':
     case 'unpublished':
       break;
