@@ -10,8 +10,24 @@ import type { ClaimedMessage } from '../outbox/outbox-store.ts';
 
 /** How a delivery went, as far as the dispatcher needs to know. */
 export type ChannelResult =
-  /** The target accepted every message. */
-  | { readonly kind: 'delivered' }
+  /**
+   * The target accepted every message. `receipt` holds what the target said
+   * about it that an operator may need later (e.g. Kivra's `kivra-objkey`);
+   * it is stored with the message and must hold no personal data.
+   */
+  | { readonly kind: 'delivered'; readonly receipt?: Readonly<Record<string, string>> }
+  /**
+   * This channel deliberately does not send the message (e.g. the recipient
+   * has no Kivra mailbox). Settled like a delivery, never retried, not an
+   * error and not a dead letter; the reason is recorded and counted.
+   */
+  | { readonly kind: 'skipped'; readonly reason: string }
+  /**
+   * One result per message of the batch, by message id, for targets whose
+   * calls succeed or fail message by message. A message missing from the map
+   * is retried. No result in the map may itself be `each`.
+   */
+  | { readonly kind: 'each'; readonly results: ReadonlyMap<number, SingleChannelResult> }
   /**
    * A passing failure (timeout, transport error, overload): try again later,
    * no sooner than `afterMs` when the target said so.
@@ -19,6 +35,9 @@ export type ChannelResult =
   | { readonly kind: 'retry'; readonly reason: string; readonly afterMs?: number }
   /** The target refused the messages and will refuse them again: dead-letter and alert. */
   | { readonly kind: 'permanent'; readonly reason: string };
+
+/** A result that applies to one message or a whole batch, never split further. */
+export type SingleChannelResult = Exclude<ChannelResult, { readonly kind: 'each' }>;
 
 export interface Channel {
   /** The outbox channel this delivers, e.g. `engagement-index`. */

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Channel, ChannelResult } from '../channels/channel.ts';
+import type { Channel, ChannelResult, SingleChannelResult } from '../channels/channel.ts';
 import { maskPersonIdsInText } from '../domain/personnummer.ts';
 import type { ClaimedMessage, OutboxStore } from './outbox-store.ts';
 import { RetrySchedule } from './retry-schedule.ts';
@@ -152,10 +152,43 @@ export class OutboxDispatcher {
     } catch (err) {
       result = { kind: 'retry', reason: `channel failed: ${String(err)}` };
     }
+    if (result.kind !== 'each') return this.settle(batch, result);
+    // Message by message: settle each with its own result; one the channel
+    // did not answer for is tried again.
+    for (const message of batch)
+      await this.settle(
+        [message],
+        result.results.get(message.id) ?? {
+          kind: 'retry',
+          reason: 'the channel gave no result for this message',
+        },
+      );
+  }
+
+  private async settle(
+    batch: readonly ClaimedMessage[],
+    result: SingleChannelResult,
+  ): Promise<void> {
     const ids = batch.map((m) => m.id);
     switch (result.kind) {
       case 'delivered':
-        await this.store.markDelivered(ids, this.owner, this.now());
+        await this.store.markDelivered(
+          ids,
+          this.owner,
+          this.now(),
+          result.receipt ? { receipt: result.receipt } : undefined,
+        );
+        return;
+      case 'skipped':
+        await this.store.markDelivered(ids, this.owner, this.now(), { skipped: result.reason });
+        this.logger.info(
+          {
+            channel: this.channel.name,
+            messages: batch.length,
+            reason: maskPersonIdsInText(result.reason),
+          },
+          'outbox message skipped by its channel',
+        );
         return;
       case 'retry': {
         const attempt = Math.max(...batch.map((m) => m.attempts));

@@ -52,6 +52,32 @@ export interface DeadMessage {
   readonly createdAtUtcMs: number;
 }
 
+/** How a settled message was settled, beyond "delivered". */
+export type DeliveryNote =
+  /** What the target answered about the delivery (no personal data). */
+  | { readonly receipt: Readonly<Record<string, string>> }
+  /** The channel chose not to send it, and why (person ids are masked on storing). */
+  | { readonly skipped: string };
+
+/** One outbox message as an operator or a test sees it. */
+export interface OutboxMessageView {
+  readonly id: number;
+  readonly channel: string;
+  /** The key with person ids masked. */
+  readonly key: string;
+  readonly status: 'pending' | 'in_flight' | 'delivered' | 'skipped' | 'dead';
+  readonly attempts: number;
+  /** The last failure (person ids masked), if any. */
+  readonly lastError: string | undefined;
+  /** What the target answered on delivery, when the channel kept something. */
+  readonly receipt: Readonly<Record<string, string>> | undefined;
+  /** Why the channel skipped the message. */
+  readonly skipReason: string | undefined;
+  readonly createdAtUtcMs: number;
+  /** When it was delivered or skipped. */
+  readonly settledAtUtcMs: number | undefined;
+}
+
 /** What the outbox holds, for health checks, the admin API and tests. */
 export interface OutboxStatus {
   /** Messages waiting to be delivered, including those waiting for a retry. */
@@ -62,6 +88,8 @@ export interface OutboxStatus {
   readonly dead: readonly DeadMessage[];
   /** Age of the oldest pending or in-flight message (ms), or undefined when none. */
   readonly oldestPendingAgeMs: number | undefined;
+  /** Messages the channel deliberately did not send (kept until pruned like delivered ones). */
+  readonly skipped: number;
 }
 
 export interface OutboxStore {
@@ -92,8 +120,18 @@ export interface OutboxStore {
    * Records that these messages were delivered at `nowUtcMs`. Only claims
    * still held by `owner` are settled; a lapsed claim taken over by another
    * dispatcher is left to that one.
+   *
+   * @param note - a receipt to keep with the messages, or that they were skipped and why
    */
-  markDelivered(ids: readonly number[], owner: string, nowUtcMs: number): Promise<void>;
+  markDelivered(
+    ids: readonly number[],
+    owner: string,
+    nowUtcMs: number,
+    note?: DeliveryNote,
+  ): Promise<void>;
+
+  /** One message by id, as it stands now; undefined when unknown or pruned. */
+  findMessage(id: number): Promise<OutboxMessageView | undefined>;
 
   /**
    * Returns these claimed messages to pending, to be claimed again no
@@ -127,7 +165,7 @@ export interface OutboxStore {
   status(channel?: string, nowUtcMs?: number): Promise<OutboxStatus>;
 
   /**
-   * Deletes messages delivered before `beforeUtcMs` and returns how many.
+   * Deletes messages delivered (or skipped) before `beforeUtcMs` and returns how many.
    * Keep at least the largest channel key gap, so that a key's last delivery
    * is still there to be waited for.
    */

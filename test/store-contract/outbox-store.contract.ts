@@ -160,6 +160,31 @@ export function describeOutboxStore(name: string, make: () => Promise<OutboxUnde
       assert.deepEqual((await outbox.status('other-channel', T0)).dead, []);
     });
 
+    it('keeps a receipt with a delivered message', async () => {
+      await append(msg('k1', 1));
+      const [m] = await claim();
+      await outbox.markDelivered([m!.id], 'A', T0 + 7, { receipt: { 'kivra-objkey': 'obj-1' } });
+      const view = await outbox.findMessage(m!.id);
+      assert.equal(view?.status, 'delivered');
+      assert.deepEqual(view?.receipt, { 'kivra-objkey': 'obj-1' });
+      assert.equal(view?.settledAtUtcMs, T0 + 7);
+      assert.equal(await outbox.findMessage(m!.id + 1000), undefined);
+    });
+
+    it('settles a skipped message with its reason masked, counts it and lets the key go on', async () => {
+      await append(msg('k1', 1), msg('k1', 2));
+      const [first] = await claim();
+      await outbox.markDelivered([first!.id], 'A', T0, {
+        skipped: 'not a Kivra user: 191212121212',
+      });
+      const view = await outbox.findMessage(first!.id);
+      assert.equal(view?.status, 'skipped');
+      assert.equal(view?.skipReason, 'not a Kivra user: 19121212-****');
+      assert.equal((await outbox.status(CH, T0)).skipped, 1);
+      assert.deepEqual(payloads(await claim()), [2]);
+      assert.equal(await outbox.pruneDelivered(T0 + 1), 1);
+    });
+
     it('prunes delivered messages settled before a time', async () => {
       await append(msg('k1', 1), msg('k2', 2));
       const claimed = await claim();

@@ -9,7 +9,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import type { IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Update } from '../../contracts/engagement-index.ts';
 import { NS } from '../../contracts/namespaces.ts';
@@ -20,6 +19,7 @@ import { escapeText } from '../../xml/escape.ts';
 import { parseXml } from '../../xml/parse.ts';
 import type { XmlElement } from '../../xml/parse.ts';
 import type { Channel, ChannelResult } from '../channel.ts';
+import { retryAfterMs } from '../http/retry-after.ts';
 import { EI_CHANNEL, EI_COLLECT_WINDOW_GAP_MS } from './engagement-mapping.ts';
 import type { EiConfig, EngagementTransaction } from './engagement-mapping.ts';
 
@@ -133,15 +133,6 @@ export function classifyEiAnswer(
   return later(`HTTP ${status}${body ? `: ${body.slice(0, 200)}` : ''}`);
 }
 
-function retryAfter(res: IncomingMessage): number | undefined {
-  const value = res.headers['retry-after'];
-  if (typeof value !== 'string') return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-
 /** Options the tests and the composition root may set. */
 export interface EngagementIndexChannelOptions {
   /** Correlation id for each call; a fresh UUID by default. */
@@ -249,7 +240,7 @@ export class EngagementIndexChannel implements Channel {
           resolve({
             status: res.statusCode ?? 0,
             body: Buffer.concat(chunks).toString('utf8'),
-            retryAfterMs: retryAfter(res),
+            retryAfterMs: retryAfterMs(res.headers['retry-after']),
           });
         });
       });

@@ -8,6 +8,7 @@
  * and the others wait, then find nothing left to do.
  */
 import type pg from 'pg';
+import { OUTBOX_RECEIPTS_SQL } from '../outbox-receipts-migration.ts';
 
 export interface Migration {
   readonly version: number;
@@ -189,6 +190,11 @@ CREATE INDEX bookings_to_expire_by_end ON bookings (end_utc_ms)
 CREATE INDEX bookings_to_expire_by_date ON bookings (expires_on)
   WHERE status = 'active' AND expired_at_utc_ms IS NULL AND slot_id IS NULL;
 `,
+  },
+  {
+    version: 4,
+    name: 'outbox receipts and skipped messages',
+    sql: OUTBOX_RECEIPTS_SQL,
   },
 ];
 

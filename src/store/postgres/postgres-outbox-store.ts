@@ -20,9 +20,12 @@ import type {
   ClaimOptions,
   ClaimedMessage,
   DeadMessage,
+  DeliveryNote,
+  OutboxMessageView,
   OutboxStatus,
   OutboxStore,
 } from '../../outbox/outbox-store.ts';
+import { outboxMessageView, type OutboxMessageRow } from '../outbox-message-view.ts';
 import type { Queryable } from './postgres-queries.ts';
 
 /** Whatever runs statements on the database; `PostgresCalendarStore` does. */
@@ -119,15 +122,39 @@ export class PostgresOutboxStore implements OutboxStore {
       }));
   }
 
-  async markDelivered(ids: readonly number[], owner: string, nowUtcMs: number): Promise<void> {
+  async markDelivered(
+    ids: readonly number[],
+    owner: string,
+    nowUtcMs: number,
+    note?: DeliveryNote,
+  ): Promise<void> {
+    const skipped = note !== undefined && 'skipped' in note;
     await this.#settle(
       ids,
       owner,
-      `UPDATE outbox SET status = 'delivered', delivered_at_utc_ms = $3,
+      `UPDATE outbox SET status = $4, delivered_at_utc_ms = $3, receipt = $5, skip_reason = $6,
          lease_owner = NULL, lease_until_utc_ms = NULL
        WHERE ${SETTLE_GUARD}`,
-      [nowUtcMs],
+      [
+        nowUtcMs,
+        skipped ? 'skipped' : 'delivered',
+        note && 'receipt' in note ? JSON.stringify(note.receipt) : null,
+        skipped ? maskPersonIdsInText(note.skipped) : null,
+      ],
     );
+  }
+
+  async findMessage(id: number): Promise<OutboxMessageView | undefined> {
+    const result = await this.#connection.withConnection((db) =>
+      db.query<OutboxMessageRow>(
+        `SELECT id, channel, key, status, attempts, last_error, receipt, skip_reason,
+                created_at_utc_ms, delivered_at_utc_ms
+         FROM outbox WHERE id = $1`,
+        [id],
+      ),
+    );
+    const row = result.rows[0];
+    return row && outboxMessageView(row);
   }
 
   async markRetry(
@@ -188,6 +215,11 @@ export class PostgresOutboxStore implements OutboxStore {
          ORDER BY id`,
         [channel ?? null],
       );
+      const skipped = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM outbox
+         WHERE status = 'skipped' AND ($1::text IS NULL OR channel = $1::text)`,
+        [channel ?? null],
+      );
       const c = counts.rows[0];
       return {
         pending: c?.pending ?? 0,
@@ -201,15 +233,17 @@ export class PostgresOutboxStore implements OutboxStore {
           createdAtUtcMs: row.created_at_utc_ms,
         })),
         oldestPendingAgeMs: c?.oldest == null ? undefined : nowUtcMs - c.oldest,
+        skipped: skipped.rows[0]?.n ?? 0,
       };
     });
   }
 
   async pruneDelivered(beforeUtcMs: number): Promise<number> {
     const result = await this.#connection.withConnection((db) =>
-      db.query(`DELETE FROM outbox WHERE status = 'delivered' AND delivered_at_utc_ms < $1`, [
-        beforeUtcMs,
-      ]),
+      db.query(
+        `DELETE FROM outbox WHERE status IN ('delivered', 'skipped') AND delivered_at_utc_ms < $1`,
+        [beforeUtcMs],
+      ),
     );
     return result.rowCount ?? 0;
   }

@@ -3,6 +3,7 @@
  * edited: a change is a new step with the next version.
  */
 import type Database from 'better-sqlite3';
+import { OUTBOX_RECEIPTS_SQL } from '../outbox-receipts-migration.ts';
 
 export interface Migration {
   readonly version: number;
@@ -177,6 +178,11 @@ CREATE INDEX bookings_to_expire_by_date ON bookings (expires_on)
 -- (see FREE_TIMESLOTS_OF_PERFORMER_SQL) rather than the whole facility's.
 CREATE INDEX timeslots_by_facility_performer_start ON timeslots (facility, performer, start_utc_ms, id);
 `,
+  },
+  {
+    version: 5,
+    name: 'outbox receipts and skipped messages',
+    sql: OUTBOX_RECEIPTS_SQL,
   },
 ];
 

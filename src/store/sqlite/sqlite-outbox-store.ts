@@ -15,9 +15,12 @@ import type {
   ClaimOptions,
   ClaimedMessage,
   DeadMessage,
+  DeliveryNote,
+  OutboxMessageView,
   OutboxStatus,
   OutboxStore,
 } from '../../outbox/outbox-store.ts';
+import { outboxMessageView, type OutboxMessageRow } from '../outbox-message-view.ts';
 
 /** Whatever gives exclusive use of the connection; `SqliteCalendarStore` does. */
 export interface SqliteConnection {
@@ -105,14 +108,40 @@ export class SqliteOutboxStore implements OutboxStore {
     });
   }
 
-  async markDelivered(ids: readonly number[], owner: string, nowUtcMs: number): Promise<void> {
+  async markDelivered(
+    ids: readonly number[],
+    owner: string,
+    nowUtcMs: number,
+    note?: DeliveryNote,
+  ): Promise<void> {
+    const skipped = note !== undefined && 'skipped' in note;
     await this.settle(
       ids,
-      `UPDATE outbox SET status = 'delivered', delivered_at_utc_ms = @now,
+      `UPDATE outbox SET status = @status, delivered_at_utc_ms = @now,
+         receipt = @receipt, skip_reason = @skipReason,
          lease_owner = NULL, lease_until_utc_ms = NULL
        WHERE ${SETTLE_GUARD}`,
-      { owner, now: nowUtcMs },
+      {
+        owner,
+        now: nowUtcMs,
+        status: skipped ? 'skipped' : 'delivered',
+        receipt: note && 'receipt' in note ? JSON.stringify(note.receipt) : null,
+        skipReason: skipped ? maskPersonIdsInText(note.skipped) : null,
+      },
     );
+  }
+
+  async findMessage(id: number): Promise<OutboxMessageView | undefined> {
+    return this.connection.withConnection((db) => {
+      const row = db
+        .prepare(
+          `SELECT id, channel, key, status, attempts, last_error, receipt, skip_reason,
+                  created_at_utc_ms, delivered_at_utc_ms
+           FROM outbox WHERE id = ?`,
+        )
+        .get(id) as OutboxMessageRow | undefined;
+      return row && outboxMessageView(row);
+    });
   }
 
   async markRetry(
@@ -181,6 +210,11 @@ export class SqliteOutboxStore implements OutboxStore {
           createdAtUtcMs: row.created_at_utc_ms,
         })),
         oldestPendingAgeMs: counts.oldest === null ? undefined : nowUtcMs - counts.oldest,
+        skipped: (
+          db
+            .prepare(`SELECT count(*) AS n FROM outbox WHERE status = 'skipped' ${where}`)
+            .get(params) as { n: number }
+        ).n,
       };
     });
   }
@@ -189,7 +223,9 @@ export class SqliteOutboxStore implements OutboxStore {
     return this.connection.withConnection(
       (db) =>
         db
-          .prepare(`DELETE FROM outbox WHERE status = 'delivered' AND delivered_at_utc_ms < ?`)
+          .prepare(
+            `DELETE FROM outbox WHERE status IN ('delivered', 'skipped') AND delivered_at_utc_ms < ?`,
+          )
           .run(beforeUtcMs).changes,
     );
   }
@@ -197,7 +233,7 @@ export class SqliteOutboxStore implements OutboxStore {
   private async settle(
     ids: readonly number[],
     sql: string,
-    params: Record<string, string | number>,
+    params: Record<string, string | number | null>,
   ): Promise<void> {
     if (ids.length === 0) return;
     await this.connection.withConnection((db) => {
