@@ -309,7 +309,10 @@ export async function startKivraSimulator(
 
   const auth = (req: IncomingMessage, body: string) => {
     const basic = /^Basic (\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    const [id, secret] = basic ? Buffer.from(basic, 'base64').toString('utf8').split(':') : [];
+    // RFC 6749 §2.3.1: each part is form-encoded before the Basic encoding.
+    const [id, secret] = basic
+      ? Buffer.from(basic, 'base64').toString('utf8').split(':').map(decodeURIComponent)
+      : [];
     if (id !== clientId || secret !== clientSecret)
       throw new KivraError(401, 40100, 'unknown client or wrong secret');
     if (!/^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? ''))

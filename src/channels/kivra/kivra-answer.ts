@@ -9,13 +9,10 @@
  * @module
  */
 import { maskPersonIdsInText } from '../../domain/personnummer.ts';
+import type { SingleChannelResult } from '../channel.ts';
 
-/** How one content went, as the channel reports it. */
-export type KivraOutcome =
-  | { readonly kind: 'delivered'; readonly receipt: Readonly<Record<string, string>> }
-  | { readonly kind: 'skipped'; readonly reason: string }
-  | { readonly kind: 'retry'; readonly reason: string; readonly afterMs?: number }
-  | { readonly kind: 'permanent'; readonly reason: string };
+/** How one content went. */
+export type KivraOutcome = SingleChannelResult;
 
 /** The parts of an HTTP answer the classification reads. */
 export interface KivraAnswer {

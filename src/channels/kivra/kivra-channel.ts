@@ -17,6 +17,8 @@
  */
 import type { ClaimedMessage } from '../../outbox/outbox-store.ts';
 import type { Channel, ChannelResult } from '../channel.ts';
+import { ClientCredentialsToken, TokenRequestError } from '../http/client-credentials-token.ts';
+import { retryAfterMs } from '../http/retry-after.ts';
 import { checkSubjectOfCareId } from '../../domain/personnummer.ts';
 import {
   classifyContentAnswer,
@@ -28,7 +30,6 @@ import {
 } from './kivra-answer.ts';
 import { KIVRA_CHANNEL, type KivraOutboxPayload } from './kivra-listener.ts';
 import { UsermatchCache, type UsermatchCacheOptions } from './usermatch-cache.ts';
-import { KivraAuthError, KivraToken } from './kivra-token.ts';
 
 /** Kivra refuses bigger contents (channels.md §1). */
 export const KIVRA_MAX_BODY_BYTES = 1024 * 1024;
@@ -60,14 +61,6 @@ export interface KivraChannelOptions {
 const withTimeout = (signal: AbortSignal, ms: number) =>
   AbortSignal.any([signal, AbortSignal.timeout(ms)]);
 
-function retryAfterMs(value: string | undefined, nowMs: number): number | undefined {
-  if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (value.trim() !== '' && Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
-}
-
 /** Why a call did not get an answer, as a retry reason. */
 function transportFailure(
   err: unknown,
@@ -75,7 +68,10 @@ function transportFailure(
 ): Extract<KivraOutcome, { kind: 'retry' }> {
   const name = (err as { name?: string }).name;
   if (name === 'TimeoutError') return { kind: 'retry', reason: `no answer within ${timeoutMs} ms` };
-  if (err instanceof KivraAuthError) return { kind: 'retry', reason: err.message };
+  // Refused credentials too: the letters wait (until their visits start) while
+  // an operator fixes KIVRA_CLIENT_ID/SECRET, instead of all becoming dead letters.
+  if (err instanceof TokenRequestError)
+    return { kind: 'retry', reason: safeReason(`Kivra auth: ${err.message}`) };
   const cause = (err as { cause?: { code?: string } }).cause?.code;
   return {
     kind: 'retry',
@@ -89,7 +85,7 @@ export class KivraChannel implements Channel {
   readonly batchSize: number;
   readonly keyGapMs: number;
   private readonly base: string;
-  private readonly token: KivraToken;
+  private readonly token: ClientCredentialsToken;
   private readonly cache: UsermatchCache;
   private readonly now: () => number;
 
@@ -102,21 +98,17 @@ export class KivraChannel implements Channel {
     this.keyGapMs = options.keyGapMs ?? KIVRA_KEY_GAP_MS;
     this.cache = new UsermatchCache(options.usermatch);
     this.now = options.now ?? Date.now;
-    this.token = new KivraToken(
-      `${this.base}/v1/auth`,
-      config.clientId,
-      config.clientSecret,
-      config.timeoutMs,
-      this.now,
-    );
+    this.token = new ClientCredentialsToken({
+      tokenUrl: `${this.base}/v1/auth`,
+      clientId: config.clientId,
+      clientSecret: config.clientSecret,
+      timeoutMs: config.timeoutMs,
+      now: this.now,
+    });
   }
 
   async deliver(messages: readonly ClaimedMessage[], signal: AbortSignal): Promise<ChannelResult> {
-    const outcomes = await this.deliverEach(messages, signal);
-    const outcome = outcomes.get(messages[0]?.id ?? -1);
-    if (!outcome || outcome.kind === 'delivered' || outcome.kind === 'skipped')
-      return { kind: 'delivered' };
-    return outcome;
+    return { kind: 'each', results: await this.deliverEach(messages, signal) };
   }
 
   /** Delivers a batch and answers for each message by id. */
