@@ -29,6 +29,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { checkSubjectOfCareId, maskPersonIdsInText } from '../domain/personnummer.ts';
+import { untilStopped } from './until-stopped.ts';
 
 /** Kivra's limit on one content (channels.md §1). */
 export const KIVRA_MAX_CONTENT_BYTES = 1024 * 1024;
@@ -539,4 +540,20 @@ export function describeKivraRequest(request: KivraReceivedRequest): string {
   return maskPersonIdsInText(
     `${request.method} ${request.path} → ${request.status}${error}${what}`,
   );
+}
+
+/** `tidbok kivra-sim`: runs the simulator until SIGINT/SIGTERM (or `signal`), printing each request. */
+export async function runKivraSimulatorCommand(
+  options: KivraSimulatorOptions & { readonly signal?: AbortSignal } = {},
+  out: (line: string) => void = (line) => console.log(line),
+): Promise<void> {
+  const simulator = await startKivraSimulator(options);
+  out(
+    `Kivra simulator listening at ${simulator.url} (client id ${simulator.clientId}, tenant key ${simulator.tenantKey})`,
+  );
+  simulator.onRequest((request) =>
+    out(`${new Date(request.atUtcMs).toISOString()} ${describeKivraRequest(request)}`),
+  );
+  await untilStopped(options.signal);
+  await simulator.close();
 }

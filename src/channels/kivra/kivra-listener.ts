@@ -8,7 +8,7 @@
  */
 import type { BookingChange, BookingChangeListener } from '../../domain/booking-change.ts';
 import type { Booking, Facility } from '../../domain/types.ts';
-import type { NewOutboxMessage, StoreTx } from '../../store/calendar-store.ts';
+import type { CalendarReader, NewOutboxMessage } from '../../store/calendar-store.ts';
 import { kivraContentBody, type KivraContentOptions } from './kivra-content.ts';
 import type { LetterFacts, LetterKind } from './kivra-letter.ts';
 
@@ -64,14 +64,16 @@ export function letterFor(
   }
 }
 
-function isEnabled(facility: Facility, config: KivraListenerConfig): boolean {
+/** Whether letters are sent for this unit. */
+export function isEnabled(facility: Facility, config: KivraListenerConfig): boolean {
   if (!config.facilities) return true;
   const id = facility.hsaId.toLowerCase();
   return config.facilities.some((f) => f.toLowerCase() === id);
 }
 
-async function factsOf(
-  tx: StoreTx,
+/** The facts of one letter about `booking` at `facility`, with the names the body shows. */
+export async function factsOf(
+  tx: CalendarReader,
   kind: LetterKind,
   booking: Booking,
   facility: Facility,
@@ -120,7 +122,7 @@ export async function kivraMessage(
  * visit whose start has already passed.
  */
 export async function kivraFacts(
-  tx: StoreTx,
+  tx: CalendarReader,
   change: BookingChange,
   config: KivraListenerConfig,
 ): Promise<LetterFacts | undefined> {

@@ -11,6 +11,7 @@ import {
 import { outboxRetryCommand, outboxStatusCommand } from './outbox.ts';
 import { eiReloadCommand, eiSimCommand } from './ei.ts';
 import { migrateCommand } from './migrate.ts';
+import { kivraPreviewCommand, kivraSimCommand } from './kivra.ts';
 
 export const commands: readonly Command[] = [
   importCommand,
@@ -24,5 +25,7 @@ export const commands: readonly Command[] = [
   outboxRetryCommand,
   eiReloadCommand,
   eiSimCommand,
+  kivraPreviewCommand,
+  kivraSimCommand,
   migrateCommand,
 ];

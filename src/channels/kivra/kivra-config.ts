@@ -1,0 +1,96 @@
+/**
+ * The Kivra channel's settings, read from the environment and checked at
+ * start-up (issue 13). `KIVRA_URL` unset switches the channel off (demo mode
+ * runs the simulator instead). Secrets are never put into an error message.
+ *
+ * @module
+ */
+import { z } from 'zod';
+import { ConfigError } from '../../config/config.ts';
+import type { KivraApiConfig } from './kivra-channel.ts';
+import type { KivraListenerConfig } from './kivra-listener.ts';
+
+/** Every setting this channel reads. */
+export const KIVRA_ENV_NAMES = [
+  'KIVRA_URL',
+  'KIVRA_CLIENT_ID',
+  'KIVRA_CLIENT_SECRET',
+  'KIVRA_TENANT_KEY',
+  'KIVRA_FACILITIES',
+  'KIVRA_INFO_URL',
+  'KIVRA_TIMEOUT_MS',
+] as const;
+
+/** The channel's complete configuration. */
+export interface KivraConfig extends KivraApiConfig, KivraListenerConfig {}
+
+/** Defaults for what has a sensible one. */
+export const kivraConfigDefaults = {
+  // Kivra answers in well under a second; a content is at most 1 MB.
+  timeoutMs: 10_000,
+} as const;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const present = (value: string | undefined) =>
+  value === undefined || value.trim() === '' ? undefined : value.trim();
+
+const hsaIds = z
+  .string()
+  .transform((raw) => raw.split(',').map((id) => id.trim()))
+  .pipe(
+    z
+      .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]*$/, 'must be HSA-ids separated by commas'))
+      .min(1),
+  );
+
+function schema(production: boolean) {
+  const url = z
+    .url({ protocol: production ? /^https$/ : /^https?$/ })
+    .describe(production ? 'an https URL (NODE_ENV=production)' : 'an http(s) URL');
+  return z.object({
+    KIVRA_URL: url,
+    KIVRA_CLIENT_ID: z.string().min(1),
+    KIVRA_CLIENT_SECRET: z.string().min(1),
+    KIVRA_TENANT_KEY: z
+      .string()
+      .regex(/^[A-Za-z0-9._~-]+$/, 'must be a tenant key (letters, digits, . _ ~ -)'),
+    KIVRA_FACILITIES: hsaIds.optional(),
+    KIVRA_INFO_URL: z.url({ protocol: /^https$/ }).optional(),
+    KIVRA_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).optional(),
+  });
+}
+
+/**
+ * The Kivra settings in `env`, or undefined when `KIVRA_URL` is not set.
+ * Throws {@link ConfigError} naming the first bad setting (never its value
+ * when it is a secret).
+ */
+export function readKivraConfig(env: Env): KivraConfig | undefined {
+  if (!present(env['KIVRA_URL'])) return undefined;
+  const values = Object.fromEntries(KIVRA_ENV_NAMES.map((name) => [name, present(env[name])]));
+  const parsed = schema(env['NODE_ENV'] === 'production').safeParse(values);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0]);
+    const what =
+      issue.code === 'invalid_type' && values[name] === undefined
+        ? 'must be set when KIVRA_URL is set'
+        : name === 'KIVRA_URL'
+          ? `must be ${env['NODE_ENV'] === 'production' ? 'an https URL (NODE_ENV=production)' : 'an http(s) URL'}`
+          : name === 'KIVRA_INFO_URL'
+            ? 'must be an https URL'
+            : issue.message;
+    throw new ConfigError(`${name} ${what}`);
+  }
+  const v = parsed.data;
+  return {
+    url: v.KIVRA_URL,
+    clientId: v.KIVRA_CLIENT_ID,
+    clientSecret: v.KIVRA_CLIENT_SECRET,
+    tenantKey: v.KIVRA_TENANT_KEY,
+    timeoutMs: v.KIVRA_TIMEOUT_MS ?? kivraConfigDefaults.timeoutMs,
+    ...(v.KIVRA_FACILITIES ? { facilities: v.KIVRA_FACILITIES } : {}),
+    ...(v.KIVRA_INFO_URL ? { infoUrl: v.KIVRA_INFO_URL } : {}),
+  };
+}
