@@ -44,21 +44,48 @@ const hsaIds = z
       .min(1),
   );
 
-function schema(production: boolean) {
-  const url = z
-    .url({ protocol: production ? /^https$/ : /^https?$/ })
-    .describe(production ? 'an https URL (NODE_ENV=production)' : 'an http(s) URL');
-  return z.object({
-    KIVRA_URL: url,
+const letterSchema = z.object({
+  KIVRA_FACILITIES: hsaIds.optional(),
+  KIVRA_INFO_URL: z.url({ protocol: /^https$/ }).optional(),
+});
+
+function apiSchema(production: boolean) {
+  return letterSchema.extend({
+    KIVRA_URL: z.url({ protocol: production ? /^https$/ : /^https?$/ }),
     KIVRA_CLIENT_ID: z.string().min(1),
     KIVRA_CLIENT_SECRET: z.string().min(1),
     KIVRA_TENANT_KEY: z
       .string()
       .regex(/^[A-Za-z0-9._~-]+$/, 'must be a tenant key (letters, digits, . _ ~ -)'),
-    KIVRA_FACILITIES: hsaIds.optional(),
-    KIVRA_INFO_URL: z.url({ protocol: /^https$/ }).optional(),
     KIVRA_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).optional(),
   });
+}
+
+function parse<S extends z.ZodType>(schema: S, env: Env): z.output<S> {
+  const values = Object.fromEntries(KIVRA_ENV_NAMES.map((name) => [name, present(env[name])]));
+  const parsed = schema.safeParse(values);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const name = String(issue.path[0]);
+  const what =
+    issue.code === 'invalid_type' && values[name] === undefined
+      ? 'must be set when KIVRA_URL is set'
+      : name === 'KIVRA_URL'
+        ? `must be ${env['NODE_ENV'] === 'production' ? 'an https URL (NODE_ENV=production)' : 'an http(s) URL'}`
+        : name === 'KIVRA_INFO_URL'
+          ? 'must be an https URL'
+          : issue.message;
+  throw new ConfigError(`${name} ${what}`);
+}
+
+const letterSettings = (v: z.output<typeof letterSchema>): KivraListenerConfig => ({
+  ...(v.KIVRA_FACILITIES ? { facilities: v.KIVRA_FACILITIES } : {}),
+  ...(v.KIVRA_INFO_URL ? { infoUrl: v.KIVRA_INFO_URL } : {}),
+});
+
+/** What shapes the letters (`KIVRA_FACILITIES`, `KIVRA_INFO_URL`), whether or not Kivra is configured. */
+export function readKivraLetterSettings(env: Env): KivraListenerConfig {
+  return letterSettings(parse(letterSchema, env));
 }
 
 /**
@@ -68,29 +95,13 @@ function schema(production: boolean) {
  */
 export function readKivraConfig(env: Env): KivraConfig | undefined {
   if (!present(env['KIVRA_URL'])) return undefined;
-  const values = Object.fromEntries(KIVRA_ENV_NAMES.map((name) => [name, present(env[name])]));
-  const parsed = schema(env['NODE_ENV'] === 'production').safeParse(values);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const name = String(issue.path[0]);
-    const what =
-      issue.code === 'invalid_type' && values[name] === undefined
-        ? 'must be set when KIVRA_URL is set'
-        : name === 'KIVRA_URL'
-          ? `must be ${env['NODE_ENV'] === 'production' ? 'an https URL (NODE_ENV=production)' : 'an http(s) URL'}`
-          : name === 'KIVRA_INFO_URL'
-            ? 'must be an https URL'
-            : issue.message;
-    throw new ConfigError(`${name} ${what}`);
-  }
-  const v = parsed.data;
+  const v = parse(apiSchema(env['NODE_ENV'] === 'production'), env);
   return {
     url: v.KIVRA_URL,
     clientId: v.KIVRA_CLIENT_ID,
     clientSecret: v.KIVRA_CLIENT_SECRET,
     tenantKey: v.KIVRA_TENANT_KEY,
     timeoutMs: v.KIVRA_TIMEOUT_MS ?? kivraConfigDefaults.timeoutMs,
-    ...(v.KIVRA_FACILITIES ? { facilities: v.KIVRA_FACILITIES } : {}),
-    ...(v.KIVRA_INFO_URL ? { infoUrl: v.KIVRA_INFO_URL } : {}),
+    ...letterSettings(v),
   };
 }

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readKivraConfig } from '../../channels/kivra/kivra-config.ts';
+import { readKivraLetterSettings } from '../../channels/kivra/kivra-config.ts';
 import { buildKivraContent } from '../../channels/kivra/kivra-content.ts';
 import { factsOf, isEnabled, letterFor } from '../../channels/kivra/kivra-listener.ts';
 import { maskSubjectOfCare } from '../../domain/personnummer.ts';
@@ -34,7 +34,7 @@ export const kivraPreviewCommand: Command = {
     });
     const [bookingId, ...extra] = positionals;
     if (!bookingId || extra.length > 0) throw new CliError('name one booking: <bookingId>', 2);
-    const config = readKivraConfig(io.env) ?? {};
+    const config = readKivraLetterSettings(io.env);
     const nowMs = Date.now();
     const rendered = await withServices(io, values.db, async ({ store }) => {
       const booking = await store.getBooking(bookingId);
