@@ -20,6 +20,8 @@ import { EngagementIndexChannel } from './channels/engagement-index/engagement-i
 import { EI_CHANNEL, type EiConfig } from './channels/engagement-index/engagement-mapping.ts';
 import { createServices } from './services.ts';
 import { createAdminApi } from './admin/admin-api.ts';
+import { engagementIndexRoutes } from './admin/routes/engagement-index-routes.ts';
+import type { AdminRouteContribution } from './admin/admin-route.ts';
 import { createMetrics, type Metrics } from './metrics/metrics.ts';
 import { Housekeeper } from './housekeeping/housekeeper.ts';
 import { mutualTlsOptions, type TlsMaterial } from './http/tls.ts';
@@ -65,6 +67,8 @@ export interface AppOptions {
    * (`soap`, only when configured so; tests use it).
    */
   readonly adminListener?: 'separate' | 'soap';
+  /** Routes other modules add to the admin API, besides the channels' own (tests). */
+  readonly adminRoutes?: readonly AdminRouteContribution[];
   /** Housekeeping interval (ms, default 10 minutes); runs once {@link App.startHousekeeping} is called. */
   readonly housekeepingIntervalMs?: number;
   /** Process figures on /metrics (default true; tests turn them off). */
@@ -172,10 +176,11 @@ export function createApp(options: AppOptions): App {
     token: options.adminToken,
     service,
     outbox,
-    ei: options.ei,
     notify: () => dispatcher?.notify(),
     now,
     logger: options.logger,
+    version: packageJson.version,
+    contributed: [engagementIndexRoutes(options.ei), ...(options.adminRoutes ?? [])],
   });
   const housekeeper = new Housekeeper({
     service,

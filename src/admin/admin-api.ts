@@ -1,107 +1,48 @@
 /**
- * The admin HTTP API (JSON under `/admin/`): staff actions on bookings and
- * invitations, the outbox view and retry, and the EI reload. Mounted on the
- * SOAP server through its `extraRoutes` hook.
+ * The admin HTTP API (JSON under `/admin/`) on Express 5: staff actions on
+ * bookings and invitations, the outbox view and retry, routes other modules
+ * contribute (a channel's reload), and its OpenAPI document at
+ * `GET /admin/openapi.json`, generated from the same zod schemas that check
+ * the requests.
  *
- * Access: `Authorization: Bearer <TIDBOK_ADMIN_TOKEN>`. Without a configured
- * token the whole API is switched off and `/admin/…` answers 404 like any
- * unknown address. (Client-certificate access on a separate listener is
- * planned.)
+ * Access: `Authorization: Bearer <TIDBOK_ADMIN_TOKEN>` on every route, the
+ * OpenAPI document included. Without a configured token the whole API is
+ * switched off and `/admin/…` answers 404 like any unknown address.
  *
  * Errors are JSON `{ "error": "…" }`: 400 for a bad request, 401 without a
- * valid token, 404 for something unknown, 409 when the booking rules refuse
- * (with the refusal text patients would see, in Swedish).
+ * valid token, 404 for something unknown, 405 for a known path with another
+ * method, 409 when the booking rules refuse (with the refusal text patients
+ * would see, in Swedish), 413 for a body over 256 KiB. No error text ever
+ * holds a personnummer in clear.
  *
  * @module
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { HttpServerDeps } from '../http/server.ts';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from '../logging/logger.ts';
-import type { SchedulingService } from '../domain/scheduling-service.ts';
-import type { OutboxStore } from '../outbox/outbox-store.ts';
-import type { EiConfig } from '../channels/engagement-index/engagement-mapping.ts';
+import { maskPersonIdsInText } from '../domain/personnummer.ts';
+import { StaffActionError } from '../staff/staff-action-error.ts';
 import { AdminHttpError } from './admin-http-error.ts';
-import { StaffActionError } from './staff-actions.ts';
-import { bookingRoutes } from './routes/booking-routes.ts';
+import { adminOpenApiDocument } from './admin-openapi.ts';
+import type { AdminRoute, AdminRouteContext, AdminRouteContribution } from './admin-route.ts';
 import { outboxRoutes } from './routes/outbox-routes.ts';
-import { engagementIndexRoutes } from './routes/engagement-index-routes.ts';
+import { staffRoutes } from './routes/staff-routes.ts';
 
-/** What route handlers may use. */
-export interface AdminContext {
-  readonly service: SchedulingService;
-  readonly outbox: OutboxStore;
-  /** EI settings for the reload; absent when EI reporting is not configured. */
-  readonly ei: EiConfig | undefined;
-  /** Wakes the outbox dispatcher after something was queued. */
-  readonly notify: () => void;
-  readonly now: () => number;
-}
-
-/** One request to a route, with its path parameters and parsed JSON body. */
-export interface AdminRequest {
-  readonly params: readonly string[];
-  readonly url: URL;
-  /** The JSON body; `undefined` when there was none. */
-  readonly body: unknown;
-}
-
-export interface AdminRoute {
-  readonly method: 'GET' | 'POST';
-  /** Matched against the path; capture groups become `params` (URL-decoded). */
-  readonly path: RegExp;
-  /** Resolves to the JSON answer, sent with status 200 (or `status` when given). */
-  readonly handle: (
-    request: AdminRequest,
-    context: AdminContext,
-  ) => Promise<{ status?: number; body: unknown }>;
-}
-
-export interface AdminApiOptions extends AdminContext {
+export interface AdminApiOptions extends AdminRouteContext {
   /** The bearer token; undefined switches the API off (404). */
   readonly token: string | undefined;
   readonly logger: Logger;
+  /** Routes of other modules (see {@link AdminRouteContribution}). */
+  readonly contributed?: readonly AdminRouteContribution[];
+  /** The version in the OpenAPI document. */
+  readonly version: string;
 }
+
+/** The admin API as an HTTP handler: true when the request was its to answer. */
+export type AdminApiHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
 
 const MAX_BODY_BYTES = 256 * 1024;
-
-const routes: readonly AdminRoute[] = [...bookingRoutes, ...outboxRoutes, ...engagementIndexRoutes];
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers = {}): void {
-  const text = `${JSON.stringify(body, null, 2)}\n`;
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=UTF-8',
-    'Content-Length': Buffer.byteLength(text),
-    'Cache-Control': 'no-store',
-    ...headers,
-  });
-  res.end(text);
-}
-
-const digest = (s: string) => createHash('sha256').update(s).digest();
-
-/** Compares through fixed-length digests, so neither length nor content leaks through timing. */
-function tokenMatches(given: string, expected: Buffer): boolean {
-  return timingSafeEqual(digest(given), expected);
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES)
-      throw new AdminHttpError(413, `the request body exceeds ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new AdminHttpError(400, 'the request body is not valid JSON');
-  }
-}
 
 const STATUS_OF: Record<StaffActionError['kind'], number> = {
   invalid: 400,
@@ -109,59 +50,116 @@ const STATUS_OF: Record<StaffActionError['kind'], number> = {
   refused: 409,
 };
 
-/** The admin API as an `extraRoutes` entry of the HTTP server. */
-export function createAdminApi(
-  options: AdminApiOptions,
-): NonNullable<HttpServerDeps['extraRoutes']>[number] {
-  const expected = options.token !== undefined ? digest(options.token) : undefined;
-  return async (req, res, url) => {
-    if (url.pathname !== '/admin' && !url.pathname.startsWith('/admin/')) return false;
-    if (!expected) return false; // switched off: the server answers 404
+function sendJson(res: Response, status: number, body: unknown): void {
+  res
+    .status(status)
+    .set({ 'Content-Type': 'application/json; charset=UTF-8', 'Cache-Control': 'no-store' })
+    .send(`${JSON.stringify(body, null, 2)}\n`);
+}
 
-    const auth = req.headers.authorization ?? '';
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(auth);
-    if (!match || !tokenMatches(match[1]!, expected)) {
-      // Drain nothing: the connection closes with the answer.
-      res.setHeader('Connection', 'close');
-      sendJson(
-        res,
-        401,
-        { error: match ? 'the bearer token is not valid' : 'Authorization: Bearer <token> needed' },
-        { 'WWW-Authenticate': match ? 'Bearer error="invalid_token"' : 'Bearer' },
-      );
-      return true;
-    }
+function sendError(res: Response, status: number, message: string): void {
+  sendJson(res, status, { error: maskPersonIdsInText(message) });
+}
 
-    const path = url.pathname.replace(/\/+$/, '');
-    const onPath = routes.filter((r) => r.path.test(path));
-    const route = onPath.find((r) => r.method === req.method);
-    if (!route) {
-      if (onPath.length > 0)
-        sendJson(
-          res,
-          405,
-          { error: `use ${onPath.map((r) => r.method).join(' or ')} here` },
-          {
-            Allow: onPath.map((r) => r.method).join(', '),
-          },
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/** Compares through fixed-length digests, so neither length nor content leaks through timing. */
+function bearerAuth(token: string) {
+  const expected = digest(token);
+  return (req: Request, res: Response, next: NextFunction) => {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+    if (match && timingSafeEqual(digest(match[1]!), expected)) return next();
+    // Read nothing more: the connection closes with the answer.
+    res.set({
+      Connection: 'close',
+      'WWW-Authenticate': match ? 'Bearer error="invalid_token"' : 'Bearer',
+    });
+    sendError(
+      res,
+      401,
+      match ? 'the bearer token is not valid' : 'Authorization: Bearer <token> needed',
+    );
+  };
+}
+
+/** The status and text of a body-parser refusal, or undefined for any other error. */
+function bodyError(err: unknown): { status: number; message: string } | undefined {
+  if (typeof err !== 'object' || err === null || !('type' in err)) return undefined;
+  if (err.type === 'entity.parse.failed')
+    return { status: 400, message: 'the request body is not valid JSON' };
+  if (err.type === 'entity.too.large')
+    return { status: 413, message: `the request body exceeds ${MAX_BODY_BYTES} bytes` };
+  if ('status' in err && typeof err.status === 'number' && err.status < 500)
+    return { status: err.status, message: 'the request body cannot be read' };
+  return undefined;
+}
+
+function mount(router: express.Router, routes: readonly AdminRoute[]): void {
+  const byPath = new Map<string, AdminRoute[]>();
+  for (const route of routes) byPath.set(route.path, [...(byPath.get(route.path) ?? []), route]);
+  for (const [path, onPath] of byPath) {
+    const route = router.route(path);
+    for (const spec of onPath)
+      route[spec.method === 'GET' ? 'get' : 'post'](async (req: Request, res: Response) => {
+        const params = Object.fromEntries(
+          Object.entries(req.params).map(([name, value]) => [name, String(value)]),
         );
-      else sendJson(res, 404, { error: `no admin resource at ${url.pathname}` });
-      return true;
+        const answer = await spec.run({ params, body: req.body, query: req.query });
+        sendJson(res, spec.status, answer);
+      });
+    const allowed = onPath.map((r) => r.method);
+    route.all((_req: Request, res: Response) => {
+      res.set('Allow', allowed.join(', '));
+      sendError(res, 405, `use ${allowed.join(' or ')} here`);
+    });
+  }
+}
+
+/** The admin API's Express application (token required), for mounting on a listener. */
+export function createAdminApp(options: AdminApiOptions & { readonly token: string }) {
+  const routes = [
+    ...staffRoutes(options.service),
+    ...outboxRoutes(options),
+    ...(options.contributed ?? []).flatMap((contribute) => contribute(options)),
+  ];
+  const openApi = adminOpenApiDocument(routes, options.version);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  const router = express.Router();
+  router.use(bearerAuth(options.token));
+  // Every body is read as JSON, whatever its Content-Type says, as before Express.
+  router.use(express.json({ type: () => true, limit: MAX_BODY_BYTES }));
+  router.get('/admin/openapi.json', (_req, res) => sendJson(res, 200, openApi));
+  mount(router, routes);
+  router.use((req, res) => sendError(res, 404, `no admin resource at ${req.path}`));
+  app.use(router);
+  app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    // An answer already on its way: Express closes the connection.
+    if (res.headersSent) return next(err);
+    const readError = bodyError(err);
+    if (err instanceof StaffActionError) sendError(res, STATUS_OF[err.kind], err.message);
+    else if (err instanceof AdminHttpError) sendError(res, err.status, err.message);
+    else if (readError) sendError(res, readError.status, readError.message);
+    else {
+      options.logger.error({ err, path: maskPersonIdsInText(req.path) }, 'admin request failed');
+      sendError(res, 500, 'an internal error stopped the request');
     }
-    try {
-      const params = (route.path.exec(path) ?? []).slice(1).map((p) => decodeURIComponent(p));
-      const body = req.method === 'POST' ? await readJson(req) : undefined;
-      const answer = await route.handle({ params, url, body }, options);
-      sendJson(res, answer.status ?? 200, answer.body);
-    } catch (err) {
-      if (err instanceof StaffActionError)
-        sendJson(res, STATUS_OF[err.kind], { error: err.message });
-      else if (err instanceof AdminHttpError) sendJson(res, err.status, { error: err.message });
-      else {
-        options.logger.error({ err, path: url.pathname }, 'admin request failed');
-        sendJson(res, 500, { error: 'an internal error stopped the request' });
-      }
-    }
+  });
+  return app;
+}
+
+/**
+ * The admin API as a handler of the HTTP server: answers everything under
+ * `/admin`, nothing else (and nothing at all without a token).
+ */
+export function createAdminApi(options: AdminApiOptions): AdminApiHandler {
+  if (options.token === undefined) return () => false;
+  const app = createAdminApp({ ...options, token: options.token });
+  return (req, res, url) => {
+    if (url.pathname !== '/admin' && !url.pathname.startsWith('/admin/')) return false;
+    app(req, res);
     return true;
   };
 }

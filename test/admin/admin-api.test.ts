@@ -8,7 +8,7 @@ import { MakeBooking } from '../../src/contracts/scheduling.ts';
 import { after, before, describe, it } from 'node:test';
 import { instantToTs } from '../../src/domain/local-time.ts';
 import { refusal } from '../../src/domain/refusals.ts';
-import type { BookingView } from '../../src/admin/staff-actions.ts';
+import type { BookingView } from '../../src/staff/booking-view.ts';
 import { expected, receivedSince } from '../support/ei-received.ts';
 import { skipWithoutNationalContracts } from '../support/national-schemas.ts';
 import { startEiTestApp, startTestApp, type EiTestApp } from '../support/test-app.ts';

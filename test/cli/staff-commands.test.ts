@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { commands } from '../../src/cli/commands/index.ts';
 import { runCli } from '../../src/cli/run-cli.ts';
-import type { BookingView } from '../../src/admin/staff-actions.ts';
+import type { BookingView } from '../../src/staff/booking-view.ts';
 import { instantToTs, tsToInstant } from '../../src/domain/local-time.ts';
 import { expected, receivedSince } from '../support/ei-received.ts';
 import { skipWithoutNationalContracts } from '../support/national-schemas.ts';

@@ -72,7 +72,8 @@ export async function postSoap(
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'Content-Type': 'text/xml; charset=UTF-8', ...headers },
-    body: payload,
+    // As a Uint8Array: the DOM's fetch types (Preact's types bring them in) take no Buffer.
+    body: typeof payload === 'string' ? payload : new Uint8Array(payload),
   });
   return parseAnswer(response.status, response.headers.get('content-type'), await response.text());
 }

@@ -1,18 +1,25 @@
 /** `/admin/ei/reload?facility=<hsa-id>`: re-send a facility's current engagements. */
-import type { AdminRoute } from '../admin-api.ts';
-import { AdminHttpError } from '../admin-http-error.ts';
-import { reloadFacility } from '../operator-actions.ts';
+import { z } from 'zod';
+import type { EiConfig } from '../../channels/engagement-index/engagement-mapping.ts';
+import { reloadFacility } from '../../staff/operator-actions.ts';
+import { defineAdminRoute, noBody, type AdminRouteContribution } from '../admin-route.ts';
 
-export const engagementIndexRoutes: readonly AdminRoute[] = [
-  {
-    method: 'POST',
-    path: /^\/admin\/ei\/reload$/,
-    handle: async ({ url }, { service, ei, notify, now }) => {
-      const facility = url.searchParams.get('facility');
-      if (!facility) throw new AdminHttpError(400, 'name the facility: ?facility=<hsa-id>');
-      const report = await reloadFacility(service.store, facility, ei, now);
-      notify();
-      return { body: report };
-    },
-  },
-];
+/** The EI reload as a contribution to the admin API (`ei` absent: refused, not configured). */
+export function engagementIndexRoutes(ei: EiConfig | undefined): AdminRouteContribution {
+  return ({ service, notify, now }) => [
+    defineAdminRoute({
+      method: 'POST',
+      path: '/admin/ei/reload',
+      summary: "Re-send a facility's current engagements to the engagement index",
+      body: noBody,
+      query: z.object({
+        facility: z.string({ error: 'is required: ?facility=<hsa-id>' }).min(1, 'is empty'),
+      }),
+      handle: async ({ query }) => {
+        const report = await reloadFacility(service.store, query.facility, ei, now);
+        notify();
+        return report;
+      },
+    }),
+  ];
+}

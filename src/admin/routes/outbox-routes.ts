@@ -1,32 +1,41 @@
 /** `/admin/outbox…`: what waits for delivery, and re-queuing dead letters. */
-import type { AdminRoute } from '../admin-api.ts';
-import { AdminHttpError } from '../admin-http-error.ts';
-import { outboxStatus, retryDeadLetters } from '../operator-actions.ts';
+import { z } from 'zod';
+import type { OutboxStore } from '../../outbox/outbox-store.ts';
+import {
+  outboxStatus,
+  outboxStatusViewSchema,
+  retryDeadLetters,
+} from '../../staff/operator-actions.ts';
+import { retryDeadLettersInput } from '../../staff/staff-inputs.ts';
+import { defineAdminRoute, noBody, noQuery, type AdminRoute } from '../admin-route.ts';
 
-export const outboxRoutes: readonly AdminRoute[] = [
-  {
-    method: 'GET',
-    path: /^\/admin\/outbox$/,
-    handle: async (_, { outbox, now }) => ({ body: await outboxStatus(outbox, now()) }),
-  },
-  {
-    method: 'POST',
-    path: /^\/admin\/outbox\/retry$/,
-    handle: async ({ body }, { outbox, notify }) => {
-      const { id, allDead } = (body ?? {}) as { id?: unknown; allDead?: unknown };
-      let which: number | 'all';
-      if (allDead === true && id === undefined) which = 'all';
-      else if (
-        typeof id === 'number' &&
-        Number.isSafeInteger(id) &&
-        id > 0 &&
-        allDead === undefined
-      )
-        which = id;
-      else throw new AdminHttpError(400, 'give { "id": <dead letter id> } or { "allDead": true }');
-      const requeued = await retryDeadLetters(outbox, which);
-      notify();
-      return { body: { requeued } };
-    },
-  },
-];
+export function outboxRoutes(deps: {
+  readonly outbox: OutboxStore;
+  readonly notify: () => void;
+  readonly now: () => number;
+}): readonly AdminRoute[] {
+  return [
+    defineAdminRoute({
+      method: 'GET',
+      path: '/admin/outbox',
+      summary: 'What waits for delivery, and the dead letters',
+      body: noBody,
+      query: noQuery,
+      answer: outboxStatusViewSchema,
+      handle: () => outboxStatus(deps.outbox, deps.now()),
+    }),
+    defineAdminRoute({
+      method: 'POST',
+      path: '/admin/outbox/retry',
+      summary: 'Put one dead letter, or all of them, back to pending',
+      body: retryDeadLettersInput,
+      query: noQuery,
+      answer: z.object({ requeued: z.number().int() }),
+      handle: async ({ body }) => {
+        const requeued = await retryDeadLetters(deps.outbox, 'id' in body ? body.id : 'all');
+        deps.notify();
+        return { requeued };
+      },
+    }),
+  ];
+}

@@ -1,5 +1,5 @@
 /** How booking commands print their result: a readable summary, or `--json`. */
-import type { BookingView } from '../../admin/staff-actions.ts';
+import type { BookingView } from '../../staff/booking-view.ts';
 import type { CliIo } from '../command.ts';
 
 export function printBooking(io: CliIo, what: string, view: BookingView, json: boolean): void {

@@ -8,7 +8,13 @@ import {
   cancelForPatient,
   rebookForPatient,
   showBooking,
-} from '../../admin/staff-actions.ts';
+} from '../../staff/staff-booking.ts';
+import {
+  bookForPatientInput,
+  cancelInput,
+  readInput,
+  rebookInput,
+} from '../../staff/staff-inputs.ts';
 import { CliError, type Command } from '../command.ts';
 import { printBooking } from './booking-output.ts';
 import { patientFromFlags, patientOptions, slotFromFlags, slotOptions } from './flags.ts';
@@ -61,7 +67,9 @@ export const bookingCreateCommand: Command = {
       ...slotFromFlags(values),
       reason: values.reason,
     };
-    const view = await withServices(io, values.db, ({ service }) => bookForPatient(service, body));
+    const view = await withServices(io, values.db, ({ service }) =>
+      bookForPatient(service, readInput(bookForPatientInput, body)),
+    );
     printBooking(io, 'Booked', view, values.json ?? false);
     return 0;
   },
@@ -96,7 +104,7 @@ export const bookingRebookCommand: Command = {
     if (positionals.length !== 1) throw new CliError('give the booking id', 2);
     const body = { facility: values.facility, ...slotFromFlags(values) };
     const view = await withServices(io, values.db, ({ service }) =>
-      rebookForPatient(service, positionals[0]!, body),
+      rebookForPatient(service, positionals[0]!, readInput(rebookInput, body)),
     );
     printBooking(io, 'Rebooked', view, values.json ?? false);
     return 0;
@@ -125,7 +133,11 @@ export const bookingCancelCommand: Command = {
     });
     if (positionals.length !== 1) throw new CliError('give the booking id', 2);
     const view = await withServices(io, values.db, ({ service }) =>
-      cancelForPatient(service, positionals[0]!, { message: values.message }),
+      cancelForPatient(
+        service,
+        positionals[0]!,
+        readInput(cancelInput, { message: values.message }),
+      ),
     );
     printBooking(io, 'Cancelled', view, values.json ?? false);
     return 0;

@@ -1,6 +1,6 @@
 /** `tidbok ei reload` and `tidbok ei-sim`: the engagement index from the operator's side. */
 import { parseArgs } from 'node:util';
-import { reloadFacility } from '../../admin/operator-actions.ts';
+import { reloadFacility } from '../../staff/operator-actions.ts';
 import { runEiSimulatorCommand } from '../../channels/engagement-index/ei-simulator.ts';
 import { CliError, type Command } from '../command.ts';
 import { dbHelp, dbOption, withServices } from './with-services.ts';

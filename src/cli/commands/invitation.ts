@@ -4,7 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { createInvitation, withdrawInvitation } from '../../admin/staff-actions.ts';
+import { createInvitation, withdrawInvitation } from '../../staff/invitations.ts';
+import { cancelInput, createInvitationInput, readInput } from '../../staff/staff-inputs.ts';
 import { CliError, type Command } from '../command.ts';
 import { printBooking } from './booking-output.ts';
 import { patientOptions, patientFromFlags, slotFromFlags, slotOptions } from './flags.ts';
@@ -73,7 +74,7 @@ export const invitationCreateCommand: Command = {
       id: values.id,
     };
     const view = await withServices(io, values.db, ({ service }) =>
-      createInvitation(service, body),
+      createInvitation(service, readInput(createInvitationInput, body)),
     );
     printBooking(io, 'Invitation created', view, values.json ?? false);
     return 0;
@@ -101,7 +102,11 @@ export const invitationWithdrawCommand: Command = {
     });
     if (positionals.length !== 1) throw new CliError('give the invitation id', 2);
     const view = await withServices(io, values.db, ({ service }) =>
-      withdrawInvitation(service, positionals[0]!, { message: values.message }),
+      withdrawInvitation(
+        service,
+        positionals[0]!,
+        readInput(cancelInput, { message: values.message }),
+      ),
     );
     printBooking(io, 'Invitation withdrawn', view, values.json ?? false);
     return 0;

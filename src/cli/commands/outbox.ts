@@ -4,7 +4,7 @@ import {
   describeOutboxStatus,
   outboxStatus,
   retryDeadLetters,
-} from '../../admin/operator-actions.ts';
+} from '../../staff/operator-actions.ts';
 import { CliError, type Command } from '../command.ts';
 import { dbHelp, dbOption, withServices } from './with-services.ts';
 

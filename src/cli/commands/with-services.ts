@@ -7,7 +7,7 @@
 import { loadConfig } from '../../config/config.ts';
 import { createServices, type Services } from '../../services.ts';
 import type { EiConfig } from '../../channels/engagement-index/engagement-mapping.ts';
-import { StaffActionError } from '../../admin/staff-actions.ts';
+import { StaffActionError } from '../../staff/staff-action-error.ts';
 import { CliError, type CliIo } from '../command.ts';
 
 /** Runs `fn` on freshly opened services and closes them afterwards. */

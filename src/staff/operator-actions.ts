@@ -1,10 +1,11 @@
 /**
  * Operator actions on the outbox and the engagement index, shared by the
- * admin HTTP API and the CLI (`tidbok outbox status|retry`, `tidbok ei
- * reload`).
+ * admin HTTP API, the CLI (`tidbok outbox status|retry`, `tidbok ei reload`)
+ * and the console.
  *
  * @module
  */
+import { z } from 'zod';
 import type { OutboxStore } from '../outbox/outbox-store.ts';
 import type { CalendarStore } from '../store/calendar-store.ts';
 import type { EiConfig } from '../channels/engagement-index/engagement-mapping.ts';
@@ -13,24 +14,33 @@ import {
   reloadEngagementIndex,
   type ReloadReport,
 } from '../channels/engagement-index/engagement-reload.ts';
-import { StaffActionError } from './staff-actions.ts';
+import { StaffActionError } from './staff-action-error.ts';
 
 /** The outbox as an operator reads it (JSON of `GET /admin/outbox` and `tidbok outbox status --json`). */
-export interface OutboxStatusView {
-  readonly pending: number;
-  readonly inFlight: number;
-  /** Age of the oldest message not yet delivered, in whole seconds; null when none waits. */
-  readonly oldestPendingAgeSeconds: number | null;
-  readonly deadLetters: readonly {
-    readonly id: number;
-    readonly channel: string;
-    /** The ordering key, person ids masked. */
-    readonly key: string;
-    readonly reason: string;
-    readonly attempts: number;
-    readonly createdAt: string;
-  }[];
-}
+export const outboxStatusViewSchema = z
+  .object({
+    pending: z.number().int(),
+    inFlight: z.number().int(),
+    oldestPendingAgeSeconds: z
+      .number()
+      .int()
+      .nullable()
+      .describe(
+        'Age of the oldest message not yet delivered, in whole seconds; null when none waits',
+      ),
+    deadLetters: z.array(
+      z.object({
+        id: z.number().int(),
+        channel: z.string(),
+        key: z.string().describe('The ordering key, person ids masked'),
+        reason: z.string(),
+        attempts: z.number().int(),
+        createdAt: z.string(),
+      }),
+    ),
+  })
+  .meta({ id: 'OutboxStatus' });
+export type OutboxStatusView = z.infer<typeof outboxStatusViewSchema>;
 
 export async function outboxStatus(
   outbox: OutboxStore,
