@@ -7,7 +7,7 @@
  * count in this process's memory.
  */
 import { createApp } from '../src/app.ts';
-import { importCalendarFile } from '../src/calendar-seed.ts';
+import { importCalendarFile } from '../src/calendar/import-calendar-file.ts';
 import { createLogger } from '../src/logging/logger.ts';
 
 const [dbPath, eiUrl] = process.argv.slice(2);

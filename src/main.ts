@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { createApp } from './app.ts';
-import { importCalendarFile } from './calendar-seed.ts';
+import { importCalendarFile } from './calendar/import-calendar-file.ts';
 import { ConfigError, loadConfig } from './config/config.ts';
 import { createLogger } from './logging/logger.ts';
 import { readTlsFiles } from './http/tls.ts';

@@ -63,12 +63,14 @@ async function main() {
       // The same facility check our binding makes, against the same store.
       if (!(await store.getFacility(logicalAddress)))
         throw { Fault: { faultcode: 'soap:Client', faultstring: 'unknown LogicalAddress' } };
-      const response = await operation.handle(fromSoapArgs(interaction.request, args) as never, {
-        logicalAddress,
-        actor: undefined,
-        nowUtcMs: Date.now(),
-        correlationId: 'bench',
-      });
+      const response = await operation.withTypes((op) =>
+        op.handle(fromSoapArgs(interaction.request, args) as never, {
+          logicalAddress,
+          actor: undefined,
+          nowUtcMs: Date.now(),
+          correlationId: 'bench',
+        }),
+      );
       return defined(response);
     };
     // node-soap loads the WSDL's schema imports asynchronously; it calls back when ready.

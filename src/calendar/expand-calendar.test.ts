@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CalendarFileError, parseCalendarFile } from './calendar-file.ts';
 import { expandCalendar, timeslotIdFor } from './expand-calendar.ts';
-import type { CalendarImport } from './expand-calendar.ts';
+import type { ExpandedCalendar } from './expand-calendar.ts';
 
 const FACILITY = 'SE2321000016-1hz5';
 const DOCTOR = 'SE2321000016-p001';
@@ -52,7 +52,7 @@ const mondayMorning = {
   slotMinutes: 20,
 };
 
-const startsOf = (result: CalendarImport) => result.timeslots.map((s) => s.start.ts);
+const startsOf = (result: ExpandedCalendar) => result.timeslots.map((s) => s.start.ts);
 
 function expansionProblems(f: ReturnType<typeof file>, todayDt: string): readonly string[] {
   try {

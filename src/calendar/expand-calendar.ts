@@ -22,7 +22,7 @@ import { CalendarFileError, WEEKDAYS } from './calendar-file.ts';
 import type { CalendarFile, FacilityEntry, TimeTypeEntry } from './calendar-file.ts';
 
 /** An invitation ready to be created; a timed one names the slot it claims. */
-export interface InvitationImport {
+export interface ExpandedInvitation {
   readonly id: string;
   readonly facility: string;
   readonly subjectOfCare: string;
@@ -42,14 +42,14 @@ export interface InvitationImport {
 }
 
 /** Everything one import writes, facility by facility, in a stable order. */
-export interface CalendarImport {
+export interface ExpandedCalendar {
   readonly facilities: Facility[];
   readonly timeTypes: TimeType[];
   readonly careTypes: CareType[];
   readonly performers: Performer[];
   readonly resources: Resource[];
   readonly timeslots: Timeslot[];
-  readonly invitations: InvitationImport[];
+  readonly invitations: ExpandedInvitation[];
 }
 
 export interface ExpandOptions {
@@ -108,7 +108,7 @@ function soleCareType(tt: TimeTypeEntry | undefined): string | undefined {
  * occurrence (summer time) is used. Throws {@link CalendarFileError} when
  * templates overlap or a timed invitation matches no slot.
  */
-export function expandCalendar(file: CalendarFile, options: ExpandOptions): CalendarImport {
+export function expandCalendar(file: CalendarFile, options: ExpandOptions): ExpandedCalendar {
   const { todayDt } = options;
   const horizonDays = options.horizonDays ?? DEFAULT_HORIZON_DAYS;
   if (checkDt(todayDt)) throw new RangeError(`todayDt ${todayDt}: ${checkDt(todayDt)}`);
@@ -118,7 +118,7 @@ export function expandCalendar(file: CalendarFile, options: ExpandOptions): Cale
   const lastDt = addDays(todayDt, horizonDays - 1);
 
   const problems: string[] = [];
-  const out: CalendarImport = {
+  const out: ExpandedCalendar = {
     facilities: [],
     timeTypes: [],
     careTypes: [],
@@ -247,10 +247,10 @@ function facilityInvitations(
   nowUtcMs: number,
   todayDt: string,
   problems: string[],
-): InvitationImport[] {
+): ExpandedInvitation[] {
   const timeTypes = new Map(f.timeTypes.map((t) => [t.id, t]));
   const claimed = new Set<string>();
-  const out: InvitationImport[] = [];
+  const out: ExpandedInvitation[] = [];
 
   f.invitations.forEach((inv, ii) => {
     const base = {

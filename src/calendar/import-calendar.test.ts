@@ -4,7 +4,7 @@ import type { CalendarStore } from '../store/calendar-store.ts';
 import { openSqliteStore } from '../store/sqlite/sqlite-calendar-store.ts';
 import { CalendarFileError, parseCalendarFile } from './calendar-file.ts';
 import { expandCalendar } from './expand-calendar.ts';
-import type { CalendarImport } from './expand-calendar.ts';
+import type { ExpandedCalendar } from './expand-calendar.ts';
 import { importCalendar } from './import-calendar.ts';
 import type { ImportReport } from './import-calendar.ts';
 import { insertInvitationOnly } from './insert-invitation.ts';
@@ -12,7 +12,7 @@ import { insertInvitationOnly } from './insert-invitation.ts';
 const FACILITY = 'SE2321000016-1hz5';
 const NOW = Date.UTC(2027, 0, 1, 8, 0);
 
-function calendar(timeTypeName = 'Provtagning'): CalendarImport {
+function calendar(timeTypeName = 'Provtagning'): ExpandedCalendar {
   const file = parseCalendarFile({
     facilities: [
       {
@@ -140,7 +140,7 @@ void describe('importCalendar (SQLite store)', () => {
 
   void it('never deletes: rows missing from a later import stay', async () => {
     await importCalendar(store, calendar(), { createInvitation });
-    const emptied: CalendarImport = { ...calendar(), timeslots: [], invitations: [] };
+    const emptied: ExpandedCalendar = { ...calendar(), timeslots: [], invitations: [] };
     const report = await importCalendar(store, emptied, { createInvitation });
     assert.equal(totalChanges(report), 0);
     assert.equal((await store.stats()).timeslots, 4);

@@ -8,7 +8,7 @@
 import type { CalendarStore, StoreTx } from '../store/calendar-store.ts';
 import { TimeslotTakenError } from '../store/errors.ts';
 import { CalendarFileError } from './calendar-file.ts';
-import type { CalendarImport, InvitationImport } from './expand-calendar.ts';
+import type { ExpandedCalendar, ExpandedInvitation } from './expand-calendar.ts';
 
 /** How many rows of one kind an import created, changed or left as they were. */
 export interface ImportCounts {
@@ -34,7 +34,7 @@ export interface ImportHooks {
    * else a new invitation needs (its EI outbox messages). Returns false when
    * an invitation with this id already exists, and then changes nothing.
    */
-  createInvitation(tx: StoreTx, invitation: InvitationImport): Promise<boolean>;
+  createInvitation(tx: StoreTx, invitation: ExpandedInvitation): Promise<boolean>;
 }
 
 const zero = (): ImportCounts => ({ created: 0, changed: 0, unchanged: 0 });
@@ -53,7 +53,7 @@ function count(counts: ImportCounts, existed: boolean, changed: boolean): void {
  */
 export async function importCalendar(
   store: CalendarStore,
-  imported: CalendarImport,
+  imported: ExpandedCalendar,
   hooks: ImportHooks,
 ): Promise<ImportReport> {
   return store.transaction(async (tx) => {

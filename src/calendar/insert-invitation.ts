@@ -8,11 +8,11 @@
  */
 import type { Booking } from '../domain/types.ts';
 import type { StoreTx } from '../store/calendar-store.ts';
-import type { InvitationImport } from './expand-calendar.ts';
+import type { ExpandedInvitation } from './expand-calendar.ts';
 import type { ImportHooks } from './import-calendar.ts';
 
 /** The active invitation booking an imported invitation becomes, created at `atUtcMs`. */
-export function invitationToBooking(invitation: InvitationImport, atUtcMs: number): Booking {
+export function invitationToBooking(invitation: ExpandedInvitation, atUtcMs: number): Booking {
   const { patient, slotId, start, end, careTypeId, performer, resourceId, expiresOn } = invitation;
   return {
     id: invitation.id,
@@ -44,7 +44,7 @@ export function invitationToBooking(invitation: InvitationImport, atUtcMs: numbe
 export function insertInvitationOnly(
   now: () => number = Date.now,
 ): ImportHooks['createInvitation'] {
-  return async (tx: StoreTx, invitation: InvitationImport) => {
+  return async (tx: StoreTx, invitation: ExpandedInvitation) => {
     if (await tx.getBooking(invitation.id)) return false;
     await tx.insertBooking(invitationToBooking(invitation, now()));
     return true;

@@ -86,6 +86,7 @@ export interface Interaction {
   readonly soapAction: string;
   readonly request: ComplexType;
   readonly response: ComplexType;
+  /** SOAP header parts, in the order the national WSDL's request message lists them. */
   readonly headers: readonly HeaderPart[];
   /** The path the producer serves it at. */
   readonly path: string;

@@ -6,7 +6,15 @@
  * `perfomer`), namespaces, order and cardinality. `test/contracts` compares it
  * with the national files, so a transcription slip fails a test.
  */
-import type { ComplexType, ContractBundle, CoreSchema, Interaction, SimpleType } from './model.ts';
+import type {
+  ComplexType,
+  ContractBundle,
+  CoreSchema,
+  ElementDecl,
+  Interaction,
+  SimpleType,
+  TypeDef,
+} from './model.ts';
 import {
   actorHeader,
   headersSchema,
@@ -162,26 +170,58 @@ export const coreTypes: readonly (ComplexType | SimpleType)[] = [
   HealthcareFacilityInfoType,
 ];
 
+/** Element constructors bound to one interaction's responder namespace (and its 1.1 ext). */
+function elementsOf(name: string) {
+  const ns = schedulingResponderNs(name);
+  const extNs = schedulingExtNs(name);
+  return {
+    one: <const N extends string, const T extends TypeDef>(n: N, type: T) => one(ns, n, type),
+    opt: <const N extends string, const T extends TypeDef>(n: N, type: T) => opt(ns, n, type),
+    many: <const N extends string, const T extends TypeDef>(n: N, type: T) => many(ns, n, type),
+    /** `ref` to a global element of the interaction's `…Responder:1.1` ext namespace. */
+    extOne: <const N extends string, const T extends TypeDef>(n: N, type: T) =>
+      ref(one(extNs, n, type)),
+    extMany: <const N extends string, const T extends TypeDef>(n: N, type: T) =>
+      ref(many(extNs, n, type)),
+    result: () => [one(ns, 'resultCode', ResultCodeEnum), opt(ns, 'resultText', xsString)] as const,
+  };
+}
+
+type Elements = ReturnType<typeof elementsOf>;
+
+/**
+ * One scheduling interaction: `elements` gives the elements of its
+ * `<name>Type` and `<name>ResponseType`, built in its responder namespace.
+ */
 function scheduling<
   const N extends string,
-  const Req extends ComplexType,
-  const Res extends ComplexType,
+  const Req extends readonly ElementDecl[],
+  const Res extends readonly ElementDecl[],
 >(
   name: N,
-  request: Req,
-  response: Res,
-  options: { description: string; ext?: boolean; schemaVersion?: string },
+  elements: (e: Elements) => { readonly request: Req; readonly response: Res },
+  options: {
+    description: string;
+    ext?: boolean;
+    schemaVersion?: string;
+    /** The national WSDL lists the `actor` part before `LogicalAddress` (GetAllCareTypes). */
+    actorFirst?: boolean;
+  },
 ) {
   const folder = `${name}Interaction`;
+  const ns = schedulingResponderNs(name);
+  const { request, response } = elements(elementsOf(name));
   return {
     name,
     domain: 'crm:scheduling',
-    responderNs: schedulingResponderNs(name),
+    responderNs: ns,
     wsdlNs: `urn:riv:crm:scheduling:${name}:1:rivtabp21`,
     soapAction: `urn:riv:crm:scheduling:${name}Responder:1:${name}`,
-    request,
-    response,
-    headers: [logicalAddressHeader, actorHeader],
+    request: sequence(ns, `${name}Type`, request),
+    response: sequence(ns, `${name}ResponseType`, response),
+    headers: options.actorFirst
+      ? [actorHeader, logicalAddressHeader]
+      : [logicalAddressHeader, actorHeader],
     path: `/crm/scheduling/${name}/1/rivtabp21`,
     files: {
       folder,
@@ -194,164 +234,153 @@ function scheduling<
   } as const satisfies Interaction;
 }
 
-const rs = schedulingResponderNs;
-const ext = schedulingExtNs;
-
-const resultElements = (ns: string) =>
-  [one(ns, 'resultCode', ResultCodeEnum), opt(ns, 'resultText', xsString)] as const;
-
 export const GetSubjectOfCareSchedule = scheduling(
   'GetSubjectOfCareSchedule',
-  sequence(rs('GetSubjectOfCareSchedule'), 'GetSubjectOfCareScheduleType', [
-    one(rs('GetSubjectOfCareSchedule'), 'healthcare_facility', HsaIdType),
-    one(rs('GetSubjectOfCareSchedule'), 'subject_of_care', SubjectOfCareIdType),
-  ]),
-  sequence(rs('GetSubjectOfCareSchedule'), 'GetSubjectOfCareScheduleResponseType', [
-    many(rs('GetSubjectOfCareSchedule'), 'timeslotDetail', TimeslotType),
-  ]),
+  (e) => ({
+    request: [
+      e.one('healthcare_facility', HsaIdType),
+      e.one('subject_of_care', SubjectOfCareIdType),
+    ],
+    response: [e.many('timeslotDetail', TimeslotType)],
+  }),
   { description: "The patient's bookings and timed invitations at a healthcare facility." },
 );
 
-function availabilityRequest<const N extends string>(op: N) {
-  return sequence(rs(op), `${op}Type`, [
-    one(rs(op), 'healthcare_facility', HsaIdType),
-    opt(rs(op), 'bookingId', BookingIdType),
-    one(rs(op), 'startDateInclusive', DT),
-    one(rs(op), 'endDateInclusive', DT),
-    many(rs(op), 'performer', HsaIdType),
-    opt(rs(op), 'timeTypeName', xsString),
-    opt(rs(op), 'timeTypeID', TimeTypeIDType),
-    opt(rs(op), 'careTypeName', xsString),
-    opt(rs(op), 'careTypeID', CareTypeIDType),
-    ref(one(ext(op), 'subject_of_care', SubjectOfCareIdType)),
-  ]);
-}
+/** GetAvailableDates and GetAvailableTimeslots ask the same question. */
+const availabilityRequest = (e: Elements) =>
+  [
+    e.one('healthcare_facility', HsaIdType),
+    e.opt('bookingId', BookingIdType),
+    e.one('startDateInclusive', DT),
+    e.one('endDateInclusive', DT),
+    e.many('performer', HsaIdType),
+    e.opt('timeTypeName', xsString),
+    e.opt('timeTypeID', TimeTypeIDType),
+    e.opt('careTypeName', xsString),
+    e.opt('careTypeID', CareTypeIDType),
+    e.extOne('subject_of_care', SubjectOfCareIdType),
+  ] as const;
 
+const dates = elementsOf('GetAvailableDates');
 export const PerformerAvailabilityByDateType = sequence(
-  rs('GetAvailableDates'),
+  schedulingResponderNs('GetAvailableDates'),
   'PerformerAvailabilityByDateType',
   [
-    one(rs('GetAvailableDates'), 'healthcare_facility', HsaIdType),
-    opt(rs('GetAvailableDates'), 'performer', HsaIdType),
-    one(rs('GetAvailableDates'), 'date', DT),
-    opt(rs('GetAvailableDates'), 'resourceName', xsString),
-    opt(rs('GetAvailableDates'), 'resourceID', ResourceIDType),
-    opt(rs('GetAvailableDates'), 'timeTypeName', xsString),
-    opt(rs('GetAvailableDates'), 'timeTypeID', TimeTypeIDType),
-    opt(rs('GetAvailableDates'), 'careTypeName', xsString),
-    opt(rs('GetAvailableDates'), 'careTypeID', CareTypeIDType),
+    dates.one('healthcare_facility', HsaIdType),
+    dates.opt('performer', HsaIdType),
+    dates.one('date', DT),
+    dates.opt('resourceName', xsString),
+    dates.opt('resourceID', ResourceIDType),
+    dates.opt('timeTypeName', xsString),
+    dates.opt('timeTypeID', TimeTypeIDType),
+    dates.opt('careTypeName', xsString),
+    dates.opt('careTypeID', CareTypeIDType),
   ],
 );
 
 export const GetAvailableDates = scheduling(
   'GetAvailableDates',
-  availabilityRequest('GetAvailableDates'),
-  sequence(rs('GetAvailableDates'), 'GetAvailableDatesResponseType', [
-    many(rs('GetAvailableDates'), 'performerAvailabilityByDate', PerformerAvailabilityByDateType),
-  ]),
+  (e) => ({
+    request: availabilityRequest(e),
+    response: [e.many('performerAvailabilityByDate', PerformerAvailabilityByDateType)],
+  }),
   { ext: true, description: 'Dates with free timeslots the patient can book, per performer.' },
 );
 
 export const GetAvailableTimeslots = scheduling(
   'GetAvailableTimeslots',
-  availabilityRequest('GetAvailableTimeslots'),
-  sequence(rs('GetAvailableTimeslots'), 'GetAvailableTimeslotsResponseType', [
-    many(rs('GetAvailableTimeslots'), 'timeslotDetail', TimeslotType),
-  ]),
+  (e) => ({ request: availabilityRequest(e), response: [e.many('timeslotDetail', TimeslotType)] }),
   { ext: true, description: 'Free timeslots the patient can book (or move a booking to).' },
 );
 
 export const GetBookingDetails = scheduling(
   'GetBookingDetails',
-  sequence(rs('GetBookingDetails'), 'GetBookingDetailsType', [
-    one(rs('GetBookingDetails'), 'healthcare_facility', HsaIdType),
-    one(rs('GetBookingDetails'), 'bookingId', BookingIdType),
-  ]),
-  sequence(rs('GetBookingDetails'), 'GetBookingDetailsResponseType', [
-    one(rs('GetBookingDetails'), 'timeslotDetail', TimeslotType),
-  ]),
+  (e) => ({
+    request: [e.one('healthcare_facility', HsaIdType), e.one('bookingId', BookingIdType)],
+    response: [e.one('timeslotDetail', TimeslotType)],
+  }),
   { description: 'One booking or invitation, with what the patient may do with it.' },
 );
 
 export const MakeBooking = scheduling(
   'MakeBooking',
-  sequence(rs('MakeBooking'), 'MakeBookingType', [
-    one(rs('MakeBooking'), 'healthcare_facility_med', HsaIdType),
-    one(rs('MakeBooking'), 'requestedTimeslot', TimeslotType),
-    one(rs('MakeBooking'), 'subject_of_care_info', SubjectOfCareType),
-    opt(rs('MakeBooking'), 'notification', xsString),
-  ]),
-  sequence(rs('MakeBooking'), 'MakeBookingResponseType', [
-    opt(rs('MakeBooking'), 'bookingId', BookingIdType),
-    ...resultElements(rs('MakeBooking')),
-  ]),
+  (e) => ({
+    request: [
+      e.one('healthcare_facility_med', HsaIdType),
+      e.one('requestedTimeslot', TimeslotType),
+      e.one('subject_of_care_info', SubjectOfCareType),
+      e.opt('notification', xsString),
+    ],
+    response: [e.opt('bookingId', BookingIdType), ...e.result()],
+  }),
   // The national file says version="1.0" although it is the 1.1 schema (rivta-spec §2.3 item 4).
   { schemaVersion: '1.0', description: 'Books a free timeslot, or an open invitation.' },
 );
 
 export const UpdateBooking = scheduling(
   'UpdateBooking',
-  sequence(rs('UpdateBooking'), 'UpdateBookingType', [
-    one(rs('UpdateBooking'), 'requestedTimeslot', TimeslotType),
-    opt(rs('UpdateBooking'), 'subject_of_care_info', SubjectOfCareType),
-    opt(rs('UpdateBooking'), 'notification', xsString),
-  ]),
-  sequence(rs('UpdateBooking'), 'UpdateBookingResponseType', [
-    ...resultElements(rs('UpdateBooking')),
-  ]),
+  (e) => ({
+    request: [
+      e.one('requestedTimeslot', TimeslotType),
+      e.opt('subject_of_care_info', SubjectOfCareType),
+      e.opt('notification', xsString),
+    ],
+    response: e.result(),
+  }),
   { description: 'Moves a booking or timed invitation to another free timeslot.' },
 );
 
 export const CancelBooking = scheduling(
   'CancelBooking',
-  sequence(rs('CancelBooking'), 'CancelBookingType', [
-    one(rs('CancelBooking'), 'healthcare_facility', HsaIdType),
-    one(rs('CancelBooking'), 'bookingId', BookingIdType),
-    opt(rs('CancelBooking'), 'message', xsString),
-  ]),
-  sequence(rs('CancelBooking'), 'CancelBookingResponseType', [
-    ...resultElements(rs('CancelBooking')),
-  ]),
+  (e) => ({
+    request: [
+      e.one('healthcare_facility', HsaIdType),
+      e.one('bookingId', BookingIdType),
+      e.opt('message', xsString),
+    ],
+    response: e.result(),
+  }),
   { description: 'Cancels a booking or invitation and frees its timeslot.' },
 );
 
 export const GetAllTimeTypes = scheduling(
   'GetAllTimeTypes',
-  sequence(rs('GetAllTimeTypes'), 'GetAllTimeTypesType', [
-    one(rs('GetAllTimeTypes'), 'healthcare_facility', HsaIdType),
-    ref(many(ext('GetAllTimeTypes'), 'careTypeIDs', CareTypeIDType)),
-    ref(one(ext('GetAllTimeTypes'), 'subject_of_care', SubjectOfCareIdType)),
-  ]),
-  sequence(rs('GetAllTimeTypes'), 'GetAllTimeTypesResponseType', [
-    many(rs('GetAllTimeTypes'), 'ListOfTimeTypes', TimeTypeType),
-  ]),
+  (e) => ({
+    request: [
+      e.one('healthcare_facility', HsaIdType),
+      e.extMany('careTypeIDs', CareTypeIDType),
+      e.extOne('subject_of_care', SubjectOfCareIdType),
+    ],
+    response: [e.many('ListOfTimeTypes', TimeTypeType)],
+  }),
   { ext: true, description: 'The time types a patient can book online at a facility.' },
 );
 
 export const GetAllCareTypes = scheduling(
   'GetAllCareTypes',
-  sequence(rs('GetAllCareTypes'), 'GetAllCareTypesType', [
-    one(rs('GetAllCareTypes'), 'healthcare_facility', HsaIdType),
-    many(rs('GetAllCareTypes'), 'timeTypeIDs', TimeTypeIDType),
-    many(rs('GetAllCareTypes'), 'performer', HsaIdType),
-    one(rs('GetAllCareTypes'), 'subject_of_care', SubjectOfCareIdType),
-  ]),
-  sequence(rs('GetAllCareTypes'), 'GetAllCareTypesResponseType', [
-    many(rs('GetAllCareTypes'), 'careTypes', CareTypeType),
-  ]),
-  { description: 'The care types offered at a facility.' },
+  (e) => ({
+    request: [
+      e.one('healthcare_facility', HsaIdType),
+      e.many('timeTypeIDs', TimeTypeIDType),
+      e.many('performer', HsaIdType),
+      e.one('subject_of_care', SubjectOfCareIdType),
+    ],
+    response: [e.many('careTypes', CareTypeType)],
+  }),
+  // Part order is part of the Java signature wsimport generates (issue 12 item 11).
+  { actorFirst: true, description: 'The care types offered at a facility.' },
 );
 
 export const GetAllHealthcareFacilities = scheduling(
   'GetAllHealthcareFacilities',
-  sequence(rs('GetAllHealthcareFacilities'), 'GetAllHealthcareFacilitiesType', [
-    one(rs('GetAllHealthcareFacilities'), 'healthcare_facility', HsaIdType),
-    one(rs('GetAllHealthcareFacilities'), 'subject_of_care', SubjectOfCareIdType),
-    opt(rs('GetAllHealthcareFacilities'), 'bookingId', BookingIdType),
-  ]),
-  sequence(rs('GetAllHealthcareFacilities'), 'GetAllHealthcareFacilitiesResponseType', [
-    many(rs('GetAllHealthcareFacilities'), 'healthcareFacilityInfos', HealthcareFacilityInfoType),
-  ]),
+  (e) => ({
+    request: [
+      e.one('healthcare_facility', HsaIdType),
+      e.one('subject_of_care', SubjectOfCareIdType),
+      e.opt('bookingId', BookingIdType),
+    ],
+    response: [e.many('healthcareFacilityInfos', HealthcareFacilityInfoType)],
+  }),
   {
     description:
       'Facilities where a booking (or a new one) can be made on behalf of this facility.',
@@ -360,15 +389,15 @@ export const GetAllHealthcareFacilities = scheduling(
 
 export const GetAllPerformers = scheduling(
   'GetAllPerformers',
-  sequence(rs('GetAllPerformers'), 'GetAllPerformersType', [
-    one(rs('GetAllPerformers'), 'healthcare_facility', HsaIdType),
-    many(rs('GetAllPerformers'), 'timeTypeIDs', TimeTypeIDType),
-    many(rs('GetAllPerformers'), 'careTypeIDs', CareTypeIDType),
-    one(rs('GetAllPerformers'), 'subject_of_care', SubjectOfCareIdType),
-  ]),
-  sequence(rs('GetAllPerformers'), 'GetAllPerformersResponseType', [
-    many(rs('GetAllPerformers'), 'performerInfos', PerformerInfoType),
-  ]),
+  (e) => ({
+    request: [
+      e.one('healthcare_facility', HsaIdType),
+      e.many('timeTypeIDs', TimeTypeIDType),
+      e.many('careTypeIDs', CareTypeIDType),
+      e.one('subject_of_care', SubjectOfCareIdType),
+    ],
+    response: [e.many('performerInfos', PerformerInfoType)],
+  }),
   { description: 'The performers (care staff) a patient can book at a facility.' },
 );
 

@@ -1,14 +1,12 @@
 import { CancelBooking } from '../contracts/scheduling.ts';
 import type { SchedulingService } from '../domain/scheduling-service.ts';
-import { defineOperation } from './operation.ts';
+import { defineOperation, requestFacility } from './operation.ts';
 import { actingPatient, resultOf } from './result.ts';
 
 /** Frees the slot; the message is kept only where the time type allows one. */
 export const cancelBooking = (service: SchedulingService) =>
-  defineOperation({
-    interaction: CancelBooking,
-    addressing: 'facility',
-    facilityOf: (req) => req.healthcare_facility,
+  defineOperation(CancelBooking, {
+    facilitiesOf: requestFacility,
     async handle(req, context) {
       const patient = actingPatient(context.actor);
       const outcome = await service.cancel({

@@ -1,7 +1,7 @@
 import { GetAllCareTypes } from '../contracts/scheduling.ts';
 import type { SchedulingService } from '../domain/scheduling-service.ts';
 import { freeSlotsAhead } from './bookable-ahead.ts';
-import { defineOperation } from './operation.ts';
+import { defineOperation, requestFacility } from './operation.ts';
 import { isAgent } from './result.ts';
 
 /**
@@ -9,10 +9,8 @@ import { isAgent } from './result.ts';
  * with performers, those bookable with them in the coming months.
  */
 export const getAllCareTypes = (service: SchedulingService) =>
-  defineOperation({
-    interaction: GetAllCareTypes,
-    addressing: 'facility',
-    facilityOf: (req) => req.healthcare_facility,
+  defineOperation(GetAllCareTypes, {
+    facilitiesOf: requestFacility,
     async handle(req, context) {
       let careTypes = await service.store.listCareTypes(req.healthcare_facility);
       const visible = await service.visibleTimeTypes(

@@ -1,7 +1,7 @@
 import { GetAllHealthcareFacilities } from '../contracts/scheduling.ts';
 import type { SchedulingService } from '../domain/scheduling-service.ts';
 import type { Facility } from '../domain/types.ts';
-import { defineOperation } from './operation.ts';
+import { defineOperation, requestFacility } from './operation.ts';
 
 /**
  * Without bookingId: this facility (when it offers online booking) and its
@@ -9,10 +9,8 @@ import { defineOperation } from './operation.ts';
  * gives an empty list, as the WSDL says.
  */
 export const getAllHealthcareFacilities = (service: SchedulingService) =>
-  defineOperation({
-    interaction: GetAllHealthcareFacilities,
-    addressing: 'facility',
-    facilityOf: (req) => req.healthcare_facility,
+  defineOperation(GetAllHealthcareFacilities, {
+    facilitiesOf: requestFacility,
     async handle(req) {
       let facilities: Facility[] = [];
       if (req.bookingId !== undefined) {

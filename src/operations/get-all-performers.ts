@@ -1,7 +1,7 @@
 import { GetAllPerformers } from '../contracts/scheduling.ts';
 import type { SchedulingService } from '../domain/scheduling-service.ts';
 import { freeSlotsAhead } from './bookable-ahead.ts';
-import { defineOperation } from './operation.ts';
+import { defineOperation, requestFacility } from './operation.ts';
 import { isAgent } from './result.ts';
 
 /**
@@ -10,10 +10,8 @@ import { isAgent } from './result.ts';
  * the contract's own spelling (rivta-spec §2.3 item 2).
  */
 export const getAllPerformers = (service: SchedulingService) =>
-  defineOperation({
-    interaction: GetAllPerformers,
-    addressing: 'facility',
-    facilityOf: (req) => req.healthcare_facility,
+  defineOperation(GetAllPerformers, {
+    facilitiesOf: requestFacility,
     async handle(req, context) {
       let performers = await service.store.listPerformers(req.healthcare_facility);
       if (req.timeTypeIDs.length > 0 || req.careTypeIDs.length > 0) {

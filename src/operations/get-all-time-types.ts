@@ -1,14 +1,12 @@
 import { GetAllTimeTypes } from '../contracts/scheduling.ts';
 import type { SchedulingService } from '../domain/scheduling-service.ts';
-import { defineOperation } from './operation.ts';
+import { defineOperation, requestFacility } from './operation.ts';
 import { isAgent } from './result.ts';
 
 /** Time types bookable online; with careTypeIDs, only those serving one of them. */
 export const getAllTimeTypes = (service: SchedulingService) =>
-  defineOperation({
-    interaction: GetAllTimeTypes,
-    addressing: 'facility',
-    facilityOf: (req) => req.healthcare_facility,
+  defineOperation(GetAllTimeTypes, {
+    facilitiesOf: requestFacility,
     async handle(req, context) {
       let timeTypes = await service.visibleTimeTypes(
         req.healthcare_facility,

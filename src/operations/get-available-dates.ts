@@ -3,7 +3,7 @@ import type { Encodable } from '../contracts/model.ts';
 import type { PerformerAvailabilityByDateType } from '../contracts/scheduling.ts';
 import { MAX_TIMESLOTS_FOR_DATES, type SchedulingService } from '../domain/scheduling-service.ts';
 import { availabilityQuery } from './availability-query.ts';
-import { defineOperation } from './operation.ts';
+import { defineOperation, requestFacility } from './operation.ts';
 
 type Entry = Encodable<typeof PerformerAvailabilityByDateType>;
 
@@ -13,10 +13,8 @@ type Entry = Encodable<typeof PerformerAvailabilityByDateType>;
  * would return, so the two always agree.
  */
 export const getAvailableDates = (service: SchedulingService) =>
-  defineOperation({
-    interaction: GetAvailableDates,
-    addressing: 'facility',
-    facilityOf: (req) => req.healthcare_facility,
+  defineOperation(GetAvailableDates, {
+    facilitiesOf: requestFacility,
     async handle(req, context) {
       const { slots } = await service.findAvailability({
         ...availabilityQuery(req, context),

@@ -2,7 +2,7 @@ import { GetAvailableTimeslots } from '../contracts/scheduling.ts';
 import type { ResponseOf } from '../contracts/model.ts';
 import type { Availability, SchedulingService } from '../domain/scheduling-service.ts';
 import { availabilityQuery } from './availability-query.ts';
-import { defineOperation } from './operation.ts';
+import { defineOperation, requestFacility } from './operation.ts';
 import { freeSlotDetail } from './timeslot-detail.ts';
 
 type Answer = ResponseOf<typeof GetAvailableTimeslots>;
@@ -11,10 +11,8 @@ export const getAvailableTimeslots = (service: SchedulingService) => {
   // A reused availability answer gets the same response object, so the binding's
   // encoding memo can skip writing the XML again.
   const answers = new WeakMap<Availability, Answer>();
-  return defineOperation({
-    interaction: GetAvailableTimeslots,
-    addressing: 'facility',
-    facilityOf: (req) => req.healthcare_facility,
+  return defineOperation(GetAvailableTimeslots, {
+    facilitiesOf: requestFacility,
     async handle(req, context) {
       const availability = await service.findAvailability(availabilityQuery(req, context));
       let answer = answers.get(availability);

@@ -1,7 +1,7 @@
 import { GetBookingDetails } from '../contracts/scheduling.ts';
 import type { SchedulingService } from '../domain/scheduling-service.ts';
 import { SoapFault } from '../soap/fault.ts';
-import { defineOperation } from './operation.ts';
+import { defineOperation, requestFacility } from './operation.ts';
 import { actingPatient } from './result.ts';
 import { bookingDetail } from './timeslot-detail.ts';
 
@@ -10,10 +10,8 @@ import { bookingDetail } from './timeslot-detail.ts';
  * fault. 1177 expects facility and bookingId to echo the request (rivta-spec §2.2).
  */
 export const getBookingDetails = (service: SchedulingService) =>
-  defineOperation({
-    interaction: GetBookingDetails,
-    addressing: 'facility',
-    facilityOf: (req) => req.healthcare_facility,
+  defineOperation(GetBookingDetails, {
+    facilitiesOf: requestFacility,
     async handle(req, context) {
       const booking = await service.store.getBooking(req.bookingId);
       const patient = actingPatient(context.actor);

@@ -1,15 +1,13 @@
 import { GetSubjectOfCareSchedule } from '../contracts/scheduling.ts';
 import type { SchedulingService } from '../domain/scheduling-service.ts';
-import { defineOperation } from './operation.ts';
+import { defineOperation, requestFacility } from './operation.ts';
 import { requireSamePatient } from './result.ts';
 import { bookingDetail } from './timeslot-detail.ts';
 
 /** Bookings and timed invitations only: an open invitation has no time to show (TKB-G). */
 export const getSubjectOfCareSchedule = (service: SchedulingService) =>
-  defineOperation({
-    interaction: GetSubjectOfCareSchedule,
-    addressing: 'facility',
-    facilityOf: (req) => req.healthcare_facility,
+  defineOperation(GetSubjectOfCareSchedule, {
+    facilitiesOf: requestFacility,
     async handle(req, context) {
       requireSamePatient(context.actor, req.subject_of_care);
       const bookings = (

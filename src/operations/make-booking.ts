@@ -11,10 +11,8 @@ import { requireSamePatient, resultOf } from './result.ts';
  * made (OK or INFO).
  */
 export const makeBooking = (service: SchedulingService) =>
-  defineOperation({
-    interaction: MakeBooking,
-    addressing: 'facility',
-    facilityOf: (req) => req.requestedTimeslot.healthcare_facility,
+  defineOperation(MakeBooking, {
+    facilitiesOf: (req) => [req.requestedTimeslot.healthcare_facility],
     async handle(req, context) {
       const slot = requireTimeslotFields(req.requestedTimeslot, 'MakeBooking');
       requireSamePatient(context.actor, slot.subjectOfCare);

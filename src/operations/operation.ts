@@ -19,19 +19,55 @@ export interface Operation<I extends Interaction = Interaction> {
   readonly interaction: I;
   /**
    * How the LogicalAddress is checked: `facility` (it must name a facility
-   * we serve and equal {@link facilityOf}, case-insensitively) or `producer`
+   * we serve and be one of {@link facilitiesOf}, case-insensitively) or `producer`
    * (a facility or this producer's own HSA-id; PingForConfiguration).
    */
   readonly addressing: 'facility' | 'producer';
-  /** The request's own facility, which must match the LogicalAddress. */
-  facilityOf?(request: RequestOf<I>): string | undefined;
+  /**
+   * The facilities the LogicalAddress may name for this request: its own
+   * `healthcare_facility`, and for a move also the booking's current one.
+   * The first is the one a refusal names.
+   */
+  facilitiesOf?(request: RequestOf<I>): readonly string[] | Promise<readonly string[]>;
   handle(request: RequestOf<I>, context: OperationContext): Promise<ResponseOf<I>>;
 }
 
-/** Identity helper that keeps the interaction's literal type for the handler. */
-export function defineOperation<I extends Interaction>(operation: Operation<I>): Operation<I> {
-  return operation;
+/**
+ * An operation whose interaction type is known only to itself, as the
+ * registry and binding hold them. {@link AnyOperation.withTypes} hands the
+ * operation, at its own type, to code written for any interaction, so the
+ * request decoded by its description reaches its handler without a cast.
+ */
+export interface AnyOperation {
+  readonly interaction: Interaction;
+  readonly addressing: Operation['addressing'];
+  withTypes<R>(use: <I extends Interaction>(operation: Operation<I>) => R): R;
 }
 
-/** A type-erased operation, as the registry and binding hold them. */
-export type AnyOperation = Operation<Interaction>;
+/** What an operation adds to its interaction; addressing is `facility` unless said. */
+export type OperationParts<I extends Interaction> = Omit<
+  Operation<I>,
+  'interaction' | 'addressing'
+> & {
+  readonly addressing?: Operation['addressing'];
+};
+
+/** Declares an operation: keeps the interaction's literal type for the handler. */
+export function defineOperation<I extends Interaction>(
+  interaction: I,
+  parts: OperationParts<I>,
+): Operation<I> & AnyOperation {
+  const operation: Operation<I> = {
+    ...parts,
+    interaction,
+    addressing: parts.addressing ?? 'facility',
+  };
+  return Object.assign(operation, {
+    withTypes: <R>(use: <J extends Interaction>(o: Operation<J>) => R) => use(operation),
+  });
+}
+
+/** The LogicalAddress of a request that names its facility in `healthcare_facility`. */
+export const requestFacility = (request: { readonly healthcare_facility: string }) => [
+  request.healthcare_facility,
+];

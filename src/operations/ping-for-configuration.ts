@@ -11,8 +11,7 @@ export interface PingInfo {
 
 /** Answers only after a store round trip: if the store is down, so is every other contract. */
 export const pingForConfiguration = (store: CalendarStore, info: PingInfo) =>
-  defineOperation({
-    interaction: PingForConfiguration,
+  defineOperation(PingForConfiguration, {
     addressing: 'producer',
     async handle(_req, context) {
       const stats = await store.stats();

@@ -31,5 +31,5 @@ export function createOperations(service: SchedulingService, ping: PingInfo): An
     getAllHealthcareFacilities(service),
     getAllPerformers(service),
     pingForConfiguration(service.store, ping),
-  ] as unknown as AnyOperation[];
+  ];
 }

@@ -5,18 +5,10 @@
  */
 import type { Encodable } from '../contracts/model.ts';
 import type { TimeslotType } from '../contracts/scheduling.ts';
-import type { Booking, FreeTimeslot, TimeType } from '../domain/types.ts';
+import type { DescribedBooking } from '../domain/reference-data.ts';
+import type { FreeTimeslot, TimeType } from '../domain/types.ts';
 
 export type TimeslotDetail = Encodable<typeof TimeslotType>;
-
-export interface DescribedBooking {
-  readonly booking: Booking;
-  readonly facilityName: string | undefined;
-  readonly timeType: TimeType | undefined;
-  readonly careTypeName: string | undefined;
-  readonly performerName: string | undefined;
-  readonly resourceName: string | undefined;
-}
 
 function flags(timeType: TimeType | undefined) {
   return {

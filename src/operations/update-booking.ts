@@ -11,10 +11,8 @@ import { requireSamePatient, resultOf } from './result.ts';
  * cannot carry a new id, so the booking keeps its own (rivta-spec §2.2b).
  */
 export const updateBooking = (service: SchedulingService) =>
-  defineOperation({
-    interaction: UpdateBooking,
-    addressing: 'facility',
-    facilityOf: (req) => req.requestedTimeslot.healthcare_facility,
+  defineOperation(UpdateBooking, {
+    facilitiesOf: (req) => [req.requestedTimeslot.healthcare_facility],
     async handle(req, context) {
       const slot = requireTimeslotFields(req.requestedTimeslot, 'UpdateBooking');
       requireSamePatient(context.actor, slot.subjectOfCare);

@@ -11,14 +11,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { TextDecoder } from 'node:util';
-import type { ComplexType } from '../contracts/model.ts';
+import type { Interaction, RequestOf, ResponseOf } from '../contracts/model.ts';
 import { DecodeError, decodeComplex } from '../xml/decode.ts';
 import { encodeElement, prefixesFor, type Prefixes } from '../xml/encode.ts';
 import { XmlParseError, parseXml, qname, type ParseLimits } from '../xml/parse.ts';
-import type { AnyOperation } from '../operations/operation.ts';
+import type { AnyOperation, Operation } from '../operations/operation.ts';
 import type { Logger } from '../logging/logger.ts';
 import { SoapFault, faultEnvelope } from './fault.ts';
-import { readEnvelope, responseEnvelope } from './envelope.ts';
+import { readEnvelope, responseEnvelope, type SoapRequest } from './envelope.ts';
 import { identifyCaller, type AccessPolicy } from '../http/access-control.ts';
 
 export interface SoapBindingLimits extends ParseLimits {
@@ -145,7 +145,7 @@ export function createSoapBinding(deps: SoapBindingDeps) {
     const { interaction } = operation;
     byBodyQName.set(`{${interaction.responderNs}}${interaction.name}`, {
       operation,
-      prefixes: prefixesFor(interaction.response as ComplexType),
+      prefixes: prefixesFor(interaction.response),
       responseName: `${interaction.name}Response`,
     });
   }
@@ -190,9 +190,23 @@ export function createSoapBinding(deps: SoapBindingDeps) {
         'the LogicalAddress header ({urn:riv:itintegration:registry:1}LogicalAddress) is missing or empty',
       );
 
-    let request: unknown;
+    return operation.withTypes((typed) =>
+      answer(typed, prepared, envelope, address, correlationId, log),
+    );
+  }
+
+  /** Decodes the body as `operation`'s request, checks its addressing, runs it and encodes the answer. */
+  async function answer<I extends Interaction>(
+    operation: Operation<I>,
+    prepared: Prepared,
+    envelope: SoapRequest,
+    address: string,
+    correlationId: string,
+    log: Record<string, unknown>,
+  ): Promise<Buffer> {
+    let request: RequestOf<I>;
     try {
-      request = decodeComplex(operation.interaction.request, envelope.body);
+      request = decodeComplex<I['request']>(operation.interaction.request, envelope.body);
     } catch (err) {
       if (err instanceof DecodeError)
         throw new SoapFault('Client', `invalid request: ${err.message}`);
@@ -208,15 +222,15 @@ export function createSoapBinding(deps: SoapBindingDeps) {
         'Client',
         `LogicalAddress '${address}' is not a healthcare facility served by this producer`,
       );
-    const bodyFacility = operation.facilityOf?.(request as never);
-    if (bodyFacility !== undefined && bodyFacility.toLowerCase() !== address.toLowerCase())
+    const allowed = await operation.facilitiesOf?.(request);
+    if (allowed && !allowed.some((f) => f.toLowerCase() === address.toLowerCase()))
       throw new SoapFault(
         'Client',
-        `LogicalAddress '${address}' does not match the request's healthcare_facility '${bodyFacility}'`,
+        `LogicalAddress '${address}' does not match the request's healthcare_facility '${allowed[0]}'`,
       );
 
-    const response = await withTimeout(
-      operation.handle(request as never, {
+    const response: ResponseOf<I> = await withTimeout(
+      operation.handle(request, {
         logicalAddress: address,
         actor: envelope.actor,
         nowUtcMs: now(),
@@ -224,7 +238,7 @@ export function createSoapBinding(deps: SoapBindingDeps) {
       }),
       limits.handlerTimeoutMs,
     );
-    const resultCode = (response as { resultCode?: unknown }).resultCode;
+    const resultCode: unknown = (response as { resultCode?: unknown }).resultCode;
     if (typeof resultCode === 'string') log['resultCode'] = resultCode;
     let answer = encoded.get(response);
     if (answer === undefined) {
@@ -232,7 +246,7 @@ export function createSoapBinding(deps: SoapBindingDeps) {
         prepared.responseName,
         operation.interaction.responderNs,
         operation.interaction.response,
-        response as never,
+        response,
         prepared.prefixes,
       );
       answer = Buffer.from(responseEnvelope(answerXml), 'utf8');

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { invitationsThroughService } from '../../src/calendar-seed.ts';
+import { invitationsThroughService } from '../../src/calendar/import-calendar-file.ts';
 import type { EngagementTransaction } from '../../src/channels/engagement-index/engagement-mapping.ts';
 import { SchedulingService } from '../../src/domain/scheduling-service.ts';
 import { instantToDt, addDays } from '../../src/domain/local-time.ts';

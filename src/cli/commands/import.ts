@@ -12,7 +12,7 @@ import { instantToDt } from '../../domain/local-time.ts';
 import type { CalendarStore } from '../../store/calendar-store.ts';
 import { loadConfig } from '../../config/config.ts';
 import { createStore } from '../../store/create-store.ts';
-import { invitationsThroughService } from '../../calendar-seed.ts';
+import { invitationsThroughService } from '../../calendar/import-calendar-file.ts';
 import { createServices } from '../../services.ts';
 import { CliError } from '../command.ts';
 import type { CliIo, Command } from '../command.ts';

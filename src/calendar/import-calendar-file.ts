@@ -1,13 +1,18 @@
 /**
  * Loads a calendar file through the domain service, so that its invitations
  * are created with their change listeners (EI outbox) like any staff action.
- * Shared by `npm start` (demo seed) and `tidbok import`.
+ * Shared by `npm start` (the calendar it loads at start) and `tidbok import`.
+ *
+ * One word per concept: a calendar *import* loads a calendar file into the
+ * store (this, and `tidbok import`); `expandCalendar` turns the file into an
+ * `ExpandedCalendar` of rows first; the engagement index is *reloaded*
+ * (re-sent), never imported.
  */
-import { expandCalendar } from './calendar/expand-calendar.ts';
-import { importCalendar, type ImportHooks, type ImportReport } from './calendar/import-calendar.ts';
-import { readCalendarFile } from './calendar/read-calendar-file.ts';
-import type { SchedulingService } from './domain/scheduling-service.ts';
-import { instantToDt } from './domain/local-time.ts';
+import { expandCalendar } from './expand-calendar.ts';
+import { importCalendar, type ImportHooks, type ImportReport } from './import-calendar.ts';
+import { readCalendarFile } from './read-calendar-file.ts';
+import type { SchedulingService } from '../domain/scheduling-service.ts';
+import { instantToDt } from '../domain/local-time.ts';
 
 export async function importCalendarFile(
   service: SchedulingService,
