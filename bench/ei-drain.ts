@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startEiSimulator } from '../src/channels/engagement-index/ei-simulator.ts';
+import { startEiSimulator } from '../src/dev/ei-simulator.ts';
 import { EngagementIndexChannel } from '../src/channels/engagement-index/engagement-index-channel.ts';
 import {
   EI_CHANNEL,

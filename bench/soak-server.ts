@@ -9,6 +9,8 @@
 import { createApp } from '../src/app.ts';
 import { importCalendarFile } from '../src/calendar/import-calendar-file.ts';
 import { createLogger } from '../src/logging/logger.ts';
+import { enableChannel } from '../src/channels/channel-module.ts';
+import { engagementIndex } from '../src/channels/engagement-index/index.ts';
 
 const [dbPath, eiUrl] = process.argv.slice(2);
 if (!dbPath || !eiUrl) throw new Error('usage: soak-server.ts <sqlite file> <EI url>');
@@ -17,14 +19,16 @@ const app = createApp({
   store: dbPath,
   logger,
   producerHsaId: 'SE2321000016-TIDBOK',
-  ei: {
-    url: eiUrl,
-    logicalAddress: '5565594230',
-    sourceSystem: 'SE2321000016-TIDBOK',
-    dataController: 'SE2321000016-TIDBOK',
-    timeoutMs: 2_000,
-    batchSize: 1000,
-  },
+  channels: [
+    enableChannel(engagementIndex, {
+      url: eiUrl,
+      logicalAddress: '5565594230',
+      sourceSystem: 'SE2321000016-TIDBOK',
+      dataController: 'SE2321000016-TIDBOK',
+      timeoutMs: 2_000,
+      batchSize: 1000,
+    }),
+  ],
   extraRoutes: [
     (req, res, url) => {
       if (url.pathname !== '/soak/memory') return false;

@@ -31,7 +31,7 @@ import {
   MakeBooking,
 } from '../src/contracts/scheduling.ts';
 import { PingForConfiguration } from '../src/contracts/monitoring.ts';
-import { startEiSimulator } from '../src/channels/engagement-index/ei-simulator.ts';
+import { startEiSimulator } from '../src/dev/ei-simulator.ts';
 import { requestEnvelope } from '../test/support/soap-client.ts';
 import {
   DEMO_FACILITY,

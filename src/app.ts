@@ -16,11 +16,10 @@ import type { SoapBindingLimits } from './soap/http-binding.ts';
 import type { OutboxStore } from './outbox/outbox-store.ts';
 import { OutboxDispatcher } from './outbox/outbox-dispatcher.ts';
 import type { RetrySchedule } from './outbox/retry-schedule.ts';
-import { EngagementIndexChannel } from './channels/engagement-index/engagement-index-channel.ts';
-import { EI_CHANNEL, type EiConfig } from './channels/engagement-index/engagement-mapping.ts';
+import type { Channel } from './channels/channel.ts';
+import type { EnabledChannel } from './channels/channel-module.ts';
 import { createServices } from './services.ts';
 import { createAdminApi } from './admin/admin-api.ts';
-import { engagementIndexRoutes } from './admin/routes/engagement-index-routes.ts';
 import type { AdminRouteContribution } from './admin/admin-route.ts';
 import { createMetrics, type Metrics } from './metrics/metrics.ts';
 import { Housekeeper } from './housekeeping/housekeeper.ts';
@@ -39,12 +38,15 @@ export interface AppOptions {
   readonly logger: Logger;
   readonly producerHsaId: string;
   /**
-   * Engagement index reporting: every booking change gets its EI outbox
-   * messages; with `ei.url` set, a dispatcher delivers them (start it with
-   * {@link App.startDispatcher}).
+   * The enabled channels (config `channels`): every booking change gets each
+   * one's outbox messages; each channel with a delivery target gets its own
+   * dispatcher (start them with {@link App.startDispatcher}).
    */
-  readonly ei?: EiConfig;
-  /** Knobs for the EI dispatcher: tests shorten gaps, polls and backoff; `EI_LEASE_MS` sets the lease. */
+  readonly channels?: readonly EnabledChannel[];
+  /**
+   * Overrides for every dispatcher, over what each channel sets (key gap,
+   * lease, backoff): tests shorten gaps, polls and backoff.
+   */
   readonly dispatch?: {
     readonly keyGapMs?: number;
     readonly pollIntervalMs?: number;
@@ -81,14 +83,20 @@ export interface AppOptions {
   readonly shutdown?: GracefulCloseOptions;
 }
 
+/** How one channel's dispatcher is doing, for `/health/ready`. */
+export type DispatcherState = 'running' | 'stopped' | 'not configured';
+
 /** What `/health/ready` reports. */
 export interface Readiness {
   readonly ready: boolean;
   /** False once a shutdown has begun, so load balancers stop sending. */
   readonly accepting: boolean;
   readonly store: StoreHealth;
-  /** Whether the EI dispatcher runs; `not configured` without an EI URL. */
-  readonly dispatcher: 'running' | 'stopped' | 'not configured';
+  /**
+   * Per enabled channel, whether its dispatcher runs; `not configured` when
+   * the channel has no delivery target (e.g. no EI URL).
+   */
+  readonly dispatchers: Readonly<Record<string, DispatcherState>>;
 }
 
 export interface App {
@@ -97,13 +105,13 @@ export interface App {
   readonly operations: readonly AnyOperation[];
   readonly server: Server;
   readonly outbox: OutboxStore;
-  /** Present when EI reporting has a URL to deliver to. */
-  readonly dispatcher: OutboxDispatcher | undefined;
+  /** One per enabled channel with a delivery target, by channel name. */
+  readonly dispatchers: ReadonlyMap<string, OutboxDispatcher>;
   /** Passed bookings and expired invitations leave EI through this periodic job. */
   readonly housekeeper: Housekeeper;
   /** The `/metrics` registry and SOAP hook. */
   readonly metrics: Metrics;
-  /** Starts delivering outbox messages (no-op without a dispatcher). */
+  /** Starts every dispatcher delivering outbox messages (no-op without one). */
   startDispatcher(): void;
   /** Starts housekeeping: a run now, then one every interval. */
   startHousekeeping(): void;
@@ -123,8 +131,12 @@ export interface App {
 
 export function createApp(options: AppOptions): App {
   const now = options.now ?? Date.now;
-  // The service wakes the dispatcher, which needs the outbox the services create.
-  const wake: { dispatcher?: OutboxDispatcher } = {};
+  const channels = options.channels ?? [];
+  // The service wakes the dispatchers, which need the outbox the services create.
+  const dispatchers = new Map<string, OutboxDispatcher>();
+  const notifyDispatchers = () => {
+    for (const dispatcher of dispatchers.values()) dispatcher.notify();
+  };
   const {
     store,
     outbox,
@@ -132,21 +144,22 @@ export function createApp(options: AppOptions): App {
     close: closeStore,
   } = createServices({
     store: options.store,
-    ...(options.ei ? { ei: options.ei } : {}),
+    channels,
     ...(options.listeners ? { listeners: options.listeners } : {}),
-    // Wake the dispatcher as soon as a change commits, instead of waiting for its poll.
-    onCommitted: () => wake.dispatcher?.notify(),
+    // Wake the dispatchers as soon as a change commits, instead of waiting for their poll.
+    onCommitted: notifyDispatchers,
     ...(options.now ? { now: options.now } : {}),
   });
-  const channel = options.ei?.url
-    ? new EngagementIndexChannel(options.ei, {
-        ...(options.dispatch?.keyGapMs !== undefined
-          ? { keyGapMs: options.dispatch.keyGapMs }
-          : {}),
-      })
-    : undefined;
-  const dispatcher = channel
-    ? new OutboxDispatcher({
+  const deliveries: Channel[] = [];
+  for (const enabled of channels) {
+    const channel = enabled.createChannel(
+      options.dispatch?.keyGapMs !== undefined ? { keyGapMs: options.dispatch.keyGapMs } : {},
+    );
+    if (!channel) continue;
+    deliveries.push(channel);
+    dispatchers.set(
+      enabled.name,
+      new OutboxDispatcher({
         store: outbox,
         channel,
         logger: options.logger,
@@ -158,9 +171,9 @@ export function createApp(options: AppOptions): App {
           ? { retrySchedule: options.dispatch.retrySchedule }
           : {}),
         ...(options.now ? { now: options.now } : {}),
-      })
-    : undefined;
-  wake.dispatcher = dispatcher;
+      }),
+    );
+  }
   const operations = createOperations(service, {
     version: packageJson.version,
     startedAtUtcMs: Date.now(),
@@ -168,19 +181,23 @@ export function createApp(options: AppOptions): App {
   });
   const metrics = createMetrics({
     outbox,
-    channels: [EI_CHANNEL],
+    channels: channels.map((c) => c.name),
     now,
     processMetrics: options.processMetrics ?? true,
   });
+  for (const channel of channels) channel.registerMetrics(metrics.registry);
   const admin = createAdminApi({
     token: options.adminToken,
     service,
     outbox,
-    notify: () => dispatcher?.notify(),
+    notify: notifyDispatchers,
     now,
     logger: options.logger,
     version: packageJson.version,
-    contributed: [engagementIndexRoutes(options.ei), ...(options.adminRoutes ?? [])],
+    contributed: [
+      ...channels.flatMap((channel) => channel.adminRoutes() ?? []),
+      ...(options.adminRoutes ?? []),
+    ],
   });
   const housekeeper = new Housekeeper({
     service,
@@ -194,20 +211,20 @@ export function createApp(options: AppOptions): App {
     // `closer` is set right below, before the server can serve a request.
     const accepting = !closer.isClosing;
     const storeHealth = await checkStoreHealth(store);
-    const dispatcherState = !dispatcher
-      ? ('not configured' as const)
-      : dispatcher.isRunning
-        ? ('running' as const)
-        : ('stopped' as const);
+    const states: Record<string, DispatcherState> = {};
+    for (const { name } of channels) {
+      const dispatcher = dispatchers.get(name);
+      states[name] = !dispatcher ? 'not configured' : dispatcher.isRunning ? 'running' : 'stopped';
+    }
     return {
       ready:
         accepting &&
         storeHealth.reachable &&
         storeHealth.migrationsApplied !== false &&
-        dispatcherState !== 'stopped',
+        !Object.values(states).includes('stopped'),
       accepting,
       store: storeHealth,
-      dispatcher: dispatcherState,
+      dispatchers: states,
     };
   };
   const adminOnSoapListener = options.adminListener === 'soap';
@@ -258,11 +275,11 @@ export function createApp(options: AppOptions): App {
     operations,
     server,
     outbox,
-    dispatcher,
+    dispatchers,
     housekeeper,
     metrics,
     startDispatcher() {
-      dispatcher?.start();
+      for (const dispatcher of dispatchers.values()) dispatcher.start();
     },
     startHousekeeping() {
       housekeeper.start();
@@ -300,9 +317,9 @@ export function createApp(options: AppOptions): App {
           'shutdown bound reached: connections still busy were closed',
         );
       await housekeeper.stop();
-      // The dispatcher finishes its call in flight, so nothing is sent twice needlessly.
-      await dispatcher?.stop();
-      channel?.close();
+      // Each dispatcher finishes its call in flight, so nothing is sent twice needlessly.
+      await Promise.all([...dispatchers.values()].map((dispatcher) => dispatcher.stop()));
+      for (const channel of deliveries) channel.close?.();
       await closeStore();
     },
   };

@@ -8,12 +8,7 @@ import { importCalendarFile } from './calendar/import-calendar-file.ts';
 import { ConfigError, loadConfig } from './config/config.ts';
 import { createLogger } from './logging/logger.ts';
 import { readTlsFiles } from './http/tls.ts';
-import {
-  describeCall,
-  followCalls,
-  startEiSimulator,
-  type EiSimulator,
-} from './channels/engagement-index/ei-simulator.ts';
+import type { EnabledChannel } from './channels/channel-module.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -30,18 +25,15 @@ async function main(): Promise<void> {
     );
   }
 
-  // Demo mode: with no EI_URL, report to an embedded simulator so a newcomer sees engagements appear.
-  let simulator: EiSimulator | undefined;
-  let ei = config.ei;
-  if (!ei.url) {
-    simulator = await startEiSimulator({ hsaId: ei.logicalAddress });
-    ei = { ...ei, url: simulator.url };
-    followCalls(simulator, (call) =>
-      logger.info(
-        { correlationId: call.correlationId },
-        `EI simulator received Update: ${describeCall(call)}`,
-      ),
-    );
+  // Demo mode: a channel without its target reports to a simulator of its own, so a newcomer sees deliveries.
+  const channels: EnabledChannel[] = [];
+  const banners: string[] = [];
+  const simulators: (() => Promise<void>)[] = [];
+  for (const channel of config.channels) {
+    const demo = await channel.startDemo(logger);
+    channels.push(demo?.channel ?? channel);
+    banners.push(demo?.description ?? channel.describeTarget());
+    if (demo) simulators.push(demo.close);
   }
 
   const app = createApp({
@@ -49,10 +41,9 @@ async function main(): Promise<void> {
     logger,
     producerHsaId: config.producerHsaId,
     limits: { maxBodyBytes: config.maxBodyBytes },
-    ei,
+    channels,
     ...(config.adminToken !== undefined ? { adminToken: config.adminToken } : {}),
     adminListener: config.admin.onSoapListener ? 'soap' : 'separate',
-    dispatch: { leaseMs: config.eiLeaseMs },
     ...(listener.kind === 'tls'
       ? {
           tls: readTlsFiles(listener.files),
@@ -88,9 +79,10 @@ async function main(): Promise<void> {
   process.stdout.write(
     `tidbok is serving crm:scheduling 1.1 on ${url} (store: ${config.databaseUrl})\n` +
       `${lines.join('\n')}\nEach address answers GET ?wsdl.\n` +
-      (simulator
-        ? `Engagement index: EI_URL is not set, so Updates go to an embedded EI simulator at ${simulator.url} (demo mode).\n`
-        : `Engagement index: Updates go to ${ei.url}\n`) +
+      banners
+        .filter((line) => line !== '')
+        .map((line) => `${line}\n`)
+        .join('') +
       `Metrics: ${url}/metrics. Admin API: ${config.adminToken ? `${adminUrl}/admin/ (bearer token from TIDBOK_ADMIN_TOKEN)` : 'off (set TIDBOK_ADMIN_TOKEN to enable)'}\n`,
   );
 
@@ -98,7 +90,7 @@ async function main(): Promise<void> {
     logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down');
     app
       .close({ timeoutMs: config.shutdownTimeoutMs })
-      .then(() => simulator?.close())
+      .then(() => Promise.all(simulators.map((close) => close())))
       .then(
         () => {
           logger.info({ signal }, 'shut down');

@@ -7,6 +7,7 @@
  * @module
  */
 import type { ClaimedMessage } from '../outbox/outbox-store.ts';
+import type { RetrySchedule } from '../outbox/retry-schedule.ts';
 
 /** How a delivery went, as far as the dispatcher needs to know. */
 export type ChannelResult =
@@ -50,6 +51,13 @@ export interface Channel {
    */
   readonly keyGapMs?: number;
   /**
+   * How long the dispatcher's claim on a batch lasts (ms); longer than the
+   * longest {@link deliver} call. The dispatcher's default (10 min) when absent.
+   */
+  readonly leaseMs?: number;
+  /** Backoff after a passing failure; the dispatcher's default (1 s base, 5 min cap) when absent. */
+  readonly retrySchedule?: RetrySchedule;
+  /**
    * Delivers a batch: at most {@link batchSize} messages, never two with the
    * same key. The result applies to the whole batch. Reasons must not hold
    * personal data in clear.
@@ -58,4 +66,6 @@ export interface Channel {
    * @param signal - aborted when the dispatcher gives up on the call
    */
   deliver(messages: readonly ClaimedMessage[], signal: AbortSignal): Promise<ChannelResult>;
+  /** Lets go of connections and timers, so the process can exit; called once, after the dispatcher stopped. */
+  close?(): void;
 }

@@ -3,7 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ConfigError, DEFAULT_EI_LEASE_MS, loadConfig } from './config.ts';
+import { configOf } from '../channels/channel-module.ts';
+import { DEFAULT_EI_LEASE_MS } from '../channels/engagement-index/ei-config.ts';
+import { engagementIndex } from '../channels/engagement-index/index.ts';
+import { CHANNELS } from '../channels/registry.ts';
+import { ConfigError, SETTINGS, loadConfig } from './config.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tidbok-config-'));
 const file = (name: string, text = 'x') => {
@@ -104,14 +108,45 @@ describe('loadConfig: TIDBOK_CONFIG_FILE', () => {
   });
 });
 
+describe('the channels’ settings', () => {
+  it('lists every setting each channel module reads, so the config file may hold them', () => {
+    for (const channel of CHANNELS)
+      for (const name of channel.settings) assert.ok(SETTINGS.includes(name), name);
+    const path = file(
+      'ei.json',
+      '{"EI_URL": "http://ei.example:8080/update", "EI_SOURCE_SYSTEM": "SE1", "EI_DATA_CONTROLLER": "SE2"}',
+    );
+    const ei = configOf(loadConfig({ TIDBOK_CONFIG_FILE: path }).channels, engagementIndex);
+    assert.equal(ei?.url, 'http://ei.example:8080/update');
+    assert.equal(ei?.dataController, 'SE2');
+  });
+
+  it('hands the lease to the channel the dispatcher drives', () => {
+    const [channel] = loadConfig({
+      EI_URL: 'http://127.0.0.1:9/update',
+      EI_SOURCE_SYSTEM: 'SE1',
+      EI_DATA_CONTROLLER: 'SE2',
+      EI_LEASE_MS: '4000',
+      EI_TIMEOUT_MS: '2000',
+    }).channels;
+    const delivery = channel?.createChannel();
+    assert.equal(delivery?.leaseMs, 4000);
+    delivery?.close?.();
+  });
+});
+
+/** The EI lease as configured by `env`. */
+const eiLease = (env: Record<string, string>) =>
+  configOf(loadConfig(env).channels, engagementIndex)?.leaseMs;
+
 describe('EI_LEASE_MS', () => {
   it('defaults to ten minutes', () => {
-    assert.equal(loadConfig({}).eiLeaseMs, DEFAULT_EI_LEASE_MS);
+    assert.equal(eiLease({}), DEFAULT_EI_LEASE_MS);
     assert.equal(DEFAULT_EI_LEASE_MS, 600_000);
   });
 
   it('takes a shorter lease, so a crashed process’s Updates are resent sooner', () => {
-    assert.equal(loadConfig({ EI_LEASE_MS: '3000', EI_TIMEOUT_MS: '2000' }).eiLeaseMs, 3000);
+    assert.equal(eiLease({ EI_LEASE_MS: '3000', EI_TIMEOUT_MS: '2000' }), 3000);
   });
 
   it('refuses a lease no longer than the EI call timeout, naming both settings', () => {

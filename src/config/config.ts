@@ -1,17 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
-import {
-  eiConfigDefaults,
-  type EiConfig,
-} from '../channels/engagement-index/engagement-mapping.ts';
+import { readFileSync } from 'node:fs';
+import type { EnabledChannel } from '../channels/channel-module.ts';
+import { channelSettings, readChannels } from '../channels/registry.ts';
+import { ConfigError, boolean, existingFile, integer, type Env } from './settings.ts';
+
+export { ConfigError } from './settings.ts';
 
 /**
  * The only reader of process.env. Every setting is validated at start-up and
  * a bad one stops the process with a message that names it.
  */
-
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
 
 export interface Config {
   readonly port: number;
@@ -25,10 +22,11 @@ export interface Config {
   readonly logLevel: string;
   readonly maxBodyBytes: number;
   /**
-   * Engagement index reporting. `ei.url` unset means demo mode: `npm start`
-   * runs an embedded EI simulator and reports to it.
+   * The channels switched on, each with its validated settings (the
+   * engagement index is always on; without its URL `npm start` runs a demo
+   * simulator). Their settings are listed by the channel modules.
    */
-  readonly ei: EiConfig;
+  readonly channels: readonly EnabledChannel[];
   /**
    * Bearer token of the admin API (`TIDBOK_ADMIN_TOKEN`, at least 16
    * characters). Unset: the admin API is switched off and answers 404.
@@ -44,12 +42,6 @@ export interface Config {
     readonly port: number;
     readonly host: string;
   };
-  /**
-   * How long the EI dispatcher's claim on a batch lasts (ms): after a crash,
-   * what the dead process had in flight is sent again once this has passed.
-   * Longer than `ei.timeoutMs`, so a slow call is never sent twice at once.
-   */
-  readonly eiLeaseMs: number;
   /**
    * How the SOAP listener is reached: `tls` (HTTPS with client certificates
    * required, the production set-up) or `plain` HTTP (demo, local tests).
@@ -83,8 +75,8 @@ export type ListenerConfig =
       readonly allowedOriginalConsumers: readonly string[] | undefined;
     };
 
-/** Every setting this module reads; `TIDBOK_CONFIG_FILE` may hold any of them but itself. */
-export const SETTINGS = [
+/** The settings of the core (not of a channel). */
+const CORE_SETTINGS = [
   'PORT',
   'HOST',
   'DATABASE_URL',
@@ -101,43 +93,18 @@ export const SETTINGS = [
   'TIDBOK_ALLOWED_CONSUMERS',
   'TIDBOK_ALLOWED_ORIGINAL_CONSUMERS',
   'TIDBOK_SHUTDOWN_TIMEOUT_MS',
-  'EI_URL',
   'EI_SOURCE_SYSTEM',
-  'EI_DATA_CONTROLLER',
-  'EI_LOGICAL_ADDRESS',
-  'EI_TLS_CERT',
-  'EI_TLS_KEY',
-  'EI_TLS_CA',
-  'EI_TIMEOUT_MS',
-  'EI_BATCH_SIZE',
-  'EI_LEASE_MS',
   'TIDBOK_ADMIN_TOKEN',
   'TIDBOK_ADMIN_PORT',
   'TIDBOK_ADMIN_HOST',
   'TIDBOK_ADMIN_ON_SOAP_LISTENER',
-] as const;
+];
 
-/** Default claim lease of the EI dispatcher: 10 minutes. */
-export const DEFAULT_EI_LEASE_MS = 600_000;
-
-type Env = Readonly<Record<string, string | undefined>>;
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max)
-    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not '${raw}'`);
-  return value;
-}
-
-function boolean(env: Env, name: string): boolean | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return undefined;
-  if (/^(true|1|yes)$/i.test(raw)) return true;
-  if (/^(false|0|no)$/i.test(raw)) return false;
-  throw new ConfigError(`${name} must be true or false, not '${raw}'`);
-}
+/**
+ * Every setting tidbok reads: the core's and each channel's (from its
+ * module); `TIDBOK_CONFIG_FILE` may hold any of them but itself.
+ */
+export const SETTINGS: readonly string[] = [...new Set([...CORE_SETTINGS, ...channelSettings()])];
 
 /** A comma-separated list of HSA-ids; undefined when unset. */
 function hsaIdList(env: Env, name: string): string[] | undefined {
@@ -150,13 +117,6 @@ function hsaIdList(env: Env, name: string): string[] | undefined {
         `${name} must be HSA-ids separated by commas, and '${id}' is not an HSA-id`,
       );
   return ids;
-}
-
-function existingFile(env: Env, name: string): string | undefined {
-  const path = env[name] || undefined;
-  if (path !== undefined && !existsSync(path))
-    throw new ConfigError(`${name} names a file that does not exist: ${path}`);
-  return path;
 }
 
 /**
@@ -236,7 +196,7 @@ function withConfigFile(env: Env): Env {
     throw new ConfigError(`TIDBOK_CONFIG_FILE: ${path} must hold a JSON object`);
   const fromFile: Record<string, string> = {};
   for (const [name, value] of Object.entries(parsed)) {
-    if (!(SETTINGS as readonly string[]).includes(name))
+    if (!SETTINGS.includes(name))
       throw new ConfigError(`TIDBOK_CONFIG_FILE: ${path} names an unknown setting ${name}`);
     if (!['string', 'number', 'boolean'].includes(typeof value))
       throw new ConfigError(`${name} in TIDBOK_CONFIG_FILE must be a string, number or boolean`);
@@ -257,54 +217,20 @@ export function loadConfig(rawEnv: Env = process.env): Config {
       `LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent`,
     );
   const producerHsaId = env['EI_SOURCE_SYSTEM'] || env['TIDBOK_HSA_ID'] || 'SE2321000016-TIDBOK';
-  const eiUrl = env['EI_URL'] || undefined;
-  if (eiUrl !== undefined) {
-    if (!/^https?:\/\//.test(eiUrl))
-      throw new ConfigError(`EI_URL must be an http(s) URL, not '${eiUrl}'`);
-    // Against a real index these identify us in every engagement; no guessing.
-    for (const name of ['EI_SOURCE_SYSTEM', 'EI_DATA_CONTROLLER'])
-      if (!env[name]) throw new ConfigError(`${name} must be set when EI_URL is set`);
-  }
-  const tlsFiles = ['EI_TLS_CERT', 'EI_TLS_KEY', 'EI_TLS_CA'].map((name) => {
-    const path = env[name] || undefined;
-    if (path !== undefined && !existsSync(path))
-      throw new ConfigError(`${name} names a file that does not exist: ${path}`);
-    return path;
-  });
-  const [cert, key, ca] = tlsFiles;
-  if ((cert === undefined) !== (key === undefined))
-    throw new ConfigError('EI_TLS_CERT and EI_TLS_KEY must be set together');
-  const ei: EiConfig = {
-    ...(eiUrl !== undefined ? { url: eiUrl } : {}),
-    logicalAddress: env['EI_LOGICAL_ADDRESS'] || eiConfigDefaults.logicalAddress,
-    sourceSystem: producerHsaId,
-    dataController: env['EI_DATA_CONTROLLER'] || producerHsaId,
-    ...(cert !== undefined && key !== undefined
-      ? { tls: { cert, key, ...(ca ? { ca } : {}) } }
-      : {}),
-    timeoutMs: integer(env, 'EI_TIMEOUT_MS', eiConfigDefaults.timeoutMs, 100, 600_000),
-    batchSize: integer(env, 'EI_BATCH_SIZE', eiConfigDefaults.batchSize, 1, 1000),
-  };
   const adminToken = env['TIDBOK_ADMIN_TOKEN'] || undefined;
   // A guessable token would open every patient's bookings to whoever guesses it.
   if (adminToken !== undefined && (adminToken.length < 16 || /\s/.test(adminToken)))
     throw new ConfigError(
       'TIDBOK_ADMIN_TOKEN must be at least 16 characters without spaces (e.g. openssl rand -hex 24)',
     );
-  const eiLeaseMs = integer(env, 'EI_LEASE_MS', DEFAULT_EI_LEASE_MS, 1_000, 86_400_000);
-  if (eiLeaseMs <= ei.timeoutMs)
-    throw new ConfigError(
-      `EI_LEASE_MS (${eiLeaseMs}) must be longer than EI_TIMEOUT_MS (${ei.timeoutMs}), or a slow call could be sent twice at once`,
-    );
   return {
-    ei,
+    channels: readChannels(env, { producerHsaId }),
     adminToken,
     admin: {
       onSoapListener: boolean(env, 'TIDBOK_ADMIN_ON_SOAP_LISTENER') ?? false,
       port: integer(env, 'TIDBOK_ADMIN_PORT', 8081, 0, 65535),
       host: env['TIDBOK_ADMIN_HOST'] || '127.0.0.1',
     },
-    eiLeaseMs,
     listener: listenerConfig(env),
     shutdownTimeoutMs: integer(env, 'TIDBOK_SHUTDOWN_TIMEOUT_MS', 20_000, 0, 600_000),
     port: integer(env, 'PORT', 8080, 0, 65535),

@@ -26,11 +26,11 @@ export interface OutboxDispatcherOptions {
   readonly store: OutboxStore;
   readonly channel: Channel;
   readonly logger?: DispatchLogger;
-  /** Backoff for passing failures; 1 s base, 5 min cap by default. */
+  /** Backoff for passing failures; the channel's, else 1 s base and 5 min cap. */
   readonly retrySchedule?: RetrySchedule;
   /**
    * How long a claim lasts (ms). Must outlast a delivery, including the
-   * one-by-one redelivery of a refused batch; 10 min by default.
+   * one-by-one redelivery of a refused batch; the channel's, else 10 min.
    */
   readonly leaseMs?: number;
   /** Safety-net poll when nobody calls {@link OutboxDispatcher.notify} (ms); 1 s by default. */
@@ -59,8 +59,8 @@ export class OutboxDispatcher {
     this.store = options.store;
     this.channel = options.channel;
     this.logger = options.logger ?? silent;
-    this.schedule = options.retrySchedule ?? new RetrySchedule();
-    this.leaseMs = options.leaseMs ?? 600_000;
+    this.schedule = options.retrySchedule ?? options.channel.retrySchedule ?? new RetrySchedule();
+    this.leaseMs = options.leaseMs ?? options.channel.leaseMs ?? 600_000;
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.now = options.now ?? Date.now;
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID()}`;

@@ -12,7 +12,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { z } from 'zod';
 import { defineAdminRoute, noQuery } from '../../src/admin/admin-route.ts';
 import { FACILITY, PATIENT, PATIENT_INFO } from '../support/test-calendar.ts';
-import { startTestApp, type TestApp } from '../support/test-app.ts';
+import { startTestApp, testEiChannel, type TestApp } from '../support/test-app.ts';
 
 const TOKEN = 'test-admin-token-0123456789';
 const auth = { Authorization: `Bearer ${TOKEN}` };
@@ -53,6 +53,8 @@ void describe('the admin API contract', () => {
   before(async () => {
     t = await startTestApp({
       adminToken: TOKEN,
+      // The engagement index contributes its reload route.
+      channels: [testEiChannel()],
       adminRoutes: [
         ({ now }) => [
           defineAdminRoute({

@@ -16,7 +16,7 @@ import Database from 'better-sqlite3';
 import {
   startEiSimulator,
   type EiSimulator,
-} from '../../src/channels/engagement-index/ei-simulator.ts';
+} from '../../src/dev/ei-simulator.ts';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-calendar-store.ts';
 import { soapMakeBooking } from '../support/booking-calls.ts';
 import { acceptedTransactions, assertEveryCallConforms, waitFor } from '../support/ei-checks.ts';

@@ -12,7 +12,7 @@ import { afterEach, describe, it } from 'node:test';
 import {
   startEiSimulator,
   type EiSimulator,
-} from '../../src/channels/engagement-index/ei-simulator.ts';
+} from '../../src/dev/ei-simulator.ts';
 import {
   engagementKey,
   type EngagementTransaction,

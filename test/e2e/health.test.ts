@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createStore } from '../../src/store/create-store.ts';
-import { startEiTestApp, startTestApp } from '../support/test-app.ts';
+import { startEiTestApp, startTestApp, testEiChannel } from '../support/test-app.ts';
 
 async function ready(url: string) {
   const response = await fetch(`${url}/health/ready`);
@@ -11,13 +11,14 @@ async function ready(url: string) {
 
 describe('/health/live and /health/ready', () => {
   it('is live, and ready when the store answers with its schema up to date', async () => {
-    const t = await startTestApp();
+    // The engagement index with no URL: its messages are queued, and nothing delivers them.
+    const t = await startTestApp({ channels: [testEiChannel()] });
     try {
       assert.equal((await fetch(`${t.url}/health/live`)).status, 200);
       const { status, body } = await ready(t.url);
       assert.equal(status, 200);
       assert.equal(body['ready'], true);
-      assert.equal(body['dispatcher'], 'not configured');
+      assert.deepEqual(body['dispatchers'], { 'engagement-index': 'not configured' });
       assert.deepEqual(body['store'], {
         reachable: true,
         migrationsApplied: true,
@@ -47,11 +48,11 @@ describe('/health/live and /health/ready', () => {
   it('is ready while the EI dispatcher runs, and not once it has stopped', async () => {
     const t = await startEiTestApp();
     try {
-      assert.equal((await ready(t.url)).body['dispatcher'], 'running');
-      await t.app.dispatcher!.stop();
+      assert.deepEqual((await ready(t.url)).body['dispatchers'], { 'engagement-index': 'running' });
+      await t.app.dispatchers.get('engagement-index')!.stop();
       const { status, body } = await ready(t.url);
       assert.equal(status, 503);
-      assert.equal(body['dispatcher'], 'stopped');
+      assert.deepEqual(body['dispatchers'], { 'engagement-index': 'stopped' });
     } finally {
       await t.close();
     }

@@ -21,7 +21,7 @@ describe('Kivra faults end to end', () => {
     t = await startKivraTestApp({
       logger: logs.logger,
       kivra: { timeoutMs: 400 },
-      channel: { keyGapMs: 0 },
+      keyGapMs: 0,
     });
   });
   after(async () => {

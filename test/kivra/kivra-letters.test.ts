@@ -52,7 +52,7 @@ describe('Kivra letters for every booking event', () => {
   let t: KivraTestApp;
   let seen = 0;
   before(async () => {
-    t = await startKivraTestApp({ channel: { keyGapMs: 0 } });
+    t = await startKivraTestApp({ keyGapMs: 0 });
   });
   after(() => t.close());
   afterEach(() => {

@@ -1,16 +1,17 @@
 /**
- * The test app with the Kivra channel on: every booking change queues its
- * letter, and a dispatcher delivers it to an in-process Kivra simulator.
+ * The test app with the Kivra channel enabled through the registry's module:
+ * every booking change queues its letter, and the app's own Kivra dispatcher
+ * delivers it to an in-process Kivra simulator.
  */
-import { KivraChannel, type KivraChannelOptions } from '../../src/channels/kivra/kivra-channel.ts';
+import { enableChannel } from '../../src/channels/channel-module.ts';
+import { kivra as kivraModule } from '../../src/channels/kivra/index.ts';
 import type { KivraConfig } from '../../src/channels/kivra/kivra-config.ts';
-import { KIVRA_CHANNEL, kivraListener } from '../../src/channels/kivra/kivra-listener.ts';
+import { KIVRA_CHANNEL } from '../../src/channels/kivra/kivra-listener.ts';
 import {
   startKivraSimulator,
   type KivraSimulator,
   type KivraSimulatorOptions,
 } from '../../src/dev/kivra-simulator.ts';
-import { OutboxDispatcher } from '../../src/outbox/outbox-dispatcher.ts';
 import { RetrySchedule } from '../../src/outbox/retry-schedule.ts';
 import type { AppOptions } from '../../src/app.ts';
 import type { Logger } from '../../src/logging/logger.ts';
@@ -18,7 +19,8 @@ import { startTestApp, testLogger, type TestApp } from '../support/test-app.ts';
 
 export interface KivraTestOptions {
   readonly kivra?: Partial<KivraConfig>;
-  readonly channel?: KivraChannelOptions;
+  /** Gap between two letters to one recipient (ms); the channel's own 1.2 s when absent. */
+  readonly keyGapMs?: number;
   readonly simulator?: KivraSimulatorOptions;
   readonly logger?: Logger;
   readonly app?: Partial<AppOptions>;
@@ -41,17 +43,18 @@ export async function startKivraTestApp(options: KivraTestOptions = {}): Promise
     timeoutMs: 2_000,
     ...options.kivra,
   };
-  const logger = options.logger ?? testLogger();
-  const t = await startTestApp({ logger, listeners: [kivraListener(config)], ...options.app });
-  const dispatcher = new OutboxDispatcher({
-    store: t.app.outbox,
-    channel: new KivraChannel(config, { batchSize: 20, ...options.channel }),
-    logger,
-    pollIntervalMs: 25,
-    leaseMs: 10_000,
-    retrySchedule: new RetrySchedule({ baseMs: 20, capMs: 200 }),
+  const t = await startTestApp({
+    logger: options.logger ?? testLogger(),
+    channels: [enableChannel(kivraModule, config)],
+    dispatch: {
+      pollIntervalMs: 25,
+      leaseMs: 10_000,
+      retrySchedule: new RetrySchedule({ baseMs: 20, capMs: 200 }),
+      ...(options.keyGapMs === undefined ? {} : { keyGapMs: options.keyGapMs }),
+    },
+    ...options.app,
   });
-  dispatcher.start();
+  t.app.startDispatcher();
   return {
     ...t,
     kivra,
@@ -69,7 +72,6 @@ export async function startKivraTestApp(options: KivraTestOptions = {}): Promise
       }
     },
     async close() {
-      await dispatcher.stop();
       await t.close();
       await kivra.close();
     },

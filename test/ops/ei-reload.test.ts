@@ -102,7 +102,7 @@ void describe('ei reload', { skip: skipWithoutNationalContracts }, () => {
       transactions: 2,
     });
 
-    t.app.dispatcher!.notify();
+    t.app.dispatchers.get('engagement-index')!.notify();
     await t.drained(30_000);
     const calls = t.ei.calls.slice(mark);
     assert.ok(calls.length >= 2, `${calls.length} calls`);

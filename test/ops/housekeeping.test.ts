@@ -9,15 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { addDays, instantToDt } from '../../src/domain/local-time.ts';
-import {
-  startEiSimulator,
-  type EiSimulator,
-} from '../../src/channels/engagement-index/ei-simulator.ts';
+import { startEiSimulator, type EiSimulator } from '../../src/dev/ei-simulator.ts';
 import { createApp, type App } from '../../src/app.ts';
 import { silentLogger } from '../../src/logging/logger.ts';
 import { expected, receivedSince } from '../support/ei-received.ts';
 import { skipWithoutNationalContracts } from '../support/national-schemas.ts';
-import { PRODUCER_HSA_ID, TEST_EI_CONFIG } from '../support/test-app.ts';
+import { PRODUCER_HSA_ID, TEST_EI_CONFIG, testEiChannel } from '../support/test-app.ts';
 import { FACILITY, PATIENT, PATIENT_INFO, seedTestCalendar } from '../support/test-calendar.ts';
 
 const DAY = 86_400_000;
@@ -42,7 +39,7 @@ void describe('housekeeping', { skip: skipWithoutNationalContracts }, () => {
       store: join(dir, 'tidbok.db'),
       logger: silentLogger,
       producerHsaId: PRODUCER_HSA_ID,
-      ei: { ...TEST_EI_CONFIG, url: ei.url },
+      channels: [testEiChannel({ url: ei.url })],
       dispatch: { keyGapMs: 0, pollIntervalMs: 20, leaseMs: 5_000 },
       now: clock,
       processMetrics: false,

@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import type { EiSimulator } from '../../src/channels/engagement-index/ei-simulator.ts';
-import { startEiSimulator } from '../../src/channels/engagement-index/ei-simulator.ts';
+import type { EiSimulator } from '../../src/dev/ei-simulator.ts';
+import { startEiSimulator } from '../../src/dev/ei-simulator.ts';
 import { EngagementIndexChannel } from '../../src/channels/engagement-index/engagement-index-channel.ts';
 import type {
   EiConfig,

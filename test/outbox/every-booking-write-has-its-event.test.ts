@@ -16,7 +16,7 @@ import { createServices } from '../../src/services.ts';
 import type { CalendarStore, NewOutboxMessage, StoreTx } from '../../src/store/calendar-store.ts';
 import { createStore } from '../../src/store/create-store.ts';
 import { PATIENT, PATIENT_INFO, FACILITY, seedTestCalendar } from '../support/test-calendar.ts';
-import { TEST_EI_CONFIG } from '../support/test-app.ts';
+import { testEiChannel } from '../support/test-app.ts';
 
 /** What one transaction did: booking ids written per verb, and booking ids its outbox messages name. */
 interface TxRecord {
@@ -121,7 +121,7 @@ void describe('every booking write has its engagement-index event', () => {
     const calendar = await seedTestCalendar(raw, clock);
     const { service } = createServices({
       store: recording(raw, records),
-      ei: TEST_EI_CONFIG,
+      channels: [testEiChannel()],
       now: () => clock,
     });
     const seen = new Set<string>();

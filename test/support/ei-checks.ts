@@ -11,7 +11,7 @@ import type {
   HeldEngagement,
   ReceivedCall,
   ReceivedTransaction,
-} from '../../src/channels/engagement-index/ei-simulator.ts';
+} from '../../src/dev/ei-simulator.ts';
 import type { CalendarStore } from '../../src/store/calendar-store.ts';
 import type { Booking } from '../../src/domain/types.ts';
 import { instantToTs } from '../../src/domain/local-time.ts';

@@ -4,7 +4,7 @@
  * engagement-index XSD, flattened to its transactions in order.
  */
 import assert from 'node:assert/strict';
-import type { EiSimulator } from '../../src/channels/engagement-index/ei-simulator.ts';
+import type { EiSimulator } from '../../src/dev/ei-simulator.ts';
 import { assertValidAgainstNational } from './national-schemas.ts';
 import { TEST_EI_CONFIG } from './test-app.ts';
 

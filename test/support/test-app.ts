@@ -9,8 +9,11 @@ import {
   startEiSimulator,
   type EiSimulator,
   type EiSimulatorOptions,
-} from '../../src/channels/engagement-index/ei-simulator.ts';
+} from '../../src/dev/ei-simulator.ts';
 import { RetrySchedule } from '../../src/outbox/retry-schedule.ts';
+import { enableChannel, type EnabledChannel } from '../../src/channels/channel-module.ts';
+import { engagementIndex } from '../../src/channels/engagement-index/index.ts';
+import type { EiConfig } from '../../src/channels/engagement-index/engagement-mapping.ts';
 
 export const PRODUCER_HSA_ID = 'SE2321000016-TIDB';
 
@@ -66,6 +69,11 @@ export const TEST_EI_CONFIG = {
   batchSize: 1000,
 } as const;
 
+/** The engagement-index channel with the test settings, and `overrides` (e.g. the simulator's URL). */
+export function testEiChannel(overrides: Partial<EiConfig> = {}): EnabledChannel {
+  return enableChannel(engagementIndex, { ...TEST_EI_CONFIG, ...overrides });
+}
+
 /** Knobs of {@link startEiTestApp} beyond the app's own options. */
 export interface EiTestOptions {
   /** Gap between two deliveries of one key (ms); 0 by default, the real one is 6 000. */
@@ -89,7 +97,7 @@ export async function startEiTestApp(
   const { keyGapMs, eiTimeoutMs, retrySchedule, simulator, ...appOptions } = options;
   const ei = await startEiSimulator({ ...simulator, hsaId: TEST_EI_CONFIG.logicalAddress });
   const t = await startTestApp({
-    ei: { ...TEST_EI_CONFIG, url: ei.url, timeoutMs: eiTimeoutMs ?? TEST_EI_CONFIG.timeoutMs },
+    channels: [testEiChannel({ url: ei.url, timeoutMs: eiTimeoutMs ?? TEST_EI_CONFIG.timeoutMs })],
     dispatch: {
       keyGapMs: keyGapMs ?? 0,
       pollIntervalMs: 50,

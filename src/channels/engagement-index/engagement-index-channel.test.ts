@@ -5,8 +5,8 @@ import {
   skipWithoutNationalContracts,
 } from '../../../test/support/national-schemas.ts';
 import type { ClaimedMessage } from '../../outbox/outbox-store.ts';
-import type { EiSimulator } from './ei-simulator.ts';
-import { startEiSimulator } from './ei-simulator.ts';
+import type { EiSimulator } from '../../dev/ei-simulator.ts';
+import { startEiSimulator } from '../../dev/ei-simulator.ts';
 import {
   EngagementIndexChannel,
   buildUpdateEnvelope,

@@ -146,6 +146,7 @@ export class EngagementIndexChannel implements Channel {
   readonly name = EI_CHANNEL;
   readonly batchSize: number;
   readonly keyGapMs: number;
+  readonly leaseMs: number | undefined;
   private readonly url: URL;
   private readonly agent: HttpAgent | HttpsAgent;
   private readonly correlationId: () => string;
@@ -158,6 +159,7 @@ export class EngagementIndexChannel implements Channel {
     this.url = new URL(config.url);
     this.batchSize = Math.min(Math.max(1, config.batchSize), EI_MAX_BATCH);
     this.keyGapMs = options.keyGapMs ?? EI_COLLECT_WINDOW_GAP_MS;
+    this.leaseMs = config.leaseMs;
     this.correlationId = options.correlationId ?? randomUUID;
     if (this.url.protocol === 'https:') {
       const tls = config.tls;

@@ -42,6 +42,13 @@ export interface EiConfig {
   readonly timeoutMs: number;
   /** Engagements per Update call; EI accepts at most 1000 (EI000). */
   readonly batchSize: number;
+  /**
+   * How long the dispatcher's claim on a batch lasts (ms; `EI_LEASE_MS`, 10
+   * minutes by default): after a crash, what the dead process had in flight
+   * is sent again once this has passed. Longer than `timeoutMs`, so a slow
+   * call is never sent twice at once.
+   */
+  readonly leaseMs?: number;
 }
 
 /** Defaults for everything that has a sensible one. */

@@ -9,6 +9,7 @@
 import { instantToDt } from '../../domain/local-time.ts';
 import type { Booking } from '../../domain/types.ts';
 import type { CalendarStore } from '../../store/calendar-store.ts';
+import { StaffActionError } from '../../staff/staff-action-error.ts';
 import { EI_MAX_BATCH } from './engagement-index-channel.ts';
 import { engagementUpsert, type EiConfig } from './engagement-mapping.ts';
 
@@ -98,4 +99,27 @@ export async function reloadEngagementIndex(
     transactions += 1;
   }
   return { facility: unit.hsaId, engagements, transactions };
+}
+
+/**
+ * {@link reloadEngagementIndex} for the admin API and the CLI: refusals
+ * become {@link StaffActionError}s (an unknown unit `not-found`, others
+ * `refused`), which both answer in their own way.
+ */
+export async function reloadFacility(
+  store: CalendarStore,
+  facility: string,
+  ei: EiConfig,
+  now: () => number = Date.now,
+): Promise<ReloadReport> {
+  try {
+    return await reloadEngagementIndex(store, facility, ei, { now, batchSize: ei.batchSize });
+  } catch (err) {
+    if (err instanceof EngagementReloadError)
+      throw new StaffActionError(
+        err.reason === 'unknown-facility' ? 'not-found' : 'refused',
+        err.message,
+      );
+    throw err;
+  }
 }

@@ -34,6 +34,9 @@ import { UsermatchCache, type UsermatchCacheOptions } from './usermatch-cache.ts
 /** Kivra refuses bigger contents (channels.md §1). */
 export const KIVRA_MAX_BODY_BYTES = 1024 * 1024;
 
+/** Letters per delivery round: their recipients are asked in one usermatch call. */
+export const KIVRA_BATCH_SIZE = 20;
+
 /** 60 s / 50: Kivra takes at most 50 contents per recipient per minute. */
 export const KIVRA_KEY_GAP_MS = 1_200;
 
@@ -46,6 +49,8 @@ export interface KivraApiConfig {
   readonly tenantKey: string;
   /** Give up on one HTTP call after this long (then retried). */
   readonly timeoutMs: number;
+  /** How long the dispatcher's claim on a batch lasts (ms); the dispatcher's default when absent. */
+  readonly leaseMs?: number;
 }
 
 export interface KivraChannelOptions {
@@ -84,6 +89,7 @@ export class KivraChannel implements Channel {
   readonly name = KIVRA_CHANNEL;
   readonly batchSize: number;
   readonly keyGapMs: number;
+  readonly leaseMs: number | undefined;
   private readonly base: string;
   private readonly token: ClientCredentialsToken;
   private readonly cache: UsermatchCache;
@@ -94,8 +100,9 @@ export class KivraChannel implements Channel {
     options: KivraChannelOptions = {},
   ) {
     this.base = config.url.replace(/\/+$/, '');
-    this.batchSize = Math.max(1, options.batchSize ?? 1);
+    this.batchSize = Math.max(1, options.batchSize ?? KIVRA_BATCH_SIZE);
     this.keyGapMs = options.keyGapMs ?? KIVRA_KEY_GAP_MS;
+    this.leaseMs = config.leaseMs;
     this.cache = new UsermatchCache(options.usermatch);
     this.now = options.now ?? Date.now;
     this.token = new ClientCredentialsToken({

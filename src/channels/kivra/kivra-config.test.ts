@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError } from '../../config/config.ts';
+import { ConfigError } from '../../config/settings.ts';
 import { readKivraConfig } from './kivra-config.ts';
+import { kivra } from './index.ts';
 
 const base = {
   KIVRA_URL: 'https://sender.sandbox-api.kivra.com',
@@ -11,6 +12,20 @@ const base = {
 };
 
 describe('Kivra settings', () => {
+  it('is in demo mode without KIVRA_URL only where the listener is (no TLS, not production)', () => {
+    const demo = kivra.readConfig({}, { producerHsaId: 'SE2321000016-TIDB' });
+    assert.notEqual(demo, 'off');
+    assert.equal(
+      demo !== 'off' ? demo.url : 'off',
+      undefined,
+      'no target until npm start runs the simulator',
+    );
+    for (const env of [{ NODE_ENV: 'production' }, { TIDBOK_TLS_CERT: '/etc/tidbok/cert.pem' }])
+      assert.equal(kivra.readConfig(env, { producerHsaId: 'SE2321000016-TIDB' }), 'off');
+    const configured = kivra.readConfig(base, { producerHsaId: 'SE2321000016-TIDB' });
+    assert.equal(configured !== 'off' ? configured.url : 'off', base.KIVRA_URL);
+  });
+
   it('is off without KIVRA_URL', () => {
     assert.equal(readKivraConfig({}), undefined);
     assert.equal(readKivraConfig({ KIVRA_URL: ' ', KIVRA_CLIENT_ID: 'x' }), undefined);
@@ -23,6 +38,7 @@ describe('Kivra settings', () => {
       clientSecret: 's3cr3t-value',
       tenantKey: 'tenant123',
       timeoutMs: 10_000,
+      leaseMs: 600_000,
     });
     const full = readKivraConfig({
       ...base,
@@ -53,6 +69,10 @@ describe('Kivra settings', () => {
     refused({ ...base, KIVRA_INFO_URL: 'http://x.se' }, /^KIVRA_INFO_URL must be an https URL$/);
     refused({ ...base, KIVRA_FACILITIES: 'a b' }, /^KIVRA_FACILITIES must be HSA-ids/);
     refused({ ...base, KIVRA_TIMEOUT_MS: '12s' }, /^KIVRA_TIMEOUT_MS /);
+    refused(
+      { ...base, KIVRA_TIMEOUT_MS: '5000', KIVRA_LEASE_MS: '15000' },
+      /^KIVRA_LEASE_MS \(15000\) must be longer than three times KIVRA_TIMEOUT_MS \(5000\)/,
+    );
   });
 
   it('takes http only outside production', () => {

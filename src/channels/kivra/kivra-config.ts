@@ -6,7 +6,7 @@
  * @module
  */
 import { z } from 'zod';
-import { ConfigError } from '../../config/config.ts';
+import { ConfigError, type Env } from '../../config/settings.ts';
 import type { KivraApiConfig } from './kivra-channel.ts';
 import type { KivraListenerConfig } from './kivra-listener.ts';
 
@@ -19,18 +19,21 @@ export const KIVRA_ENV_NAMES = [
   'KIVRA_FACILITIES',
   'KIVRA_INFO_URL',
   'KIVRA_TIMEOUT_MS',
+  'KIVRA_LEASE_MS',
 ] as const;
 
 /** The channel's complete configuration. */
-export interface KivraConfig extends KivraApiConfig, KivraListenerConfig {}
+export interface KivraConfig extends Omit<KivraApiConfig, 'url'>, KivraListenerConfig {
+  /** API base; absent in demo mode until `npm start` points it at the simulator. */
+  readonly url?: string;
+}
 
 /** Defaults for what has a sensible one. */
 export const kivraConfigDefaults = {
   // Kivra answers in well under a second; a content is at most 1 MB.
   timeoutMs: 10_000,
+  leaseMs: 600_000,
 } as const;
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 const present = (value: string | undefined) =>
   value === undefined || value.trim() === '' ? undefined : value.trim();
@@ -58,6 +61,7 @@ function apiSchema(production: boolean) {
       .string()
       .regex(/^[A-Za-z0-9._~-]+$/, 'must be a tenant key (letters, digits, . _ ~ -)'),
     KIVRA_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).optional(),
+    KIVRA_LEASE_MS: z.coerce.number().int().min(1_000).max(86_400_000).optional(),
   });
 }
 
@@ -96,12 +100,40 @@ export function readKivraLetterSettings(env: Env): KivraListenerConfig {
 export function readKivraConfig(env: Env): KivraConfig | undefined {
   if (!present(env['KIVRA_URL'])) return undefined;
   const v = parse(apiSchema(env['NODE_ENV'] === 'production'), env);
+  const timeoutMs = v.KIVRA_TIMEOUT_MS ?? kivraConfigDefaults.timeoutMs;
+  const leaseMs = v.KIVRA_LEASE_MS ?? kivraConfigDefaults.leaseMs;
+  // One delivery makes a token call, a usermatch call and the content calls, each up to the timeout.
+  if (leaseMs <= 3 * timeoutMs)
+    throw new ConfigError(
+      `KIVRA_LEASE_MS (${leaseMs}) must be longer than three times KIVRA_TIMEOUT_MS (${timeoutMs}), or a slow delivery could be sent twice at once`,
+    );
   return {
     url: v.KIVRA_URL,
     clientId: v.KIVRA_CLIENT_ID,
     clientSecret: v.KIVRA_CLIENT_SECRET,
     tenantKey: v.KIVRA_TENANT_KEY,
-    timeoutMs: v.KIVRA_TIMEOUT_MS ?? kivraConfigDefaults.timeoutMs,
+    timeoutMs,
+    leaseMs,
     ...letterSettings(v),
+  };
+}
+
+/**
+ * Demo mode, as for the SOAP listener: no TLS files and not `NODE_ENV=production`.
+ * Then `npm start` without `KIVRA_URL` sends the letters to a Kivra simulator.
+ */
+export function isKivraDemo(env: Env): boolean {
+  return env['NODE_ENV'] !== 'production' && !env['TIDBOK_TLS_CERT'] && !env['TIDBOK_TLS_KEY'];
+}
+
+/** The demo configuration: the simulator's client and tenant, no URL until it runs. */
+export function kivraDemoConfig(env: Env): KivraConfig {
+  return {
+    clientId: 'tidbok-demo',
+    clientSecret: 'demo-secret',
+    tenantKey: 'demo-tenant',
+    timeoutMs: kivraConfigDefaults.timeoutMs,
+    leaseMs: kivraConfigDefaults.leaseMs,
+    ...readKivraLetterSettings(env),
   };
 }

@@ -75,7 +75,8 @@ export async function runImport(
     const createInvitation =
       deps.createInvitation ??
       invitationsThroughService(
-        createServices({ store, ei: config.ei, ...(deps.now ? { now: deps.now } : {}) }).service,
+        createServices({ store, channels: config.channels, ...(deps.now ? { now: deps.now } : {}) })
+          .service,
       );
     report = await importCalendar(store, imported, { createInvitation });
   } finally {

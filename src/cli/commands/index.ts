@@ -1,4 +1,4 @@
-/** Every `tidbok` subcommand, in the order `tidbok --help` lists them. Add new ones here. */
+/** Every `tidbok` subcommand, in the order `tidbok --help` lists them. Add new ones here; a channel's own commands come from its module. */
 import type { Command } from '../command.ts';
 import { importCommand } from './import.ts';
 import { invitationCreateCommand, invitationWithdrawCommand } from './invitation.ts';
@@ -9,9 +9,9 @@ import {
   bookingShowCommand,
 } from './booking.ts';
 import { outboxRetryCommand, outboxStatusCommand } from './outbox.ts';
-import { eiReloadCommand, eiSimCommand } from './ei.ts';
+import { channelCommands } from '../../channels/registry.ts';
+import { withServices } from './with-services.ts';
 import { migrateCommand } from './migrate.ts';
-import { kivraPreviewCommand, kivraSimCommand } from './kivra.ts';
 
 export const commands: readonly Command[] = [
   importCommand,
@@ -23,9 +23,6 @@ export const commands: readonly Command[] = [
   bookingShowCommand,
   outboxStatusCommand,
   outboxRetryCommand,
-  eiReloadCommand,
-  eiSimCommand,
-  kivraPreviewCommand,
-  kivraSimCommand,
+  ...channelCommands(withServices),
   migrateCommand,
 ];

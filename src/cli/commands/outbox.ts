@@ -1,20 +1,18 @@
 /** `tidbok outbox status|retry`: what waits for delivery, and re-queuing dead letters. */
 import { parseArgs } from 'node:util';
-import {
-  describeOutboxStatus,
-  outboxStatus,
-  retryDeadLetters,
-} from '../../staff/operator-actions.ts';
+import { retryDeadLetters } from '../../staff/operator-actions.ts';
+import { describeOutboxStatus, outboxStatus } from '../../outbox/outbox-status-view.ts';
 import { CliError, type Command } from '../command.ts';
 import { dbHelp, dbOption, withServices } from './with-services.ts';
 
 export const outboxStatusCommand: Command = {
   name: 'outbox status',
   usage: '[--json] [--db <url>]',
-  summary: 'Show pending, in-flight and dead outbox messages (engagement index deliveries).',
+  summary: 'Show pending, in-flight and dead outbox messages, in total and per channel.',
   help: [
-    'Counts what waits for delivery, the age of the oldest, and lists dead letters with',
-    'the reason they failed (person ids masked). Exits 1 when there are dead letters.',
+    'Counts what waits for delivery and the age of the oldest, in total and per channel,',
+    'and lists dead letters with the reason they failed (person ids masked). Exits 1 when',
+    'there are dead letters.',
     '',
     'Options:',
     '  --json  print the status as JSON',
@@ -26,8 +24,12 @@ export const outboxStatusCommand: Command = {
       options: { ...dbOption, json: { type: 'boolean' } },
       strict: true,
     });
-    const view = await withServices(io, values.db, ({ outbox }) =>
-      outboxStatus(outbox, Date.now()),
+    const view = await withServices(io, values.db, ({ outbox, channels }) =>
+      outboxStatus(
+        outbox,
+        Date.now(),
+        channels.map((c) => c.name),
+      ),
     );
     if (values.json) io.out(JSON.stringify(view));
     else for (const line of describeOutboxStatus(view)) io.out(line);

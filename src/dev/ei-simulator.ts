@@ -27,30 +27,24 @@ import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { Decoded } from '../../contracts/model.ts';
-import { NS } from '../../contracts/namespaces.ts';
-import { Update } from '../../contracts/engagement-index.ts';
-import { checkTs, instantToTs, isInDstGap } from '../../domain/local-time.ts';
-import { DecodeError, decodeComplex } from '../../xml/decode.ts';
-import { encodeElement, prefixesFor } from '../../xml/encode.ts';
-import { escapeText } from '../../xml/escape.ts';
-import { XmlParseError, parseXml } from '../../xml/parse.ts';
-import type { XmlElement } from '../../xml/parse.ts';
+import type { Decoded } from '../contracts/model.ts';
+import { NS } from '../contracts/namespaces.ts';
+import { Update } from '../contracts/engagement-index.ts';
+import { checkTs, instantToTs, isInDstGap } from '../domain/local-time.ts';
+import { DecodeError, decodeComplex } from '../xml/decode.ts';
+import { encodeElement, prefixesFor } from '../xml/encode.ts';
+import { escapeText } from '../xml/escape.ts';
+import { XmlParseError, parseXml } from '../xml/parse.ts';
+import type { XmlElement } from '../xml/parse.ts';
+import type { Engagement } from '../channels/engagement-index/engagement-mapping.ts';
 
 type UpdateRequest = Decoded<typeof Update.request>;
 type DecodedEngagement = UpdateRequest['engagementTransaction'][number]['engagement'];
 
-/** An engagement as the simulated index holds it. */
-export interface HeldEngagement {
-  readonly registeredResidentIdentification: string;
-  readonly serviceDomain: string;
+/** An engagement as the simulated index holds it: what was sent, and what the index adds. */
+export interface HeldEngagement extends Omit<Engagement, 'categorization'> {
+  /** As sent; the index does not restrict it to Booking and Invitation. */
   readonly categorization: string;
-  readonly logicalAddress: string;
-  readonly businessObjectInstanceIdentifier: string;
-  readonly clinicalProcessInterestId: string;
-  readonly mostRecentContent?: string;
-  readonly sourceSystem: string;
-  readonly dataController: string;
   /** Set by the index to its own HSA-id, whatever the caller sent. */
   readonly owner: string;
   readonly creationTime: string;
@@ -202,7 +196,8 @@ function child(element: XmlElement | undefined, ns: string, local: string) {
 
 const responsePrefixes = prefixesFor(Update.response);
 
-function okEnvelope(): string {
+/** EI's answer to an accepted Update: an UpdateResponse with ResultCode OK. */
+export function okEnvelope(): string {
   const body = encodeElement(
     'UpdateResponse',
     Update.responderNs,
@@ -213,7 +208,8 @@ function okEnvelope(): string {
   return `<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="${NS.soapEnv}"><soap:Body>${body}</soap:Body></soap:Envelope>`;
 }
 
-function faultEnvelope(faultstring: string): string {
+/** EI's answer to a refused Update: a SOAP 1.1 Server fault, e.g. `EI004: …`. */
+export function faultEnvelope(faultstring: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="${NS.soapEnv}"><soap:Body><soap:Fault><faultcode>soap:Server</faultcode><faultstring>${escapeText(faultstring)}</faultstring></soap:Fault></soap:Body></soap:Envelope>`;
 }
 

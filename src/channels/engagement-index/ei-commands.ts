@@ -1,11 +1,27 @@
-/** `tidbok ei reload` and `tidbok ei-sim`: the engagement index from the operator's side. */
+/**
+ * `tidbok ei reload` and `tidbok ei-sim`: the engagement index from the
+ * operator's side, contributed to the CLI by the channel module.
+ *
+ * @module
+ */
 import { parseArgs } from 'node:util';
-import { reloadFacility } from '../../staff/operator-actions.ts';
-import { runEiSimulatorCommand } from '../../channels/engagement-index/ei-simulator.ts';
-import { CliError, type Command } from '../command.ts';
-import { dbHelp, dbOption, withServices } from './with-services.ts';
+import { CliError, type Command } from '../../cli/command.ts';
+import { dbHelp, dbOption } from '../../cli/commands/db-option.ts';
+import { configOf, type ChannelModule, type OpenServices } from '../channel-module.ts';
+import type { EiConfig } from './engagement-mapping.ts';
+import { reloadFacility } from './engagement-reload.ts';
 
-export const eiReloadCommand: Command = {
+/**
+ * The engagement index's `tidbok` commands.
+ *
+ * @param open - opens the services the server uses (the CLI's `withServices`)
+ * @param module - the engagement-index module, to find its configuration among the enabled channels
+ */
+export function eiCommands(open: OpenServices, module: ChannelModule<EiConfig>): Command[] {
+  return [eiReloadCommand(open, module), eiSimCommand];
+}
+
+const eiReloadCommand = (open: OpenServices, module: ChannelModule<EiConfig>): Command => ({
   name: 'ei reload',
   usage: '--facility <hsa-id> [--json] [--db <url>]',
   summary: 'Re-send every current booking and invitation of a unit to the engagement index.',
@@ -28,9 +44,11 @@ export const eiReloadCommand: Command = {
     });
     if (!values.facility) throw new CliError('name the unit: --facility <hsa-id>', 2);
     const facility = values.facility;
-    const report = await withServices(io, values.db, ({ store, ei }) =>
-      reloadFacility(store, facility, ei, Date.now),
-    );
+    const report = await open(io, values.db, async ({ store, channels }) => {
+      const ei = configOf(channels, module);
+      if (!ei) throw new CliError('engagement-index reporting is not configured here');
+      return reloadFacility(store, facility, ei);
+    });
     if (values.json) io.out(JSON.stringify(report));
     else
       io.out(
@@ -38,9 +56,9 @@ export const eiReloadCommand: Command = {
       );
     return 0;
   },
-};
+});
 
-export const eiSimCommand: Command = {
+const eiSimCommand: Command = {
   name: 'ei-sim',
   usage: '[--port <n>] [--hsa-id <id>] [--collect-window-ms <ms>]',
   summary: 'Run a local engagement index (Update) that prints each call, for tests and demos.',
@@ -72,6 +90,8 @@ export const eiSimCommand: Command = {
     };
     const port = number('port', values.port, 65535);
     const collectWindowMs = number('collect-window-ms', values['collect-window-ms'], 60_000);
+    // A dev tool: loaded only when asked for, so production paths never load it.
+    const { runEiSimulatorCommand } = await import('../../dev/ei-simulator.ts');
     await runEiSimulatorCommand(
       {
         ...(port !== undefined ? { port } : {}),

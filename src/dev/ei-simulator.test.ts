@@ -1,10 +1,13 @@
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { buildUpdateEnvelope } from './engagement-index-channel.ts';
+import { buildUpdateEnvelope } from '../channels/engagement-index/engagement-index-channel.ts';
 import type { EiSimulator } from './ei-simulator.ts';
 import { runEiSimulatorCommand, startEiSimulator } from './ei-simulator.ts';
-import type { Engagement, EngagementTransaction } from './engagement-mapping.ts';
+import type {
+  Engagement,
+  EngagementTransaction,
+} from '../channels/engagement-index/engagement-mapping.ts';
 
 function engagement(overrides: Partial<Engagement> = {}): Engagement {
   return {

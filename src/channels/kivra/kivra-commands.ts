@@ -1,16 +1,31 @@
-/** `tidbok kivra preview` and `tidbok kivra-sim`: the Kivra channel from the operator's side. */
+/**
+ * `tidbok kivra preview` and `tidbok kivra-sim`: the Kivra channel from the
+ * operator's side, contributed to the CLI by the channel module.
+ *
+ * @module
+ */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readKivraLetterSettings } from '../../channels/kivra/kivra-config.ts';
-import { buildKivraContent } from '../../channels/kivra/kivra-content.ts';
-import { factsOf, isEnabled, letterFor } from '../../channels/kivra/kivra-listener.ts';
+import { CliError, type Command } from '../../cli/command.ts';
+import { dbHelp, dbOption } from '../../cli/commands/db-option.ts';
 import { maskSubjectOfCare } from '../../domain/personnummer.ts';
 import { runKivraSimulatorCommand } from '../../dev/kivra-simulator.ts';
-import { CliError, type Command } from '../command.ts';
-import { dbHelp, dbOption, withServices } from './with-services.ts';
+import type { OpenServices } from '../channel-module.ts';
+import { readKivraLetterSettings } from './kivra-config.ts';
+import { buildKivraContent } from './kivra-content.ts';
+import { factsOf, isEnabled, letterFor } from './kivra-listener.ts';
 
-export const kivraPreviewCommand: Command = {
+/**
+ * Kivra's `tidbok` commands.
+ *
+ * @param open - opens the services the server uses (the CLI's `withServices`)
+ */
+export function kivraCommands(open: OpenServices): Command[] {
+  return [kivraPreviewCommand(open), kivraSimCommand];
+}
+
+const kivraPreviewCommand = (open: OpenServices): Command => ({
   name: 'kivra preview',
   usage: '<bookingId> [--out <dir>] [--db <url>]',
   summary: 'Write the PDF and the JSON that Kivra would get for a booking now.',
@@ -36,7 +51,7 @@ export const kivraPreviewCommand: Command = {
     if (!bookingId || extra.length > 0) throw new CliError('name one booking: <bookingId>', 2);
     const config = readKivraLetterSettings(io.env);
     const nowMs = Date.now();
-    const rendered = await withServices(io, values.db, async ({ store }) => {
+    const rendered = await open(io, values.db, async ({ store }) => {
       const booking = await store.getBooking(bookingId);
       if (!booking) throw new CliError(`no booking or invitation with id ${bookingId}`);
       const letter = letterFor(
@@ -71,9 +86,9 @@ export const kivraPreviewCommand: Command = {
     for (const note of rendered.notes) io.out(`Note: ${note}.`);
     return 0;
   },
-};
+});
 
-export const kivraSimCommand: Command = {
+const kivraSimCommand: Command = {
   name: 'kivra-sim',
   usage:
     '[--port <n>] [--client-id <id>] [--client-secret <s>] [--tenant-key <k>] [--users <pnr,…>]',

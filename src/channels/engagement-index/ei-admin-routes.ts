@@ -1,11 +1,16 @@
-/** `/admin/ei/reload?facility=<hsa-id>`: re-send a facility's current engagements. */
+/**
+ * `/admin/ei/reload?facility=<hsa-id>`: re-send a facility's current
+ * engagements; the engagement index's contribution to the admin API.
+ *
+ * @module
+ */
 import { z } from 'zod';
-import type { EiConfig } from '../../channels/engagement-index/engagement-mapping.ts';
-import { reloadFacility } from '../../staff/operator-actions.ts';
-import { defineAdminRoute, noBody, type AdminRouteContribution } from '../admin-route.ts';
+import { defineAdminRoute, noBody, type AdminRouteContribution } from '../../admin/admin-route.ts';
+import type { EiConfig } from './engagement-mapping.ts';
+import { reloadFacility } from './engagement-reload.ts';
 
-/** The EI reload as a contribution to the admin API (`ei` absent: refused, not configured). */
-export function engagementIndexRoutes(ei: EiConfig | undefined): AdminRouteContribution {
+/** The EI reload as a contribution to the admin API. */
+export function engagementIndexRoutes(ei: EiConfig): AdminRouteContribution {
   return ({ service, notify, now }) => [
     defineAdminRoute({
       method: 'POST',
