@@ -12,7 +12,7 @@ const base = {
 };
 
 describe('Kivra settings', () => {
-  it('is in demo mode without KIVRA_URL only where the listener is (no TLS, not production)', () => {
+  it('is in demo mode without KIVRA_URL only when nothing real is configured', () => {
     const demo = kivra.readConfig({}, { producerHsaId: 'SE2321000016-TIDB' });
     assert.notEqual(demo, 'off');
     assert.equal(
@@ -20,7 +20,11 @@ describe('Kivra settings', () => {
       undefined,
       'no target until npm start runs the simulator',
     );
-    for (const env of [{ NODE_ENV: 'production' }, { TIDBOK_TLS_CERT: '/etc/tidbok/cert.pem' }])
+    for (const env of [
+      { NODE_ENV: 'production' },
+      { TIDBOK_TLS_CERT: '/etc/tidbok/cert.pem' },
+      { EI_URL: 'https://ei.example.se/update' },
+    ])
       assert.equal(kivra.readConfig(env, { producerHsaId: 'SE2321000016-TIDB' }), 'off');
     const configured = kivra.readConfig(base, { producerHsaId: 'SE2321000016-TIDB' });
     assert.equal(configured !== 'off' ? configured.url : 'off', base.KIVRA_URL);

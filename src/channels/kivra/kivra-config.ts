@@ -119,11 +119,18 @@ export function readKivraConfig(env: Env): KivraConfig | undefined {
 }
 
 /**
- * Demo mode, as for the SOAP listener: no TLS files and not `NODE_ENV=production`.
- * Then `npm start` without `KIVRA_URL` sends the letters to a Kivra simulator.
+ * Demo mode: the producer runs with nothing real configured (no TLS files,
+ * no `EI_URL`, not `NODE_ENV=production`). Then `npm start` without
+ * `KIVRA_URL` sends the letters to a Kivra simulator; a producer with a real
+ * target anywhere sends no Kivra letters until `KIVRA_URL` is set.
  */
 export function isKivraDemo(env: Env): boolean {
-  return env['NODE_ENV'] !== 'production' && !env['TIDBOK_TLS_CERT'] && !env['TIDBOK_TLS_KEY'];
+  return (
+    env['NODE_ENV'] !== 'production' &&
+    !env['TIDBOK_TLS_CERT'] &&
+    !env['TIDBOK_TLS_KEY'] &&
+    !env['EI_URL']
+  );
 }
 
 /** The demo configuration: the simulator's client and tenant, no URL until it runs. */
