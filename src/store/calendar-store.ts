@@ -1,7 +1,17 @@
 /**
  * The seam between the domain and persistence. The domain speaks these verbs;
- * each implementation (`sqlite/`, `postgres/`) owns its SQL and must pass the
- * shared suite in `test/store-contract/`.
+ * each implementation (`sqlite/`, `postgres/`) owns its SQL and driver calls
+ * and must pass the shared suite in `test/store-contract/`. What they share
+ * lives in `core/`: row types and mappers (`rows.ts`), the upserts
+ * (`upserts.ts`), the reader delegation and transaction guard
+ * (`statements.ts`, `guarded-tx.ts`, `store-core.ts`) and the migration
+ * runner (`migration-runner.ts`).
+ *
+ * Adding a table (for a new channel, say): one new migration step at the end
+ * of `sqlite/migrations.ts` and one at the end of `postgres/migrations.ts`,
+ * with the same version number; new verbs go on {@link StoreTx} (or a
+ * channel's own store), its row shape in `core/rows.ts`, and its SQL in each
+ * database's queries.
  *
  * Rules every implementation keeps:
  * - Writes happen only inside {@link CalendarStore.transaction}, on the `tx`
@@ -26,6 +36,8 @@ import type {
   Timeslot,
   TimeType,
 } from '../domain/types.ts';
+import type { OutboxStore } from '../outbox/outbox-store.ts';
+import type { AppliedMigration } from './core/migration-runner.ts';
 
 /** Filters for {@link CalendarReader.findFreeTimeslots}. Absent fields do not filter. */
 export interface FreeTimeslotQuery {
@@ -79,6 +91,15 @@ export interface OutboxMessage {
   /** `notBeforeUtcMs` as appended, or the append time when none was given. */
   readonly notBeforeUtcMs: number;
   readonly createdAtUtcMs: number;
+}
+
+/** Counts of what a store holds; see {@link CalendarStore.stats}. */
+export interface StoreStats {
+  readonly facilities: number;
+  readonly timeslots: number;
+  readonly activeBookings: number;
+  /** Messages in any state. */
+  readonly outbox: number;
 }
 
 /** Read verbs, available on the store and on a transaction. */
@@ -204,18 +225,19 @@ export interface CalendarStore extends CalendarReader {
    */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   /** Counts of what the store holds (outbox: messages in any state), for start-up output and tests. */
-  stats(): Promise<{
-    facilities: number;
-    timeslots: number;
-    activeBookings: number;
-    outbox: number;
-  }>;
+  stats(): Promise<StoreStats>;
   /**
    * Outbox messages in append order, for inspection and tests (delivery
    * state is the dispatcher's business).
    * @param query - `afterId`: only messages appended after this one; `limit`: at most this many.
    */
   listOutbox(query?: { afterId?: number; limit?: number }): Promise<OutboxMessage[]>;
+  /** The outbox dispatch verbs over this store's database (the dispatchers' seam). */
+  outboxStore(): OutboxStore;
+  /** The schema migrations applied to the database, oldest first (`tidbok migrate`, readiness). */
+  appliedMigrations(): Promise<AppliedMigration[]>;
+  /** The newest schema version this program knows for the database. */
+  readonly newestMigration: number;
   /** Waits for running transactions, then releases the database; later calls throw. */
   close(): Promise<void>;
 }

@@ -4,15 +4,9 @@
  */
 import type { CalendarStore } from './calendar-store.ts';
 import type { OutboxStore } from '../outbox/outbox-store.ts';
-import {
-  PostgresCalendarStore,
-  migratePostgres,
-  openPostgresStore,
-} from './postgres/postgres-calendar-store.ts';
-import { PostgresOutboxStore } from './postgres/postgres-outbox-store.ts';
-import { SqliteCalendarStore, openSqliteStore } from './sqlite/sqlite-calendar-store.ts';
-import { SqliteOutboxStore } from './sqlite/sqlite-outbox-store.ts';
-import type { AppliedMigration } from './sqlite/migrations.ts';
+import type { AppliedMigration } from './core/migration-runner.ts';
+import { migratePostgres, openPostgresStore } from './postgres/postgres-calendar-store.ts';
+import { openSqliteStore } from './sqlite/sqlite-calendar-store.ts';
 
 export type { AppliedMigration };
 
@@ -61,14 +55,5 @@ function sqlitePath(url: string): string {
 
 /** The outbox dispatch verbs over the same database as `store`. */
 export function createOutboxStore(store: CalendarStore): OutboxStore {
-  if (store instanceof SqliteCalendarStore) return new SqliteOutboxStore(store);
-  if (store instanceof PostgresCalendarStore) return new PostgresOutboxStore(store);
-  throw new Error('no outbox store for this kind of calendar store');
-}
-
-/** The schema migrations applied to the store's database, oldest first (`tidbok migrate`). */
-export async function appliedMigrationsOf(store: CalendarStore): Promise<AppliedMigration[]> {
-  if (store instanceof SqliteCalendarStore) return store.appliedMigrations();
-  if (store instanceof PostgresCalendarStore) return store.appliedMigrations();
-  throw new Error('no migration record for this kind of calendar store');
+  return store.outboxStore();
 }

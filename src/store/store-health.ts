@@ -4,8 +4,6 @@
  * database kind.
  */
 import type { CalendarStore } from './calendar-store.ts';
-import { SqliteCalendarStore } from './sqlite/sqlite-calendar-store.ts';
-import { MIGRATIONS } from './sqlite/migrations.ts';
 
 export interface StoreHealth {
   /** The store answered a query. */
@@ -20,19 +18,15 @@ export interface StoreHealth {
 
 export async function checkStoreHealth(store: CalendarStore): Promise<StoreHealth> {
   try {
-    if (store instanceof SqliteCalendarStore) {
-      const applied = await store.appliedMigrations();
-      const schemaVersion = Math.max(0, ...applied.map((m) => m.version));
-      const expectedSchemaVersion = Math.max(0, ...MIGRATIONS.map((m) => m.version));
-      return {
-        reachable: true,
-        migrationsApplied: schemaVersion === expectedSchemaVersion,
-        schemaVersion,
-        expectedSchemaVersion,
-      };
-    }
-    await store.stats();
-    return { reachable: true, migrationsApplied: undefined };
+    const applied = await store.appliedMigrations();
+    const schemaVersion = Math.max(0, ...applied.map((m) => m.version));
+    const expectedSchemaVersion = store.newestMigration;
+    return {
+      reachable: true,
+      migrationsApplied: schemaVersion === expectedSchemaVersion,
+      schemaVersion,
+      expectedSchemaVersion,
+    };
   } catch (err) {
     return { reachable: false, migrationsApplied: false, error: (err as Error).message };
   }

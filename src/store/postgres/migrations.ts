@@ -1,27 +1,27 @@
 /**
  * The PostgreSQL schema as numbered steps, the same steps as the SQLite
  * schema (`../sqlite/migrations.ts`) so a version means the same tables on
- * both. A step, once released, is never edited: a change is a new step.
+ * both, and the PostgreSQL driver for the shared migration runner
+ * (`../core/migration-runner.ts`). To add a step, append it to
+ * {@link MIGRATIONS} with the next version. A step, once released, is never
+ * edited: a change is a new step.
  *
  * Several instances may start at once against one database: {@link migrate}
  * takes a transaction-level advisory lock first, so one applies the steps
  * and the others wait, then find nothing left to do.
  */
 import type pg from 'pg';
+import {
+  APPLIED_MIGRATIONS_SQL,
+  migrationStatements,
+  toAppliedMigration,
+  type AppliedMigration,
+  type Migration,
+  type SchemaSteps,
+} from '../core/migration-runner.ts';
 import { OUTBOX_RECEIPTS_SQL } from '../outbox-receipts-migration.ts';
 
-export interface Migration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: string;
-}
-
-/** A migration recorded in `schema_migrations`. */
-export interface AppliedMigration {
-  readonly version: number;
-  readonly name: string;
-  readonly appliedAtUtcMs: number;
-}
+export type { AppliedMigration, Migration };
 
 // HSA-ids (facilities, performers) and person ids compare case-insensitively
 // (TKB-G §3.8). SQLite says COLLATE NOCASE; here an ICU collation that ignores
@@ -198,6 +198,17 @@ CREATE INDEX bookings_to_expire_by_date ON bookings (expires_on)
   },
 ];
 
+const SCHEMA: SchemaSteps = {
+  migrations: MIGRATIONS,
+  createRecordTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER NOT NULL PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at_utc_ms BIGINT NOT NULL
+  )`,
+  recordStep:
+    'INSERT INTO schema_migrations (version, name, applied_at_utc_ms) VALUES ($1, $2, $3)',
+};
+
 /**
  * Brings the schema (the first schema on the connection's search_path) up to
  * the newest migration, all steps in one transaction under an advisory lock,
@@ -218,27 +229,11 @@ export async function migrate(
     const schema = await client.query<{ name: string | null }>('SELECT current_schema() AS name');
     if (schema.rows[0]?.name == null)
       throw new Error('no schema to migrate: the search_path names no existing schema');
-    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-      version INTEGER NOT NULL PRIMARY KEY,
-      name TEXT NOT NULL,
-      applied_at_utc_ms BIGINT NOT NULL
-    )`);
-    const row = await client.query<{ v: number | null }>(
-      'SELECT max(version) AS v FROM schema_migrations',
-    );
-    const current = row.rows[0]?.v ?? 0;
-    const newest = Math.max(0, ...migrations.map((m) => m.version));
-    if (current > newest)
-      throw new Error(
-        `the database schema is at version ${current}, newer than this program knows (${newest})`,
-      );
-    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
-      if (m.version <= current) continue;
-      await client.query(m.sql);
-      await client.query(
-        'INSERT INTO schema_migrations (version, name, applied_at_utc_ms) VALUES ($1, $2, $3)',
-        [m.version, m.name, now()],
-      );
+    const statements = migrationStatements({ ...SCHEMA, migrations }, now);
+    let rows: readonly unknown[] = [];
+    for (let next = statements.next(rows); !next.done; next = statements.next(rows)) {
+      const { sql, params } = next.value;
+      rows = (await client.query(sql, params ? [...params] : undefined)).rows;
     }
     await client.query('COMMIT');
   } catch (error) {
@@ -252,12 +247,7 @@ export async function migrate(
 export async function appliedMigrations(
   client: pg.ClientBase | pg.Pool,
 ): Promise<AppliedMigration[]> {
-  const result = await client.query<{ version: number; name: string; applied_at_utc_ms: number }>(
-    'SELECT version, name, applied_at_utc_ms FROM schema_migrations ORDER BY version',
-  );
-  return result.rows.map((r) => ({
-    version: r.version,
-    name: r.name,
-    appliedAtUtcMs: r.applied_at_utc_ms,
-  }));
+  const result =
+    await client.query<Parameters<typeof toAppliedMigration>[0]>(APPLIED_MIGRATIONS_SQL);
+  return result.rows.map(toAppliedMigration);
 }

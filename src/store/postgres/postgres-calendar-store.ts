@@ -14,32 +14,16 @@
  * The schema is brought up to date before the first statement (see
  * `migrations.ts`; safe when several instances start at once).
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
-import type {
-  Booking,
-  CareType,
-  Facility,
-  FreeTimeslot,
-  Performer,
-  Resource,
-  Timeslot,
-  TimeType,
-} from '../../domain/types.ts';
-import type {
-  CalendarStore,
-  ExpiringQuery,
-  FreeTimeslotQuery,
-  NewOutboxMessage,
-  OutboxMessage,
-  StoreCapabilities,
-  StoreTx,
-} from '../calendar-store.ts';
-import { TransactionMisuseError } from '../errors.ts';
+import type { OutboxStore } from '../../outbox/outbox-store.ts';
+import type { StoreCapabilities } from '../calendar-store.ts';
+import type { TxConnection } from '../core/guarded-tx.ts';
+import { newestVersion } from '../core/migration-runner.ts';
+import { StoreCore } from '../core/store-core.ts';
 import { AsyncMutex } from '../sqlite/async-mutex.ts';
-import { appliedMigrations, migrate, type AppliedMigration } from './migrations.ts';
-import * as q from './postgres-queries.ts';
-import type { Queryable } from './postgres-queries.ts';
+import { appliedMigrations, migrate, MIGRATIONS, type AppliedMigration } from './migrations.ts';
+import { PostgresOutboxStore } from './postgres-outbox-store.ts';
+import { PostgresQueries, type Queryable } from './postgres-queries.ts';
 
 export interface PostgresStoreOptions {
   /** Clock for outbox timestamps; defaults to `Date.now`. */
@@ -55,11 +39,6 @@ export interface PostgresStoreOptions {
   readonly migrate?: boolean;
   /** Shown in `pg_stat_activity`; default `tidbok`. */
   readonly applicationName?: string;
-}
-
-/** The state of one transaction, shared by its `tx` and the async context of its callback. */
-interface TxState {
-  isActive: boolean;
 }
 
 // BIGINT (counts, millisecond times, outbox ids) as numbers: every value the
@@ -116,21 +95,25 @@ export async function migratePostgres(url: string): Promise<AppliedMigration[]> 
   }
 }
 
-export class PostgresCalendarStore implements CalendarStore {
+export class PostgresCalendarStore extends StoreCore<PostgresQueries> {
   readonly capabilities: StoreCapabilities = { supportsSeveralProcesses: true };
+  readonly newestMigration = newestVersion(MIGRATIONS);
   readonly #pool: pg.Pool;
   readonly #now: () => number;
   readonly #shouldMigrate: boolean;
-  readonly #context = new AsyncLocalStorage<TxState>();
+  /** Statements on the pool: each runs on whichever connection is free, outside any transaction. */
+  readonly #onPool: PostgresQueries;
   readonly #running = new Set<Promise<unknown>>();
   #readiness: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
 
   /** Use {@link openPostgresStore}: it configures the pool. */
   constructor(pool: pg.Pool, options: PostgresStoreOptions = {}) {
+    super();
     this.#pool = pool;
     this.#now = options.now ?? Date.now;
     this.#shouldMigrate = options.migrate ?? true;
+    this.#onPool = new PostgresQueries(pool, this.#now);
     // An idle connection that breaks (server restart) is dropped from the
     // pool, and the next statement opens a new one; without a listener the
     // error would end the process.
@@ -148,13 +131,16 @@ export class PostgresCalendarStore implements CalendarStore {
 
   /** Resolves once the schema is up to date; rejects with why it cannot be. */
   ready(): Promise<void> {
-    this.#checkCallable('ready');
+    this.guard.checkCallable('ready');
     return this.#ensureReady();
   }
 
-  /** The schema migrations recorded in the database (for a health check). */
   async appliedMigrations(): Promise<AppliedMigration[]> {
-    return this.#read((db) => appliedMigrations(db as pg.Pool));
+    return this.read(() => appliedMigrations(this.#pool));
+  }
+
+  outboxStore(): OutboxStore {
+    return new PostgresOutboxStore(this);
   }
 
   /**
@@ -163,11 +149,19 @@ export class PostgresCalendarStore implements CalendarStore {
    * dispatch store; close() waits for it.
    */
   async withConnection<T>(fn: (db: Queryable) => Promise<T>): Promise<T> {
-    return this.#read(fn);
+    return this.read(() => fn(this.#pool));
   }
 
-  async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    this.#checkCallable('transaction');
+  protected readCommitted<T>(statement: (q: PostgresQueries) => T | Promise<T>): Promise<T> {
+    return this.#track(async () => {
+      await this.#ensureReady();
+      return statement(this.#onPool);
+    });
+  }
+
+  protected inTransaction<T>(
+    body: (connection: TxConnection<PostgresQueries>) => Promise<T>,
+  ): Promise<T> {
     return this.#track(async () => {
       await this.#ensureReady();
       const client = await this.#pool.connect();
@@ -182,19 +176,19 @@ export class PostgresCalendarStore implements CalendarStore {
       };
       try {
         await client.query('BEGIN');
-        const state: TxState = { isActive: true };
-        const tx = new PostgresStoreTx(client, state, this.#now);
+        const connection = new TransactionConnection(
+          new PostgresQueries(client, this.#now),
+          client,
+        );
         let result: T;
         try {
-          result = await this.#context.run(state, () => fn(tx));
+          result = await body(connection);
         } catch (error) {
-          state.isActive = false;
-          await tx.settled();
+          await connection.settled();
           await end('ROLLBACK');
           throw error;
         }
-        state.isActive = false;
-        await tx.settled();
+        await connection.settled();
         const commit = await end('COMMIT');
         // PostgreSQL answers COMMIT of an aborted transaction with ROLLBACK.
         if (commit.command !== 'COMMIT')
@@ -206,87 +200,13 @@ export class PostgresCalendarStore implements CalendarStore {
     });
   }
 
-  async stats(): Promise<{
-    facilities: number;
-    timeslots: number;
-    activeBookings: number;
-    outbox: number;
-  }> {
-    return this.#read((db) => q.stats(db));
-  }
-
-  async listOutbox(query?: { afterId?: number; limit?: number }): Promise<OutboxMessage[]> {
-    return this.#read((db) => q.listOutbox(db, query));
-  }
-
-  async close(): Promise<void> {
-    this.#checkNotInTransaction('close');
-    // Work started before close still runs; anything called after it is refused.
+  protected closed(): Promise<void> {
+    // Work started before close still runs.
     this.#closing ??= (async () => {
       await Promise.allSettled([...this.#running, this.#readiness]);
       await this.#pool.end();
     })();
     return this.#closing;
-  }
-
-  async getFacility(hsaId: string): Promise<Facility | undefined> {
-    return this.#read((db) => q.getFacility(db, hsaId));
-  }
-
-  async listFacilities(): Promise<Facility[]> {
-    return this.#read((db) => q.listFacilities(db));
-  }
-
-  async listTimeTypes(facility: string): Promise<TimeType[]> {
-    return this.#read((db) => q.listTimeTypes(db, facility));
-  }
-
-  async listCareTypes(facility: string): Promise<CareType[]> {
-    return this.#read((db) => q.listCareTypes(db, facility));
-  }
-
-  async listPerformers(facility: string): Promise<Performer[]> {
-    return this.#read((db) => q.listPerformers(db, facility));
-  }
-
-  async listResources(facility: string): Promise<Resource[]> {
-    return this.#read((db) => q.listResources(db, facility));
-  }
-
-  async getTimeslot(id: string): Promise<Timeslot | undefined> {
-    return this.#read((db) => q.getTimeslot(db, id));
-  }
-
-  async findTimeslotsAt(facility: string, startTs: string, endTs: string): Promise<Timeslot[]> {
-    return this.#read((db) => q.findTimeslotsAt(db, facility, startTs, endTs));
-  }
-
-  async findFreeTimeslots(query: FreeTimeslotQuery): Promise<FreeTimeslot[]> {
-    return this.#read((db) => q.findFreeTimeslots(db, query));
-  }
-
-  async getBooking(id: string): Promise<Booking | undefined> {
-    return this.#read((db) => q.getBooking(db, id));
-  }
-
-  async findActiveBookingOnSlot(slotId: string): Promise<Booking | undefined> {
-    return this.#read((db) => q.findActiveBookingOnSlot(db, slotId));
-  }
-
-  async listActiveBookingsOfSubject(facility: string, subjectOfCare: string): Promise<Booking[]> {
-    return this.#read((db) => q.listActiveBookingsOfSubject(db, facility, subjectOfCare));
-  }
-
-  async hasBookingHistory(facility: string, subjectOfCare: string): Promise<boolean> {
-    return this.#read((db) => q.hasBookingHistory(db, facility, subjectOfCare));
-  }
-
-  async listActiveBookings(facility: string): Promise<Booking[]> {
-    return this.#read((db) => q.listActiveBookings(db, facility));
-  }
-
-  async listExpiring(query: ExpiringQuery): Promise<Booking[]> {
-    return this.#read((db) => q.listExpiring(db, query));
   }
 
   #ensureReady(): Promise<void> {
@@ -312,15 +232,6 @@ export class PostgresCalendarStore implements CalendarStore {
     }
   }
 
-  /** A read (or single statement) on the pool, outside any transaction: sees only committed data. */
-  #read<T>(query: (db: Queryable) => Promise<T>): Promise<T> {
-    this.#checkCallable('read');
-    return this.#track(async () => {
-      await this.#ensureReady();
-      return query(this.#pool);
-    });
-  }
-
   #track<T>(work: () => Promise<T>): Promise<T> {
     const promise = work();
     this.#running.add(promise);
@@ -328,174 +239,45 @@ export class PostgresCalendarStore implements CalendarStore {
     promise.then(forget, forget);
     return promise;
   }
-
-  // Called from inside a transaction callback, the store would run outside
-  // the caller's transaction (and a serialising store would wait forever);
-  // the seam forbids it everywhere, so fail loudly.
-  #checkNotInTransaction(what: string): void {
-    if (this.#context.getStore()?.isActive)
-      throw new TransactionMisuseError(
-        `store ${what} called inside a transaction callback: use the tx it was given`,
-      );
-  }
-
-  #checkCallable(what: string): void {
-    this.#checkNotInTransaction(what);
-    if (this.#closing) throw new Error('the store is closed');
-  }
 }
 
 /**
- * The `tx` handed to a transaction callback; dead once the callback has
- * settled. Its statements run one at a time on the transaction's connection,
- * even when the callback does not await each call, so a savepoint always
- * wraps exactly its own write.
+ * A transaction's statements: one at a time on its connection, even when
+ * the callback does not await each call, so a savepoint always wraps exactly
+ * its own write.
  */
-class PostgresStoreTx implements StoreTx {
+class TransactionConnection implements TxConnection<PostgresQueries> {
+  readonly #queries: PostgresQueries;
   readonly #client: pg.PoolClient;
-  readonly #state: TxState;
-  readonly #now: () => number;
   readonly #mutex = new AsyncMutex();
 
-  constructor(client: pg.PoolClient, state: TxState, now: () => number) {
+  constructor(queries: PostgresQueries, client: pg.PoolClient) {
+    this.#queries = queries;
     this.#client = client;
-    this.#state = state;
-    this.#now = now;
   }
 
-  /** Resolves once every statement queued on this tx has finished. */
+  /** Resolves once every statement queued on this transaction has finished. */
   settled(): Promise<void> {
     return this.#mutex.run(async () => undefined);
   }
 
-  #run<T>(statement: (db: Queryable) => Promise<T>): Promise<T> {
-    if (!this.#state.isActive)
-      return Promise.reject(new TransactionMisuseError('tx used after its transaction ended'));
-    return this.#mutex.run(() => statement(this.#client));
-  }
+  readonly run = <T>(statement: (q: PostgresQueries) => T | Promise<T>): Promise<T> =>
+    this.#mutex.run(async () => statement(this.#queries));
 
   /** A write that may break a constraint: on failure it is rolled back alone, and the transaction goes on. */
-  #write<T>(statement: (db: Queryable) => Promise<T>): Promise<T> {
-    return this.#run(async (db) => {
-      await db.query('SAVEPOINT tidbok_write');
+  readonly write = <T>(statement: (q: PostgresQueries) => T | Promise<T>): Promise<T> =>
+    this.#mutex.run(async () => {
+      const client = this.#client;
+      await client.query('SAVEPOINT tidbok_write');
       let result: T;
       try {
-        result = await statement(db);
+        result = await statement(this.#queries);
       } catch (error) {
-        await db.query('ROLLBACK TO SAVEPOINT tidbok_write');
-        await db.query('RELEASE SAVEPOINT tidbok_write');
+        await client.query('ROLLBACK TO SAVEPOINT tidbok_write');
+        await client.query('RELEASE SAVEPOINT tidbok_write');
         throw error;
       }
-      await db.query('RELEASE SAVEPOINT tidbok_write');
+      await client.query('RELEASE SAVEPOINT tidbok_write');
       return result;
     });
-  }
-
-  async getFacility(hsaId: string): Promise<Facility | undefined> {
-    return this.#run((db) => q.getFacility(db, hsaId));
-  }
-
-  async listFacilities(): Promise<Facility[]> {
-    return this.#run((db) => q.listFacilities(db));
-  }
-
-  async listTimeTypes(facility: string): Promise<TimeType[]> {
-    return this.#run((db) => q.listTimeTypes(db, facility));
-  }
-
-  async listCareTypes(facility: string): Promise<CareType[]> {
-    return this.#run((db) => q.listCareTypes(db, facility));
-  }
-
-  async listPerformers(facility: string): Promise<Performer[]> {
-    return this.#run((db) => q.listPerformers(db, facility));
-  }
-
-  async listResources(facility: string): Promise<Resource[]> {
-    return this.#run((db) => q.listResources(db, facility));
-  }
-
-  async getTimeslot(id: string): Promise<Timeslot | undefined> {
-    return this.#run((db) => q.getTimeslot(db, id));
-  }
-
-  async findTimeslotsAt(facility: string, startTs: string, endTs: string): Promise<Timeslot[]> {
-    return this.#run((db) => q.findTimeslotsAt(db, facility, startTs, endTs));
-  }
-
-  async findFreeTimeslots(query: FreeTimeslotQuery): Promise<FreeTimeslot[]> {
-    return this.#run((db) => q.findFreeTimeslots(db, query));
-  }
-
-  async getBooking(id: string): Promise<Booking | undefined> {
-    return this.#run((db) => q.getBooking(db, id));
-  }
-
-  async findActiveBookingOnSlot(slotId: string): Promise<Booking | undefined> {
-    return this.#run((db) => q.findActiveBookingOnSlot(db, slotId));
-  }
-
-  async listActiveBookingsOfSubject(facility: string, subjectOfCare: string): Promise<Booking[]> {
-    return this.#run((db) => q.listActiveBookingsOfSubject(db, facility, subjectOfCare));
-  }
-
-  async hasBookingHistory(facility: string, subjectOfCare: string): Promise<boolean> {
-    return this.#run((db) => q.hasBookingHistory(db, facility, subjectOfCare));
-  }
-
-  async listActiveBookings(facility: string): Promise<Booking[]> {
-    return this.#run((db) => q.listActiveBookings(db, facility));
-  }
-
-  async listExpiring(query: ExpiringQuery): Promise<Booking[]> {
-    return this.#run((db) => q.listExpiring(db, query));
-  }
-
-  async markExpired(bookingId: string, atUtcMs: number): Promise<boolean> {
-    // An UPDATE guarded by its WHERE clause breaks no constraint: no savepoint needed.
-    return this.#run((db) => q.markExpired(db, bookingId, atUtcMs));
-  }
-
-  async insertBooking(booking: Booking): Promise<void> {
-    return this.#write((db) => q.insertBooking(db, booking));
-  }
-
-  async updateBooking(booking: Booking, expectedVersion: number): Promise<void> {
-    if (!this.#state.isActive)
-      throw new TransactionMisuseError('tx used after its transaction ended');
-    if (booking.version !== expectedVersion + 1)
-      throw new RangeError(
-        `booking ${booking.id}: the new state must carry version ${expectedVersion + 1}, not ${booking.version}`,
-      );
-    return this.#write((db) => q.updateBooking(db, booking, expectedVersion));
-  }
-
-  async appendOutbox(messages: readonly NewOutboxMessage[]): Promise<void> {
-    // No constraint to break: it needs no savepoint.
-    return this.#run((db) => q.appendOutbox(db, messages, this.#now()));
-  }
-
-  async upsertFacility(facility: Facility): Promise<boolean> {
-    return this.#write((db) => q.upsertFacility(db, facility));
-  }
-
-  async upsertTimeType(timeType: TimeType): Promise<boolean> {
-    return this.#write((db) => q.upsertTimeType(db, timeType));
-  }
-
-  async upsertCareType(careType: CareType): Promise<boolean> {
-    return this.#write((db) => q.upsertCareType(db, careType));
-  }
-
-  async upsertPerformer(performer: Performer): Promise<boolean> {
-    return this.#write((db) => q.upsertPerformer(db, performer));
-  }
-
-  async upsertResource(resource: Resource): Promise<boolean> {
-    return this.#write((db) => q.upsertResource(db, resource));
-  }
-
-  async upsertTimeslot(timeslot: Timeslot): Promise<boolean> {
-    return this.#write((db) => q.upsertTimeslot(db, timeslot));
-  }
 }

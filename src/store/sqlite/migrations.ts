@@ -1,22 +1,23 @@
 /**
- * The SQLite schema as numbered steps. A step, once released, is never
- * edited: a change is a new step with the next version.
+ * The SQLite schema as numbered steps, and the SQLite driver for the shared
+ * migration runner (`../core/migration-runner.ts`). To add a step, append it
+ * to {@link MIGRATIONS} with the next version (and its PostgreSQL twin to
+ * `../postgres/migrations.ts`). A step, once released, is never edited: a
+ * change is a new step with the next version.
  */
 import type Database from 'better-sqlite3';
+import {
+  APPLIED_MIGRATIONS_SQL,
+  migrationStatements,
+  toAppliedMigration,
+  type AppliedMigration,
+  type Migration,
+  type MigrationStatement,
+  type SchemaSteps,
+} from '../core/migration-runner.ts';
 import { OUTBOX_RECEIPTS_SQL } from '../outbox-receipts-migration.ts';
 
-export interface Migration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: string;
-}
-
-/** A migration recorded in `schema_migrations`. */
-export interface AppliedMigration {
-  readonly version: number;
-  readonly name: string;
-  readonly appliedAtUtcMs: number;
-}
+export type { AppliedMigration, Migration };
 
 // HSA-ids (facilities, performers) and person ids are compared case-insensitively
 // (TKB-G §3.8), so their columns are COLLATE NOCASE: keys, joins and lookups then
@@ -186,51 +187,48 @@ CREATE INDEX timeslots_by_facility_performer_start ON timeslots (facility, perfo
   },
 ];
 
+const SCHEMA: SchemaSteps = {
+  migrations: MIGRATIONS,
+  createRecordTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER NOT NULL PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at_utc_ms INTEGER NOT NULL
+  ) STRICT`,
+  recordStep: 'INSERT INTO schema_migrations (version, name, applied_at_utc_ms) VALUES (?, ?, ?)',
+};
+
 /**
  * Brings the schema up to the newest migration, all steps in one
- * transaction, and returns what is now applied.
+ * transaction that holds the write lock from the start, and returns what is
+ * now applied.
  */
 export function migrate(
   db: Database.Database,
   migrations: readonly Migration[] = MIGRATIONS,
   now: () => number = Date.now,
 ): AppliedMigration[] {
-  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version INTEGER NOT NULL PRIMARY KEY,
-    name TEXT NOT NULL,
-    applied_at_utc_ms INTEGER NOT NULL
-  ) STRICT`);
   const apply = db.transaction(() => {
-    const row = db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as {
-      v: number | null;
-    };
-    const current = row.v ?? 0;
-    const newest = Math.max(0, ...migrations.map((m) => m.version));
-    if (current > newest)
-      throw new Error(
-        `the database schema is at version ${current}, newer than this program knows (${newest})`,
-      );
-    const record = db.prepare(
-      'INSERT INTO schema_migrations (version, name, applied_at_utc_ms) VALUES (?, ?, ?)',
-    );
-    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
-      if (m.version <= current) continue;
-      db.exec(m.sql);
-      record.run(m.version, m.name, now());
-    }
+    const statements = migrationStatements({ ...SCHEMA, migrations }, now);
+    let rows: readonly unknown[] = [];
+    for (let next = statements.next(rows); !next.done; next = statements.next(rows))
+      rows = run(db, next.value);
   });
   apply.immediate();
   return appliedMigrations(db);
 }
 
+/** Runs one of the runner's statements; a step's DDL may hold several. */
+function run(db: Database.Database, { sql, params, returnsRows }: MigrationStatement): unknown[] {
+  if (returnsRows) return db.prepare(sql).all(params ?? []);
+  if (params) db.prepare(sql).run(params);
+  else db.exec(sql);
+  return [];
+}
+
 /** The migrations recorded in the database, oldest first. */
 export function appliedMigrations(db: Database.Database): AppliedMigration[] {
-  const rows = db
-    .prepare('SELECT version, name, applied_at_utc_ms FROM schema_migrations ORDER BY version')
-    .all() as { version: number; name: string; applied_at_utc_ms: number }[];
-  return rows.map((r) => ({
-    version: r.version,
-    name: r.name,
-    appliedAtUtcMs: r.applied_at_utc_ms,
-  }));
+  const rows = db.prepare(APPLIED_MIGRATIONS_SQL).all() as Parameters<
+    typeof toAppliedMigration
+  >[0][];
+  return rows.map(toAppliedMigration);
 }

@@ -4,24 +4,13 @@
  * may run (inside its mutex, on an open transaction or alone).
  */
 import Database from 'better-sqlite3';
-import type {
-  Booking,
-  BookingStatus,
-  CareType,
-  Facility,
-  FreeTimeslot,
-  PatientDetails,
-  Performer,
-  Resource,
-  Timeslot,
-  TimeType,
-  TimeTypeAudience,
-} from '../../domain/types.ts';
+import type { Booking, FreeTimeslot } from '../../domain/types.ts';
 import type {
   ExpiringQuery,
   FreeTimeslotQuery,
   NewOutboxMessage,
   OutboxMessage,
+  StoreStats,
 } from '../calendar-store.ts';
 import {
   AlreadyExistsError,
@@ -29,150 +18,19 @@ import {
   NotFoundError,
   TimeslotTakenError,
 } from '../errors.ts';
-import { localTime, opt, TIMESLOT_COLUMNS } from '../row-values.ts';
+import * as shared from '../core/rows.ts';
+import type { Statements } from '../core/statements.ts';
+import {
+  UPSERTS,
+  upsertSql,
+  type Upsert,
+  type UpsertKind,
+  type UpsertRecord,
+} from '../core/upserts.ts';
 import { boundLimit } from './bound-limit.ts';
 
-type Params = Record<string, string | number | null>;
-
-interface FacilityRow {
-  hsa_id: string;
-  name: string;
-  web_booking_enabled: number;
-  partner_facilities: string;
-}
-
-interface TimeTypeRow {
-  facility: string;
-  id: string;
-  name: string;
-  care_type_ids: string;
-  cancel_allowed: number;
-  rebook_allowed: number;
-  message_allowed: number;
-  web_bookable: number;
-  audience: TimeTypeAudience;
-  booking_info: string | null;
-}
-
-interface PerformerRow {
-  facility: string;
-  hsa_id: string;
-  first_name: string;
-  last_name: string;
-  title: string | null;
-}
-
-interface TimeslotRow {
-  id: string;
-  facility: string;
-  start_ts: string;
-  start_utc_ms: number;
-  end_ts: string;
-  end_utc_ms: number;
-  time_type_id: string;
-  care_type_id: string | null;
-  performer: string | null;
-  resource_id: string | null;
-}
-
-interface BookingRow {
-  id: string;
-  facility: string;
-  subject_of_care: string;
-  first_name: string;
-  middle_name: string | null;
-  last_name: string;
-  phone: string | null;
-  email: string | null;
-  address: string | null;
-  coaddress: string | null;
-  is_invitation: number;
-  slot_id: string | null;
-  start_ts: string | null;
-  start_utc_ms: number | null;
-  end_ts: string | null;
-  end_utc_ms: number | null;
-  time_type_id: string;
-  care_type_id: string | null;
-  performer: string | null;
-  resource_id: string | null;
-  purpose: string | null;
-  reason: string | null;
-  notification: string | null;
-  expires_on: string | null;
-  status: BookingStatus;
-  cancel_message: string | null;
-  created_at: number;
-  updated_at: number;
-  version: number;
-}
-
-interface OutboxRow {
-  id: number;
-  channel: string;
-  key: string;
-  payload: string;
-  not_before_utc_ms: number;
-  created_at_utc_ms: number;
-}
-
+/** better-sqlite3 binds numbers, not booleans. */
 const bit = (b: boolean): number => (b ? 1 : 0);
-
-function toFacility(r: FacilityRow): Facility {
-  return {
-    hsaId: r.hsa_id,
-    name: r.name,
-    webBookingEnabled: r.web_booking_enabled === 1,
-    partnerFacilities: JSON.parse(r.partner_facilities) as string[],
-  };
-}
-
-function toTimeType(r: TimeTypeRow): TimeType {
-  return {
-    facility: r.facility,
-    id: r.id,
-    name: r.name,
-    careTypeIds: JSON.parse(r.care_type_ids) as string[],
-    cancelAllowed: r.cancel_allowed === 1,
-    rebookAllowed: r.rebook_allowed === 1,
-    messageAllowed: r.message_allowed === 1,
-    webBookable: r.web_bookable === 1,
-    audience: r.audience,
-    ...opt('bookingInfo', r.booking_info),
-  };
-}
-
-function toPerformer(r: PerformerRow): Performer {
-  return {
-    hsaId: r.hsa_id,
-    facility: r.facility,
-    firstName: r.first_name,
-    lastName: r.last_name,
-    ...opt('title', r.title),
-  };
-}
-
-/** Field by field, as `toBooking`: object spreads cost more than the row itself. */
-function toTimeslot(r: TimeslotRow): Timeslot {
-  const slot: Writable<Timeslot> = {
-    id: r.id,
-    facility: r.facility,
-    start: { ts: r.start_ts, utcMs: r.start_utc_ms },
-    end: { ts: r.end_ts, utcMs: r.end_utc_ms },
-    timeTypeId: r.time_type_id,
-  };
-  if (r.care_type_id !== null) slot.careTypeId = r.care_type_id;
-  if (r.performer !== null) slot.performer = r.performer;
-  if (r.resource_id !== null) slot.resourceId = r.resource_id;
-  return slot;
-}
-
-// rivta-spec: performerName is title, first and last name joined by spaces.
-function performerName(r: PerformerRow): string {
-  return [r.title, r.first_name, r.last_name]
-    .filter((part) => part !== null && part !== '')
-    .join(' ');
-}
 
 /** Display names for one facility's slots, each looked up once. */
 export interface SlotNames {
@@ -219,7 +77,7 @@ function toFreeTimeslot(r: FreeSlotRow, names: SlotNames): FreeTimeslot | undefi
   const timeTypeName = names.timeType(timeTypeId);
   // The joins these lookups replace were inner joins for facility and time type.
   if (facilityName === undefined || timeTypeName === undefined) return undefined;
-  const slot: Writable<FreeTimeslot> = {
+  const slot: shared.Writable<FreeTimeslot> = {
     id,
     facility,
     start: { ts: startTs, utcMs: startUtcMs },
@@ -252,110 +110,14 @@ function memo<T>(lookup: (key: string) => T, fold: (key: string) => string = (k)
   };
 }
 
-type Writable<T> = { -readonly [K in keyof T]: T[K] };
-
-/**
- * Built field by field rather than with `...opt()` spreads: a schedule maps
- * up to thousands of rows per request, and the spreads cost more than the
- * row itself. Absent (NULL) fields stay absent, as in every domain value.
- */
-function toBooking(r: BookingRow): Booking {
-  const patient: Writable<PatientDetails> = { firstName: r.first_name, lastName: r.last_name };
-  if (r.middle_name !== null) patient.middleName = r.middle_name;
-  if (r.phone !== null) patient.phone = r.phone;
-  if (r.email !== null) patient.email = r.email;
-  if (r.address !== null) patient.address = r.address;
-  if (r.coaddress !== null) patient.coaddress = r.coaddress;
-  const b: Writable<Booking> = {
-    id: r.id,
-    facility: r.facility,
-    subjectOfCare: r.subject_of_care,
-    patient,
-    isInvitation: r.is_invitation === 1,
-    timeTypeId: r.time_type_id,
-    status: r.status,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    version: r.version,
-  };
-  if (r.slot_id !== null) b.slotId = r.slot_id;
-  const start = localTime(r.start_ts, r.start_utc_ms);
-  if (start) b.start = start;
-  const end = localTime(r.end_ts, r.end_utc_ms);
-  if (end) b.end = end;
-  if (r.care_type_id !== null) b.careTypeId = r.care_type_id;
-  if (r.performer !== null) b.performer = r.performer;
-  if (r.resource_id !== null) b.resourceId = r.resource_id;
-  if (r.purpose !== null) b.purpose = r.purpose;
-  if (r.reason !== null) b.reason = r.reason;
-  if (r.notification !== null) b.notification = r.notification;
-  if (r.expires_on !== null) b.expiresOn = r.expires_on;
-  if (r.cancel_message !== null) b.cancelMessage = r.cancel_message;
-  return b;
-}
-
-function bookingParams(b: Booking): Params {
-  const p = b.patient;
-  return {
-    id: b.id,
-    facility: b.facility,
-    subject_of_care: b.subjectOfCare,
-    first_name: p.firstName,
-    middle_name: p.middleName ?? null,
-    last_name: p.lastName,
-    phone: p.phone ?? null,
-    email: p.email ?? null,
-    address: p.address ?? null,
-    coaddress: p.coaddress ?? null,
-    is_invitation: bit(b.isInvitation),
-    slot_id: b.slotId ?? null,
-    start_ts: b.start?.ts ?? null,
-    start_utc_ms: b.start?.utcMs ?? null,
-    end_ts: b.end?.ts ?? null,
-    end_utc_ms: b.end?.utcMs ?? null,
-    time_type_id: b.timeTypeId,
-    care_type_id: b.careTypeId ?? null,
-    performer: b.performer ?? null,
-    resource_id: b.resourceId ?? null,
-    purpose: b.purpose ?? null,
-    reason: b.reason ?? null,
-    notification: b.notification ?? null,
-    expires_on: b.expiresOn ?? null,
-    status: b.status,
-    cancel_message: b.cancelMessage ?? null,
-    created_at: b.createdAt,
-    updated_at: b.updatedAt,
-    version: b.version,
-  };
-}
-
-const BOOKING_COLUMNS = Object.keys(
-  bookingParams({
-    id: '',
-    facility: '',
-    subjectOfCare: '',
-    patient: { firstName: '', lastName: '' },
-    isInvitation: false,
-    timeTypeId: '',
-    status: 'active',
-    createdAt: 0,
-    updatedAt: 0,
-    version: 0,
-  }),
-);
-
-/**
- * `INSERT … ON CONFLICT (key) DO UPDATE … WHERE <a column differs>`: one
- * statement whose `changes` is 0 exactly when the stored row already says
- * the same. `IS NOT` compares NULLs as values; on a COLLATE NOCASE column it
- * also treats a change of case as no change, so the first spelling stays.
- */
-function upsertSql(table: string, keys: readonly string[], columns: readonly string[]): string {
-  const all = [...keys, ...columns];
-  return `INSERT INTO ${table} (${all.join(', ')}) VALUES (${all.map((c) => '@' + c).join(', ')})
-    ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${columns.map((c) => `${c} = excluded.${c}`).join(', ')}
-    WHERE ${columns.map((c) => `${c} IS NOT excluded.${c}`).join(' OR ')}`;
-}
+// The SQLite spelling of the shared upserts: `IS NOT` compares NULLs as
+// values, and on a COLLATE NOCASE column treats a change of case as none.
+const upsertStatement = (u: Upsert<never>) =>
+  upsertSql(
+    u,
+    () => '?',
+    (c, e) => `${c} IS NOT ${e}`,
+  );
 
 /** The conditions every free-slot walk applies, and its order and cut. */
 const FREE_SLOT_CONDITIONS = `
@@ -374,7 +136,7 @@ ${boundLimit('@limit')}`;
  * afterwards (see `SqliteQueries.findFreeTimeslots`).
  */
 export const FREE_TIMESLOTS_SQL = `
-SELECT ${TIMESLOT_COLUMNS.map((c) => `t.${c}`).join(', ')}
+SELECT ${shared.TIMESLOT_COLUMNS.map((c) => `t.${c}`).join(', ')}
 FROM timeslots t
 WHERE t.facility = @facility${FREE_SLOT_CONDITIONS}`;
 
@@ -386,7 +148,7 @@ WHERE t.facility = @facility${FREE_SLOT_CONDITIONS}`;
  * INDEXED BY.
  */
 export const FREE_TIMESLOTS_OF_PERFORMER_SQL = `
-SELECT ${TIMESLOT_COLUMNS.map((c) => `t.${c}`).join(', ')}
+SELECT ${shared.TIMESLOT_COLUMNS.map((c) => `t.${c}`).join(', ')}
 FROM timeslots t INDEXED BY timeslots_by_facility_performer_start
 WHERE t.facility = @facility AND t.performer = @performer${FREE_SLOT_CONDITIONS}`;
 
@@ -420,7 +182,7 @@ function notFoundOnForeignKey<T>(what: string, write: () => T): T {
   }
 }
 
-export class SqliteQueries {
+export class SqliteQueries implements Statements {
   readonly #now: () => number;
   readonly #s;
 
@@ -476,14 +238,15 @@ export class SqliteQueries {
          WHERE id = ? AND status = 'active' AND expired_at_utc_ms IS NULL`,
       ),
       insertBooking: prepare(
-        `INSERT INTO bookings (${BOOKING_COLUMNS.join(', ')})
-         VALUES (${BOOKING_COLUMNS.map((c) => '@' + c).join(', ')})`,
+        `INSERT INTO bookings (${shared.BOOKING_COLUMNS.join(', ')})
+         VALUES (${shared.BOOKING_COLUMNS.map(() => '?').join(', ')})`,
       ),
+      // The values in BOOKING_COLUMNS order but the id, then the id and the expected version.
       updateBooking: prepare(
-        `UPDATE bookings SET ${BOOKING_COLUMNS.filter((c) => c !== 'id')
-          .map((c) => `${c} = @${c}`)
+        `UPDATE bookings SET ${shared.BOOKING_COLUMNS.slice(1)
+          .map((c) => `${c} = ?`)
           .join(', ')}
-         WHERE id = @id AND version = @expected_version`,
+         WHERE id = ? AND version = ?`,
       ),
       bookingExists: prepare('SELECT 1 FROM bookings WHERE id = ?'),
       timeslotExists: prepare('SELECT 1 FROM timeslots WHERE id = ?'),
@@ -496,87 +259,44 @@ export class SqliteQueries {
         `SELECT id, channel, key, payload, not_before_utc_ms, created_at_utc_ms
          FROM outbox WHERE id > ? ORDER BY id ${boundLimit('?')}`,
       ),
-      upsertFacility: prepare(
-        upsertSql('facilities', ['hsa_id'], ['name', 'web_booking_enabled', 'partner_facilities']),
-      ),
-      upsertTimeType: prepare(
-        upsertSql(
-          'time_types',
-          ['facility', 'id'],
-          [
-            'name',
-            'care_type_ids',
-            'cancel_allowed',
-            'rebook_allowed',
-            'message_allowed',
-            'web_bookable',
-            'audience',
-            'booking_info',
-          ],
-        ),
-      ),
-      upsertCareType: prepare(upsertSql('care_types', ['facility', 'id'], ['name'])),
-      upsertPerformer: prepare(
-        upsertSql('performers', ['facility', 'hsa_id'], ['first_name', 'last_name', 'title']),
-      ),
-      upsertResource: prepare(upsertSql('resources', ['facility', 'id'], ['name'])),
-      upsertTimeslot: prepare(
-        upsertSql(
-          'timeslots',
-          ['id'],
-          TIMESLOT_COLUMNS.filter((c) => c !== 'id'),
-        ),
-      ),
-      stats: prepare(
-        `SELECT (SELECT count(*) FROM facilities) AS facilities,
-                (SELECT count(*) FROM timeslots) AS timeslots,
-                (SELECT count(*) FROM bookings WHERE status = 'active') AS active_bookings,
-                (SELECT count(*) FROM outbox) AS outbox`,
-      ),
+      ...upsertStatements(prepare),
+      stats: prepare(shared.STATS_SQL),
     };
   }
 
-  getFacility(hsaId: string): Facility | undefined {
-    const row = this.#s.getFacility.get(hsaId) as FacilityRow | undefined;
-    return row && toFacility(row);
+  getFacility(hsaId: string) {
+    const row = this.#s.getFacility.get(hsaId) as shared.FacilityRow | undefined;
+    return row && shared.toFacility(row);
   }
 
-  listFacilities(): Facility[] {
-    return (this.#s.listFacilities.all() as FacilityRow[]).map(toFacility);
+  listFacilities() {
+    return (this.#s.listFacilities.all() as shared.FacilityRow[]).map(shared.toFacility);
   }
 
-  listTimeTypes(facility: string): TimeType[] {
-    return (this.#s.listTimeTypes.all(facility) as TimeTypeRow[]).map(toTimeType);
+  listTimeTypes(facility: string) {
+    return (this.#s.listTimeTypes.all(facility) as shared.TimeTypeRow[]).map(shared.toTimeType);
   }
 
-  listCareTypes(facility: string): CareType[] {
-    return (this.#s.listCareTypes.all(facility) as CareType[]).map((r) => ({
-      facility: r.facility,
-      id: r.id,
-      name: r.name,
-    }));
+  listCareTypes(facility: string) {
+    return (this.#s.listCareTypes.all(facility) as shared.NamedRow[]).map(shared.toNamed);
   }
 
-  listPerformers(facility: string): Performer[] {
-    return (this.#s.listPerformers.all(facility) as PerformerRow[]).map(toPerformer);
+  listPerformers(facility: string) {
+    return (this.#s.listPerformers.all(facility) as shared.PerformerRow[]).map(shared.toPerformer);
   }
 
-  listResources(facility: string): Resource[] {
-    return (this.#s.listResources.all(facility) as Resource[]).map((r) => ({
-      facility: r.facility,
-      id: r.id,
-      name: r.name,
-    }));
+  listResources(facility: string) {
+    return (this.#s.listResources.all(facility) as shared.NamedRow[]).map(shared.toNamed);
   }
 
-  getTimeslot(id: string): Timeslot | undefined {
-    const row = this.#s.getTimeslot.get(id) as TimeslotRow | undefined;
-    return row && toTimeslot(row);
+  getTimeslot(id: string) {
+    const row = this.#s.getTimeslot.get(id) as shared.TimeslotRow | undefined;
+    return row && shared.toTimeslot(row);
   }
 
-  findTimeslotsAt(facility: string, startTs: string, endTs: string): Timeslot[] {
-    const rows = this.#s.findTimeslotsAt.all(facility, startTs, endTs) as TimeslotRow[];
-    return rows.map(toTimeslot);
+  findTimeslotsAt(facility: string, startTs: string, endTs: string) {
+    const rows = this.#s.findTimeslotsAt.all(facility, startTs, endTs) as shared.TimeslotRow[];
+    return rows.map(shared.toTimeslot);
   }
 
   /** `namesOf`: where display names come from; by default looked up for this call alone. */
@@ -618,17 +338,7 @@ export class SqliteQueries {
         }
       }
     }
-    if (walks > 1)
-      found.sort((a, b) =>
-        a.start.utcMs !== b.start.utcMs
-          ? a.start.utcMs - b.start.utcMs
-          : a.id < b.id
-            ? -1
-            : a.id > b.id
-              ? 1
-              : 0,
-      );
-    return limit < 0 ? found : found.slice(0, limit);
+    return shared.mergeWalks(found, walks, limit < 0 ? undefined : limit);
   }
 
   /** Display names for `facility`'s slots, each looked up when first asked for. */
@@ -644,8 +354,10 @@ export class SqliteQueries {
       performer: orNull(
         memo(
           (hsaId) => {
-            const row = s.performerNames.get(facility, hsaId) as PerformerRow | undefined;
-            return row && performerName(row);
+            const row = s.performerNames.get(facility, hsaId) as shared.PerformerRow | undefined;
+            return (
+              row && (shared.performerName(row.title, row.first_name, row.last_name) ?? undefined)
+            );
           },
           (k) => k.toLowerCase(),
         ),
@@ -654,36 +366,39 @@ export class SqliteQueries {
     };
   }
 
-  getBooking(id: string): Booking | undefined {
-    const row = this.#s.getBooking.get(id) as BookingRow | undefined;
-    return row && toBooking(row);
+  getBooking(id: string) {
+    const row = this.#s.getBooking.get(id) as shared.BookingRow | undefined;
+    return row && shared.toBooking(row);
   }
 
-  findActiveBookingOnSlot(slotId: string): Booking | undefined {
-    const row = this.#s.findActiveBookingOnSlot.get(slotId) as BookingRow | undefined;
-    return row && toBooking(row);
+  findActiveBookingOnSlot(slotId: string) {
+    const row = this.#s.findActiveBookingOnSlot.get(slotId) as shared.BookingRow | undefined;
+    return row && shared.toBooking(row);
   }
 
-  listActiveBookingsOfSubject(facility: string, subjectOfCare: string): Booking[] {
-    const rows = this.#s.listActiveBookingsOfSubject.all(facility, subjectOfCare) as BookingRow[];
-    return rows.map(toBooking);
+  listActiveBookingsOfSubject(facility: string, subjectOfCare: string) {
+    const rows = this.#s.listActiveBookingsOfSubject.all(
+      facility,
+      subjectOfCare,
+    ) as shared.BookingRow[];
+    return rows.map(shared.toBooking);
   }
 
   hasBookingHistory(facility: string, subjectOfCare: string): boolean {
     return this.#s.hasBookingHistory.get(facility, subjectOfCare) !== undefined;
   }
 
-  listActiveBookings(facility: string): Booking[] {
-    return (this.#s.listActiveBookings.all(facility) as BookingRow[]).map(toBooking);
+  listActiveBookings(facility: string) {
+    return (this.#s.listActiveBookings.all(facility) as shared.BookingRow[]).map(shared.toBooking);
   }
 
-  listExpiring(query: ExpiringQuery): Booking[] {
+  listExpiring(query: ExpiringQuery) {
     const rows = this.#s.listExpiring.all({
       ended: query.endedBeforeUtcMs,
       expires: query.expiresBeforeDt,
       limit: query.limit,
-    }) as BookingRow[];
-    return rows.map(toBooking);
+    }) as shared.BookingRow[];
+    return rows.map(shared.toBooking);
   }
 
   markExpired(bookingId: string, atUtcMs: number): boolean {
@@ -695,24 +410,18 @@ export class SqliteQueries {
       throw new NotFoundError(`booking ${booking.id} names a facility that is not stored`);
     this.#checkSlotExists(booking);
     try {
-      this.#s.insertBooking.run(bookingParams(booking));
+      this.#s.insertBooking.run(shared.bookingValues(booking, bit));
     } catch (error) {
       throw this.#bookingWriteError(error, booking);
     }
   }
 
   updateBooking(booking: Booking, expectedVersion: number): void {
-    if (booking.version !== expectedVersion + 1)
-      throw new RangeError(
-        `booking ${booking.id}: the new state must carry version ${expectedVersion + 1}, not ${booking.version}`,
-      );
     this.#checkSlotExists(booking);
     let changes: number;
     try {
-      changes = this.#s.updateBooking.run({
-        ...bookingParams(booking),
-        expected_version: expectedVersion,
-      }).changes;
+      const [id, ...rest] = shared.bookingValues(booking, bit);
+      changes = this.#s.updateBooking.run([...rest, id, expectedVersion]).changes;
     } catch (error) {
       throw this.#bookingWriteError(error, booking);
     }
@@ -753,108 +462,30 @@ export class SqliteQueries {
   }
 
   listOutbox(query: { afterId?: number; limit?: number } = {}): OutboxMessage[] {
-    const rows = this.#s.listOutbox.all(query.afterId ?? 0, query.limit ?? -1) as OutboxRow[];
-    return rows.map((r) => ({
-      id: r.id,
-      channel: r.channel,
-      key: r.key,
-      payload: JSON.parse(r.payload) as unknown,
-      notBeforeUtcMs: r.not_before_utc_ms,
-      createdAtUtcMs: r.created_at_utc_ms,
-    }));
+    const rows = this.#s.listOutbox.all(
+      query.afterId ?? 0,
+      query.limit ?? -1,
+    ) as shared.OutboxRow[];
+    return rows.map(shared.toOutboxMessage);
   }
 
-  upsertFacility(f: Facility): boolean {
-    return this.#upsert('upsertFacility', `facility ${f.hsaId}`, {
-      hsa_id: f.hsaId,
-      name: f.name,
-      web_booking_enabled: bit(f.webBookingEnabled),
-      partner_facilities: JSON.stringify(f.partnerFacilities),
-    });
+  upsert<K extends UpsertKind>(kind: K, record: UpsertRecord<K>): boolean {
+    const u = UPSERTS[kind] as Upsert<UpsertRecord<K>>;
+    return notFoundOnForeignKey(
+      u.describe(record),
+      () => this.#s.upsert[kind].run(u.values(record, bit)).changes > 0,
+    );
   }
 
-  upsertTimeType(t: TimeType): boolean {
-    return this.#upsert('upsertTimeType', `time type ${t.id}`, {
-      facility: t.facility,
-      id: t.id,
-      name: t.name,
-      care_type_ids: JSON.stringify(t.careTypeIds),
-      cancel_allowed: bit(t.cancelAllowed),
-      rebook_allowed: bit(t.rebookAllowed),
-      message_allowed: bit(t.messageAllowed),
-      web_bookable: bit(t.webBookable),
-      audience: t.audience,
-      booking_info: t.bookingInfo ?? null,
-    });
+  stats(): StoreStats {
+    return shared.toStats(this.#s.stats.get() as shared.StatsRow);
   }
+}
 
-  upsertCareType(c: CareType): boolean {
-    return this.#upsert('upsertCareType', `care type ${c.id}`, {
-      facility: c.facility,
-      id: c.id,
-      name: c.name,
-    });
-  }
-
-  upsertPerformer(p: Performer): boolean {
-    return this.#upsert('upsertPerformer', `performer ${p.hsaId}`, {
-      facility: p.facility,
-      hsa_id: p.hsaId,
-      first_name: p.firstName,
-      last_name: p.lastName,
-      title: p.title ?? null,
-    });
-  }
-
-  upsertResource(r: Resource): boolean {
-    return this.#upsert('upsertResource', `resource ${r.id}`, {
-      facility: r.facility,
-      id: r.id,
-      name: r.name,
-    });
-  }
-
-  upsertTimeslot(t: Timeslot): boolean {
-    return this.#upsert('upsertTimeslot', `timeslot ${t.id}`, {
-      id: t.id,
-      facility: t.facility,
-      start_ts: t.start.ts,
-      start_utc_ms: t.start.utcMs,
-      end_ts: t.end.ts,
-      end_utc_ms: t.end.utcMs,
-      time_type_id: t.timeTypeId,
-      care_type_id: t.careTypeId ?? null,
-      performer: t.performer ?? null,
-      resource_id: t.resourceId ?? null,
-    });
-  }
-
-  #upsert(
-    statement:
-      | 'upsertFacility'
-      | 'upsertTimeType'
-      | 'upsertCareType'
-      | 'upsertPerformer'
-      | 'upsertResource'
-      | 'upsertTimeslot',
-    what: string,
-    params: Params,
-  ): boolean {
-    return notFoundOnForeignKey(what, () => this.#s[statement].run(params).changes > 0);
-  }
-
-  stats(): { facilities: number; timeslots: number; activeBookings: number; outbox: number } {
-    const r = this.#s.stats.get() as {
-      facilities: number;
-      timeslots: number;
-      active_bookings: number;
-      outbox: number;
-    };
-    return {
-      facilities: r.facilities,
-      timeslots: r.timeslots,
-      activeBookings: r.active_bookings,
-      outbox: r.outbox,
-    };
-  }
+/** One prepared upsert per kind of record. */
+function upsertStatements(prepare: (sql: string) => Database.Statement<unknown[], unknown>) {
+  const byKind = {} as Record<UpsertKind, Database.Statement<unknown[], unknown>>;
+  for (const kind of Object.keys(UPSERTS) as UpsertKind[])
+    byKind[kind] = prepare(upsertStatement(UPSERTS[kind]));
+  return { upsert: byKind };
 }

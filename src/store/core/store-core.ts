@@ -1,0 +1,82 @@
+/**
+ * What every CalendarStore does the same way, whatever the database: reads
+ * and transactions checked by one {@link TransactionGuard}, every verb passed
+ * to the database's {@link Statements}. A database implementation extends
+ * {@link StoreCore} with its driver calls: how a read outside a transaction
+ * runs, how a transaction begins and ends, and how it closes.
+ *
+ * Adding a table (a new channel's data, say) touches, per database, its
+ * migration list (`<db>/migrations.ts`, one new step at the end) and, when
+ * the store gains verbs, its statements; the shapes of rows shared by both
+ * go in `rows.ts`.
+ */
+import type { OutboxStore } from '../../outbox/outbox-store.ts';
+import type {
+  CalendarStore,
+  OutboxMessage,
+  StoreCapabilities,
+  StoreStats,
+  StoreTx,
+} from '../calendar-store.ts';
+import { TransactionGuard, type TxConnection } from './guarded-tx.ts';
+import type { AppliedMigration } from './migration-runner.ts';
+import { StatementReader, type Statements } from './statements.ts';
+
+export abstract class StoreCore<S extends Statements>
+  extends StatementReader<S>
+  implements CalendarStore
+{
+  abstract readonly capabilities: StoreCapabilities;
+  /** The newest schema version this program knows for the database. */
+  abstract readonly newestMigration: number;
+  protected readonly guard = new TransactionGuard();
+
+  async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    this.guard.checkCallable('transaction');
+    return this.inTransaction((connection) => this.guard.run(connection, fn));
+  }
+
+  async stats(): Promise<StoreStats> {
+    return this.read((s) => s.stats());
+  }
+
+  listOutbox(query?: { afterId?: number; limit?: number }): Promise<OutboxMessage[]> {
+    return this.read((s) => s.listOutbox(query));
+  }
+
+  async close(): Promise<void> {
+    this.guard.checkNotInTransaction('close');
+    // Work started before close still runs; anything called after it is refused.
+    this.guard.close();
+    return this.closed();
+  }
+
+  // async, so that a refused call rejects rather than throws.
+  protected async read<T>(statement: (s: S) => T | Promise<T>): Promise<T> {
+    this.guard.checkCallable('read');
+    return this.readCommitted(statement);
+  }
+
+  /** The schema migrations recorded in the database, oldest first. */
+  abstract appliedMigrations(): Promise<AppliedMigration[]>;
+
+  /** The outbox dispatch verbs on this store's database. */
+  abstract outboxStore(): OutboxStore;
+
+  /** Runs a statement outside any transaction, so that it sees only committed data. */
+  protected abstract readCommitted<T>(statement: (s: S) => T | Promise<T>): Promise<T>;
+
+  /**
+   * Begins a transaction, runs `body` with its connection, and commits when
+   * `body` resolves or rolls back when it throws (rethrowing the error).
+   */
+  protected abstract inTransaction<T>(
+    body: (connection: TxConnection<S>) => Promise<T>,
+  ): Promise<T>;
+
+  /**
+   * Called by every {@link close}, once the guard refuses new work: waits
+   * for running work, then releases the database; the same promise each time.
+   */
+  protected abstract closed(): Promise<void>;
+}
