@@ -59,6 +59,10 @@ export interface KivraChannelOptions {
   /** Override of the gap between two letters to one recipient (tests shorten it). */
   readonly keyGapMs?: number;
   readonly usermatch?: UsermatchCacheOptions;
+  /** Where bearer tokens come from; a {@link ClientCredentialsToken} on `{url}/v1/auth` by default. */
+  readonly token?: Pick<ClientCredentialsToken, 'get' | 'invalidate'>;
+  /** Remembered usermatch answers; a fresh {@link UsermatchCache} by default. */
+  readonly usermatchCache?: UsermatchCache;
   /** Clock; `Date.now` by default. */
   readonly now?: () => number;
 }
@@ -91,7 +95,7 @@ export class KivraChannel implements Channel {
   readonly keyGapMs: number;
   readonly leaseMs: number | undefined;
   private readonly base: string;
-  private readonly token: ClientCredentialsToken;
+  private readonly token: Pick<ClientCredentialsToken, 'get' | 'invalidate'>;
   private readonly cache: UsermatchCache;
   private readonly now: () => number;
 
@@ -103,15 +107,17 @@ export class KivraChannel implements Channel {
     this.batchSize = Math.max(1, options.batchSize ?? KIVRA_BATCH_SIZE);
     this.keyGapMs = options.keyGapMs ?? KIVRA_KEY_GAP_MS;
     this.leaseMs = config.leaseMs;
-    this.cache = new UsermatchCache(options.usermatch);
+    this.cache = options.usermatchCache ?? new UsermatchCache(options.usermatch);
     this.now = options.now ?? Date.now;
-    this.token = new ClientCredentialsToken({
-      tokenUrl: `${this.base}/v1/auth`,
-      clientId: config.clientId,
-      clientSecret: config.clientSecret,
-      timeoutMs: config.timeoutMs,
-      now: this.now,
-    });
+    this.token =
+      options.token ??
+      new ClientCredentialsToken({
+        tokenUrl: `${this.base}/v1/auth`,
+        clientId: config.clientId,
+        clientSecret: config.clientSecret,
+        timeoutMs: config.timeoutMs,
+        now: this.now,
+      });
   }
 
   async deliver(messages: readonly ClaimedMessage[], signal: AbortSignal): Promise<ChannelResult> {
