@@ -20,6 +20,7 @@ import {
   type SchemaSteps,
 } from '../core/migration-runner.ts';
 import { OUTBOX_RECEIPTS_SQL } from '../outbox-receipts-migration.ts';
+import { FACILITY_POSTAL_ADDRESS_SQL } from '../facility-address-migration.ts';
 
 export type { AppliedMigration, Migration };
 
@@ -195,6 +196,11 @@ CREATE INDEX bookings_to_expire_by_date ON bookings (expires_on)
     version: 4,
     name: 'outbox receipts and skipped messages',
     sql: OUTBOX_RECEIPTS_SQL,
+  },
+  {
+    version: 5,
+    name: 'facility postal address',
+    sql: FACILITY_POSTAL_ADDRESS_SQL,
   },
 ];
 

@@ -16,6 +16,7 @@ import {
   type SchemaSteps,
 } from '../core/migration-runner.ts';
 import { OUTBOX_RECEIPTS_SQL } from '../outbox-receipts-migration.ts';
+import { FACILITY_POSTAL_ADDRESS_SQL } from '../facility-address-migration.ts';
 
 export type { AppliedMigration, Migration };
 
@@ -184,6 +185,11 @@ CREATE INDEX timeslots_by_facility_performer_start ON timeslots (facility, perfo
     version: 5,
     name: 'outbox receipts and skipped messages',
     sql: OUTBOX_RECEIPTS_SQL,
+  },
+  {
+    version: 6,
+    name: 'facility postal address',
+    sql: FACILITY_POSTAL_ADDRESS_SQL,
   },
 ];
 
