@@ -11,6 +11,7 @@ import { eiDrain } from './suites/ei-drain.ts';
 import { postgresVsSqlite } from './suites/postgres-vs-sqlite.ts';
 import { requestStages } from './suites/request-stages.ts';
 import { soak } from './suites/soak.ts';
+import { verifyRun } from './suites/verify-run.ts';
 
 export interface SuiteContext {
   readonly calendar: SeededLargeCalendar;
@@ -38,4 +39,4 @@ export interface Suite {
 }
 
 /** Run in this order; the soak (ten minutes by default) comes last. */
-export const SUITES: readonly Suite[] = [requestStages, eiDrain, postgresVsSqlite, soak];
+export const SUITES: readonly Suite[] = [requestStages, eiDrain, postgresVsSqlite, verifyRun, soak];

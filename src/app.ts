@@ -154,6 +154,7 @@ export function createApp(options: AppOptions): App {
   for (const enabled of channels) {
     const channel = enabled.createChannel(
       options.dispatch?.keyGapMs !== undefined ? { keyGapMs: options.dispatch.keyGapMs } : {},
+      { store, logger: options.logger },
     );
     if (!channel) continue;
     deliveries.push(channel);
@@ -184,6 +185,7 @@ export function createApp(options: AppOptions): App {
     channels: channels.map((c) => c.name),
     now,
     processMetrics: options.processMetrics ?? true,
+    storeUnavailable: () => store.unavailableCounts(),
   });
   for (const channel of channels) channel.registerMetrics(metrics.registry);
   const admin = createAdminApi({

@@ -83,7 +83,8 @@ async function main(): Promise<void> {
         .filter((line) => line !== '')
         .map((line) => `${line}\n`)
         .join('') +
-      `Metrics: ${url}/metrics. Admin API: ${config.adminToken ? `${adminUrl}/admin/ (bearer token from TIDBOK_ADMIN_TOKEN)` : 'off (set TIDBOK_ADMIN_TOKEN to enable)'}\n`,
+      `Metrics: ${url}/metrics. Admin API: ${config.adminToken ? `${adminUrl}/admin/ (bearer token from TIDBOK_ADMIN_TOKEN)` : 'off (set TIDBOK_ADMIN_TOKEN to enable)'}\n` +
+      `Check it keeps the contracts: npx tidbok verify ${url} --facility <a facility's HSA-id> (docs/verify.md)\n`,
   );
 
   const shutdown = (signal: string) => {

@@ -95,13 +95,15 @@ function bodyError(err: unknown): { status: number; message: string } | undefine
   return undefined;
 }
 
+const METHOD = { GET: 'get', POST: 'post', DELETE: 'delete' } as const;
+
 function mount(router: express.Router, routes: readonly AdminRoute[]): void {
   const byPath = new Map<string, AdminRoute[]>();
   for (const route of routes) byPath.set(route.path, [...(byPath.get(route.path) ?? []), route]);
   for (const [path, onPath] of byPath) {
     const route = router.route(path);
     for (const spec of onPath)
-      route[spec.method === 'GET' ? 'get' : 'post'](async (req: Request, res: Response) => {
+      route[METHOD[spec.method]](async (req: Request, res: Response) => {
         const params = Object.fromEntries(
           Object.entries(req.params).map(([name, value]) => [name, String(value)]),
         );

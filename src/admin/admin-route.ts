@@ -22,7 +22,7 @@ export interface AdminAnswer {
 
 /** A route as the admin API mounts and documents it; make one with {@link defineAdminRoute}. */
 export interface AdminRoute {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'DELETE';
   /** An Express path under `/admin/`, e.g. `/admin/bookings/:id`. */
   readonly path: string;
   /** One line for the OpenAPI document. */
@@ -46,7 +46,7 @@ export interface UntypedRequest {
 
 /** What {@link defineAdminRoute} takes: the schemas, and a handler typed by them. */
 export interface AdminRouteSpec<Body extends z.ZodType, Query extends z.ZodObject> {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'DELETE';
   readonly path: string;
   readonly summary: string;
   /** The JSON body's schema; {@link noBody} for none. A missing body is read as `{}`. */

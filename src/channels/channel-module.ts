@@ -14,12 +14,19 @@ import type { CliIo, Command } from '../cli/command.ts';
 import type { Services } from '../services.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { AdminRouteContribution } from '../admin/admin-route.ts';
+import type { CalendarStore } from '../store/calendar-store.ts';
 import type { Channel } from './channel.ts';
 
 /** What a configuration reader may need beyond the channel's own settings. */
 export interface ChannelConfigContext {
   /** This producer's HSA-id (`EI_SOURCE_SYSTEM` or `TIDBOK_HSA_ID`). */
   readonly producerHsaId: string;
+}
+
+/** What the composition root lends a channel's delivery: the store the app runs on, its logger. */
+export interface ChannelContext {
+  readonly store: CalendarStore;
+  readonly logger: Logger;
 }
 
 /** Knobs the composition root may override on a channel (tests shorten waits). */
@@ -73,7 +80,11 @@ export interface ChannelModule<C> {
    * lease and retry schedule; `undefined` when the configuration names no
    * target (messages are queued but not sent).
    */
-  createChannel(config: C, overrides?: ChannelOverrides): Channel | undefined;
+  createChannel(
+    config: C,
+    overrides?: ChannelOverrides,
+    context?: ChannelContext,
+  ): Channel | undefined;
   /**
    * Demo mode (`npm start` without the channel's target): starts a local
    * simulator and returns the configuration pointing at it. Resolves to
@@ -102,7 +113,7 @@ export interface EnabledChannel {
   /** The module's configuration, as read or as given by a test. */
   readonly config: unknown;
   changeListener(): BookingChangeListener;
-  createChannel(overrides?: ChannelOverrides): Channel | undefined;
+  createChannel(overrides?: ChannelOverrides, context?: ChannelContext): Channel | undefined;
   /** Demo mode: the channel pointed at a fresh simulator, or undefined when it has a target. */
   startDemo(
     logger: Logger,
@@ -121,7 +132,7 @@ export function enableChannel<C>(module: ChannelModule<C>, config: C): EnabledCh
     module,
     config,
     changeListener: () => module.changeListener(config),
-    createChannel: (overrides) => module.createChannel(config, overrides),
+    createChannel: (overrides, context) => module.createChannel(config, overrides, context),
     async startDemo(logger) {
       const demo = await module.startDemo?.(config, logger);
       if (!demo) return undefined;

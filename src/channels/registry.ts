@@ -15,9 +15,14 @@ import {
 } from './channel-module.ts';
 import { engagementIndex } from './engagement-index/index.ts';
 import { kivra } from './kivra/index.ts';
+import { webhooks } from './webhooks/index.ts';
 
 /** Every channel, in the order they are started and reported. */
-export const CHANNELS = [registerChannel(engagementIndex), registerChannel(kivra)] as const;
+export const CHANNELS = [
+  registerChannel(engagementIndex),
+  registerChannel(kivra),
+  registerChannel(webhooks),
+] as const;
 
 /** The settings every channel reads, for the `SETTINGS` list. */
 export const channelSettings = (): readonly string[] => CHANNELS.flatMap((c) => c.settings);

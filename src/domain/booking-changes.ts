@@ -62,6 +62,21 @@ export class BookingChanges {
 
   /** MakeBooking: claims a free slot, or books an open invitation. Repeats are answered with the same booking. */
   async makeBooking(input: MakeBookingInput): Promise<ChangeOutcome<Booking>> {
+    const result = await this.#makeBookingOnce(input);
+    // Identical requests for one open invitation can run side by side (PostgreSQL):
+    // all but one lose, to the version check or to the slot the winner took. Asked
+    // again, the invitation's rules see the booking it became and answer a repeat.
+    if (
+      !result.ok &&
+      (result.text === refusal.changedMeanwhile || result.text === refusal.slotTaken) &&
+      input.id !== undefined &&
+      (await this.#context.store.getBooking(input.id)) !== undefined
+    )
+      return this.#makeBookingOnce(input);
+    return result;
+  }
+
+  async #makeBookingOnce(input: MakeBookingInput): Promise<ChangeOutcome<Booking>> {
     const now = this.#context.now();
     const result = await runChange<Booking>(this.#context, async (tx, emit) => {
       const slotById = input.id !== undefined ? await tx.getTimeslot(input.id) : undefined;

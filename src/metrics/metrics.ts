@@ -18,6 +18,8 @@ export interface MetricsOptions {
   readonly now?: () => number;
   /** Process figures (CPU, memory, event loop); on by default. */
   readonly processMetrics?: boolean;
+  /** How often the store found its database unavailable, by reason (`CalendarStore.unavailableCounts`). */
+  readonly storeUnavailable?: () => Readonly<Record<string, number>>;
 }
 
 export interface Metrics {
@@ -82,6 +84,20 @@ export function createMetrics(options: MetricsOptions): Metrics {
     'Age of the oldest outbox message not yet delivered; 0 when none waits.',
     (s) => (s.oldestPendingAgeMs ?? 0) / 1000,
   );
+
+  const storeUnavailable = options.storeUnavailable;
+  if (storeUnavailable)
+    new Counter({
+      name: 'tidbok_store_unavailable_total',
+      help: 'Times the database could not do the work (busy: another process held the write lock; connection-lost), retries included.',
+      labelNames: ['reason'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [reason, count] of Object.entries(storeUnavailable()))
+          this.inc({ reason }, count);
+      },
+    });
 
   const requests = new Counter({
     name: 'tidbok_soap_requests_total',

@@ -20,6 +20,7 @@ import type { Logger } from '../logging/logger.ts';
 import { SoapFault, faultEnvelope } from './fault.ts';
 import { readEnvelope, responseEnvelope, type SoapRequest } from './envelope.ts';
 import { identifyCaller, type AccessPolicy } from '../http/access-control.ts';
+import { StoreUnavailableError } from '../store/errors.ts';
 
 export interface SoapBindingLimits extends ParseLimits {
   /** Largest request body accepted, in bytes. */
@@ -287,6 +288,13 @@ export function createSoapBinding(deps: SoapBindingDeps) {
         fault = new SoapFault('Client', `the request body exceeds ${limits.maxBodyBytes} bytes`);
         // The rest of an oversized body is not read; close the connection instead.
         res.setHeader('Connection', 'close');
+      } else if (err instanceof StoreUnavailableError) {
+        // Passing: the database was busy or its connection lost (the store has retried).
+        fault = new SoapFault('Server', err.message);
+        deps.logger.warn(
+          { correlationId, reason: err.reason },
+          'request failed: store unavailable',
+        );
       } else {
         fault = new SoapFault('Server', 'an internal error stopped the request; try again later');
         deps.logger.error({ correlationId, err }, 'request failed with an internal error');

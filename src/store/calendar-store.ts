@@ -22,7 +22,10 @@
  *   and every booking update checks the version it was read at. Callers never
  *   need read-then-write locking of their own.
  * - HSA-ids are matched case-insensitively (TKB-G §3.8) and returned as stored.
- * - Failures surface as the errors in `errors.ts`, never as driver errors.
+ * - Failures surface as the errors in `errors.ts`, never as driver errors. A
+ *   database that cannot do the work now (lost connection, write lock held by
+ *   another process) is a `StoreUnavailableError`; the store has then
+ *   already retried once where nothing was written.
  *
  * @module
  */
@@ -37,7 +40,9 @@ import type {
   TimeType,
 } from '../domain/types.ts';
 import type { OutboxStore } from '../outbox/outbox-store.ts';
+import type { StoredWebhookSubscription } from '../channels/webhooks/webhook-subscription.ts';
 import type { AppliedMigration } from './core/migration-runner.ts';
+import type { UnavailableReason } from './errors.ts';
 
 /** Filters for {@link CalendarReader.findFreeTimeslots}. Absent fields do not filter. */
 export interface FreeTimeslotQuery {
@@ -174,6 +179,12 @@ export interface StoreTx extends CalendarReader {
   markExpired(bookingId: string, atUtcMs: number): Promise<boolean>;
   /** Appends messages to the outbox in this transaction, in order. */
   appendOutbox(messages: readonly NewOutboxMessage[]): Promise<void>;
+  /**
+   * The enabled webhook subscriptions, oldest first, as this transaction
+   * sees them: the webhooks listener writes one message per matching one
+   * with the change (the rest of their verbs are the channel's own store).
+   */
+  listEnabledWebhookSubscriptions(): Promise<StoredWebhookSubscription[]>;
 
   /*
    * Calendar maintenance (import). Each upsert inserts or replaces by key and
@@ -238,6 +249,11 @@ export interface CalendarStore extends CalendarReader {
   appliedMigrations(): Promise<AppliedMigration[]>;
   /** The newest schema version this program knows for the database. */
   readonly newestMigration: number;
+  /**
+   * How often the database was unavailable since the store opened, by reason
+   * (each a `StoreUnavailableError`, retried or not), for `/metrics`.
+   */
+  unavailableCounts(): Readonly<Record<UnavailableReason, number>>;
   /** Waits for running transactions, then releases the database; later calls throw. */
   close(): Promise<void>;
 }

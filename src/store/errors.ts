@@ -36,3 +36,26 @@ export class AlreadyExistsError extends Error {
 export class TransactionMisuseError extends Error {
   override readonly name = 'TransactionMisuseError';
 }
+
+/** Why the database could not do the work: see {@link StoreUnavailableError}. */
+export type UnavailableReason = 'busy' | 'connection-lost';
+
+/**
+ * The database could not do the work now: another process held SQLite's
+ * write lock past the busy timeout, or the PostgreSQL connection was lost
+ * (failover, restart, terminated session). The store has retried once where
+ * nothing was written. The message is fit for a caller to read; it names no
+ * person.
+ */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+  constructor(
+    readonly reason: UnavailableReason,
+    /** The transaction was rolled back, or never began: trying again is safe. */
+    readonly nothingWritten: boolean,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -9,10 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import {
-  startEiSimulator,
-  type EiSimulator,
-} from '../../src/dev/ei-simulator.ts';
+import { startEiSimulator, type EiSimulator } from '../../src/dev/ei-simulator.ts';
 import {
   engagementKey,
   type EngagementTransaction,

@@ -12,6 +12,7 @@ import { outboxRetryCommand, outboxStatusCommand } from './outbox.ts';
 import { channelCommands } from '../../channels/registry.ts';
 import { withServices } from './with-services.ts';
 import { migrateCommand } from './migrate.ts';
+import { verifyCommand } from '../../verify/verify-command.ts';
 
 export const commands: readonly Command[] = [
   importCommand,
@@ -25,4 +26,5 @@ export const commands: readonly Command[] = [
   outboxRetryCommand,
   ...channelCommands(withServices),
   migrateCommand,
+  verifyCommand,
 ];

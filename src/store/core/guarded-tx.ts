@@ -118,6 +118,10 @@ class GuardedTx<S extends Statements> extends StatementReader<S> implements Stor
     return this.#write((s) => s.updateBooking(booking, expectedVersion));
   }
 
+  listEnabledWebhookSubscriptions() {
+    return this.read((s) => s.listEnabledWebhookSubscriptions());
+  }
+
   appendOutbox(messages: readonly NewOutboxMessage[]): Promise<void> {
     // No constraint to break.
     return this.read((s) => s.appendOutbox(messages));

@@ -18,6 +18,7 @@ import type {
   StoreStats,
   StoreTx,
 } from '../calendar-store.ts';
+import { StoreUnavailableError, type UnavailableReason } from '../errors.ts';
 import { TransactionGuard, type TxConnection } from './guarded-tx.ts';
 import type { AppliedMigration } from './migration-runner.ts';
 import { StatementReader, type Statements } from './statements.ts';
@@ -30,10 +31,37 @@ export abstract class StoreCore<S extends Statements>
   /** The newest schema version this program knows for the database. */
   abstract readonly newestMigration: number;
   protected readonly guard = new TransactionGuard();
+  readonly #unavailable: Record<UnavailableReason, number> = { busy: 0, 'connection-lost': 0 };
 
   async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     this.guard.checkCallable('transaction');
-    return this.inTransaction((connection) => this.guard.run(connection, fn));
+    return this.onceMore(() => this.inTransaction((connection) => this.guard.run(connection, fn)));
+  }
+
+  /** How often the database was unavailable, by reason, since the store opened (for `/metrics`). */
+  unavailableCounts(): Readonly<Record<UnavailableReason, number>> {
+    return { ...this.#unavailable };
+  }
+
+  /**
+   * Runs `work`, and once more when the database was unavailable and nothing
+   * was written (a lost connection, a write lock held elsewhere): such a
+   * failure is usually over by the next try. Every failure is counted.
+   */
+  protected async onceMore<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      this.#unavailable[error.reason] += 1;
+      if (!error.nothingWritten) throw error;
+    }
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) this.#unavailable[error.reason] += 1;
+      throw error;
+    }
   }
 
   async stats(): Promise<StoreStats> {
@@ -68,7 +96,10 @@ export abstract class StoreCore<S extends Statements>
 
   /**
    * Begins a transaction, runs `body` with its connection, and commits when
-   * `body` resolves or rolls back when it throws (rethrowing the error).
+   * `body` resolves or rolls back when it throws (rethrowing the error). A
+   * database that cannot be reached, or is held by another process, is a
+   * {@link StoreUnavailableError}, telling whether anything may have been
+   * written.
    */
   protected abstract inTransaction<T>(
     body: (connection: TxConnection<S>) => Promise<T>,

@@ -19,6 +19,7 @@ import {
   type Migration,
   type SchemaSteps,
 } from '../core/migration-runner.ts';
+import { CREATE_WEBHOOK_SUBSCRIPTIONS } from '../../channels/webhooks/webhook-subscription-sql.ts';
 import { OUTBOX_RECEIPTS_SQL } from '../outbox-receipts-migration.ts';
 import { FACILITY_POSTAL_ADDRESS_SQL } from '../facility-address-migration.ts';
 
@@ -199,6 +200,11 @@ CREATE INDEX bookings_to_expire_by_date ON bookings (expires_on)
   },
   {
     version: 5,
+    name: 'webhook subscriptions',
+    sql: CREATE_WEBHOOK_SUBSCRIPTIONS,
+  },
+  {
+    version: 6,
     name: 'facility postal address',
     sql: FACILITY_POSTAL_ADDRESS_SQL,
   },

@@ -20,6 +20,7 @@ import type { StoreCapabilities } from '../calendar-store.ts';
 import type { TxConnection } from '../core/guarded-tx.ts';
 import { newestVersion } from '../core/migration-runner.ts';
 import { StoreCore } from '../core/store-core.ts';
+import { StoreUnavailableError } from '../errors.ts';
 import { AsyncMutex } from '../sqlite/async-mutex.ts';
 import { appliedMigrations, migrate, MIGRATIONS, type AppliedMigration } from './migrations.ts';
 import { PostgresOutboxStore } from './postgres-outbox-store.ts';
@@ -149,14 +150,26 @@ export class PostgresCalendarStore extends StoreCore<PostgresQueries> {
    * dispatch store; close() waits for it.
    */
   async withConnection<T>(fn: (db: Queryable) => Promise<T>): Promise<T> {
-    return this.read(() => fn(this.#pool));
+    // Not tried again: a statement may have committed before its answer was lost.
+    this.guard.checkCallable('read');
+    return this.#track(async () => {
+      await this.#ensureReady();
+      return fn(this.#pool);
+    });
   }
 
   protected readCommitted<T>(statement: (q: PostgresQueries) => T | Promise<T>): Promise<T> {
-    return this.#track(async () => {
-      await this.#ensureReady();
-      return statement(this.#onPool);
-    });
+    // A read writes nothing, so a lost connection is tried once more.
+    return this.onceMore(() =>
+      this.#track(async () => {
+        await this.#ensureReady();
+        try {
+          return await statement(this.#onPool);
+        } catch (error) {
+          throw isConnectionLoss(error) ? connectionLost(error, true) : error;
+        }
+      }),
+    );
   }
 
   protected inTransaction<T>(
@@ -164,40 +177,61 @@ export class PostgresCalendarStore extends StoreCore<PostgresQueries> {
   ): Promise<T> {
     return this.#track(async () => {
       await this.#ensureReady();
-      const client = await this.#pool.connect();
+      const client = await this.#connect();
       let isBroken = false;
-      const end = async (sql: 'COMMIT' | 'ROLLBACK') => {
-        try {
-          return await client.query(sql);
-        } catch (error) {
-          isBroken = true;
-          throw error;
-        }
-      };
+      // A checked-out client has no listener of the pool's: without this one,
+      // a lost connection (failover, restart, terminated session) would emit
+      // an unhandled 'error' and end the process.
+      const onError = () => (isBroken = true);
+      client.on('error', onError);
+      const connection = new TransactionConnection(new PostgresQueries(client, this.#now), client);
       try {
-        await client.query('BEGIN');
-        const connection = new TransactionConnection(
-          new PostgresQueries(client, this.#now),
-          client,
-        );
         let result: T;
         try {
+          await client.query('BEGIN');
           result = await body(connection);
+          await connection.settled();
         } catch (error) {
           await connection.settled();
-          await end('ROLLBACK');
+          if (isBroken || isConnectionLoss(error)) {
+            isBroken = true;
+            // The server rolls back a transaction whose session ended.
+            throw connectionLost(error, true);
+          }
+          await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+            isBroken = true;
+            if (!isConnectionLoss(rollbackError)) throw rollbackError;
+          });
           throw error;
         }
-        await connection.settled();
-        const commit = await end('COMMIT');
+        // Lost before COMMIT was sent: nothing was written.
+        if (isBroken) throw connectionLost(undefined, true);
+        let commit: pg.QueryResult;
+        try {
+          commit = await client.query('COMMIT');
+        } catch (error) {
+          isBroken = true;
+          // Lost while committing: the outcome is unknown.
+          throw isConnectionLoss(error) ? connectionLost(error, false) : error;
+        }
         // PostgreSQL answers COMMIT of an aborted transaction with ROLLBACK.
         if (commit.command !== 'COMMIT')
           throw new Error('the transaction was rolled back: one of its statements had failed');
         return result;
       } finally {
+        client.off('error', onError);
         client.release(isBroken);
       }
     });
+  }
+
+  /** A connection of the pool; one that cannot be had is a database unavailable, nothing written. */
+  async #connect(): Promise<pg.PoolClient> {
+    try {
+      return await this.#pool.connect();
+    } catch (error) {
+      throw isConnectionLoss(error) ? connectionLost(error, true) : error;
+    }
   }
 
   protected closed(): Promise<void> {
@@ -222,12 +256,15 @@ export class PostgresCalendarStore extends StoreCore<PostgresQueries> {
     if (!this.#shouldMigrate) return;
     const client = await this.#pool.connect();
     let isBroken = false;
+    const onError = () => (isBroken = true);
+    client.on('error', onError);
     try {
       await migrate(client, undefined, this.#now);
     } catch (error) {
       isBroken = true;
       throw error;
     } finally {
+      client.off('error', onError);
       client.release(isBroken);
     }
   }
@@ -239,6 +276,35 @@ export class PostgresCalendarStore extends StoreCore<PostgresQueries> {
     promise.then(forget, forget);
     return promise;
   }
+}
+
+/**
+ * Whether `error` says the connection is gone rather than that a statement
+ * failed: SQLSTATE class 08 (connection exception), 57P01–57P05 (server
+ * shutting down, session terminated or timed out), or the driver's own
+ * errors for a closed socket.
+ */
+export function isConnectionLoss(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  if (typeof code === 'string' && (code.startsWith('08') || /^57P0[1-5]$/.test(code))) return true;
+  if (code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE') return true;
+  return (
+    error instanceof Error &&
+    /^(Connection terminated|Client has encountered a connection error|Client was closed)/.test(
+      error.message,
+    )
+  );
+}
+
+function connectionLost(cause: unknown, nothingWritten: boolean): StoreUnavailableError {
+  return new StoreUnavailableError(
+    'connection-lost',
+    nothingWritten,
+    nothingWritten
+      ? 'the connection to the calendar database was lost and nothing was changed; try again'
+      : 'the connection to the calendar database was lost while saving; the change may have been saved',
+    { cause },
+  );
 }
 
 /**

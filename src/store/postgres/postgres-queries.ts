@@ -5,6 +5,12 @@
  * Writes that can break a constraint are wrapped in a savepoint by the caller
  * (`postgres-calendar-store.ts`); here they only say what broke.
  */
+import type { StoredWebhookSubscription } from '../../channels/webhooks/webhook-subscription.ts';
+import {
+  toSubscription,
+  WEBHOOK_SQL,
+  type WebhookSubscriptionRow,
+} from '../../channels/webhooks/webhook-subscription-sql.ts';
 import pg from 'pg';
 import type { Booking, FreeTimeslot } from '../../domain/types.ts';
 import type {
@@ -336,6 +342,10 @@ export class PostgresQueries implements Statements {
         throw new NotFoundError(`booking ${booking.id} is not stored`);
       throw new ConcurrentUpdateError(booking.id);
     }
+  }
+
+  async listEnabledWebhookSubscriptions(): Promise<StoredWebhookSubscription[]> {
+    return (await this.#rows<WebhookSubscriptionRow>(WEBHOOK_SQL.listEnabled)).map(toSubscription);
   }
 
   /**

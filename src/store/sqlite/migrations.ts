@@ -17,6 +17,7 @@ import {
 } from '../core/migration-runner.ts';
 import { OUTBOX_RECEIPTS_SQL } from '../outbox-receipts-migration.ts';
 import { FACILITY_POSTAL_ADDRESS_SQL } from '../facility-address-migration.ts';
+import { CREATE_WEBHOOK_SUBSCRIPTIONS } from '../../channels/webhooks/webhook-subscription-sql.ts';
 
 export type { AppliedMigration, Migration };
 
@@ -188,6 +189,11 @@ CREATE INDEX timeslots_by_facility_performer_start ON timeslots (facility, perfo
   },
   {
     version: 6,
+    name: 'webhook subscriptions',
+    sql: CREATE_WEBHOOK_SUBSCRIPTIONS,
+  },
+  {
+    version: 7,
     name: 'facility postal address',
     sql: FACILITY_POSTAL_ADDRESS_SQL,
   },

@@ -14,6 +14,7 @@ import type { FreeTimeslotQuery, StoreCapabilities } from '../calendar-store.ts'
 import type { TxConnection } from '../core/guarded-tx.ts';
 import { newestVersion } from '../core/migration-runner.ts';
 import { StoreCore } from '../core/store-core.ts';
+import { StoreUnavailableError } from '../errors.ts';
 import { AsyncMutex } from './async-mutex.ts';
 import { appliedMigrations, migrate, MIGRATIONS, type AppliedMigration } from './migrations.ts';
 import { SqliteOutboxStore } from './sqlite-outbox-store.ts';
@@ -170,7 +171,7 @@ export class SqliteCalendarStore extends StoreCore<SqliteQueries> {
     body: (connection: TxConnection<SqliteQueries>) => Promise<T>,
   ): Promise<T> {
     return this.#mutex.run(async () => {
-      this.#db.exec('BEGIN IMMEDIATE');
+      this.#begin();
       try {
         const result = await body(this.#tx);
         this.#db.exec('COMMIT');
@@ -181,6 +182,25 @@ export class SqliteCalendarStore extends StoreCore<SqliteQueries> {
         throw error;
       }
     });
+  }
+
+  /**
+   * Takes the write lock, waiting up to the busy timeout for another process
+   * (`tidbok import`, a second instance on the file) to release it.
+   */
+  #begin(): void {
+    try {
+      this.#db.exec('BEGIN IMMEDIATE');
+    } catch (error) {
+      if (error instanceof Database.SqliteError && error.code.startsWith('SQLITE_BUSY'))
+        throw new StoreUnavailableError(
+          'busy',
+          true,
+          'the calendar database is busy with a change by another process; try again in a moment',
+          { cause: error },
+        );
+      throw error;
+    }
   }
 
   protected closed(): Promise<void> {

@@ -3,6 +3,12 @@
  * between rows and domain values. Synchronous: the store decides when these
  * may run (inside its mutex, on an open transaction or alone).
  */
+import type { StoredWebhookSubscription } from '../../channels/webhooks/webhook-subscription.ts';
+import {
+  toSubscription,
+  WEBHOOK_SQL,
+  type WebhookSubscriptionRow,
+} from '../../channels/webhooks/webhook-subscription-sql.ts';
 import Database from 'better-sqlite3';
 import type { Booking, FreeTimeslot } from '../../domain/types.ts';
 import type {
@@ -251,6 +257,7 @@ export class SqliteQueries implements Statements {
       bookingExists: prepare('SELECT 1 FROM bookings WHERE id = ?'),
       timeslotExists: prepare('SELECT 1 FROM timeslots WHERE id = ?'),
       facilityExists: prepare('SELECT 1 FROM facilities WHERE hsa_id = ?'),
+      listEnabledWebhookSubscriptions: prepare(WEBHOOK_SQL.listEnabled),
       appendOutbox: prepare(
         `INSERT INTO outbox (channel, key, payload, not_before_utc_ms, created_at_utc_ms, next_attempt_utc_ms)
          VALUES (@channel, @key, @payload, @not_before, @created_at, @not_before)`,
@@ -446,6 +453,12 @@ export class SqliteQueries implements Statements {
     if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY')
       return new NotFoundError(`booking ${booking.id} names a facility or slot that is not stored`);
     return error;
+  }
+
+  listEnabledWebhookSubscriptions(): StoredWebhookSubscription[] {
+    return (this.#s.listEnabledWebhookSubscriptions.all() as WebhookSubscriptionRow[]).map(
+      toSubscription,
+    );
   }
 
   appendOutbox(messages: readonly NewOutboxMessage[]): void {
