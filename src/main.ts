@@ -11,7 +11,7 @@ import { readTlsFiles } from './http/tls.ts';
 import type { EnabledChannel } from './channels/channel-module.ts';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadConfig(process.env, { server: true });
   const logger = createLogger({ level: config.logLevel });
   const { listener } = config;
   if (listener.kind === 'plain') {
@@ -44,6 +44,7 @@ async function main(): Promise<void> {
     channels,
     ...(config.adminToken !== undefined ? { adminToken: config.adminToken } : {}),
     adminListener: config.admin.onSoapListener ? 'soap' : 'separate',
+    listenerLimits: config.http,
     ...(listener.kind === 'tls'
       ? {
           tls: readTlsFiles(listener.files),

@@ -182,6 +182,62 @@ void describe('importCalendar (SQLite store)', () => {
     );
   });
 
+  void it('refuses to move, re-time or reassign a booked slot, one line per slot, writing nothing', async () => {
+    const first = calendar();
+    await importCalendar(store, first, { createInvitation });
+    const [booked, otherBooked, free] = first.timeslots.filter(
+      (s) => !first.invitations.some((i) => i.slotId === s.id),
+    );
+    for (const [id, slot] of [
+      ['patient-a', booked!],
+      ['patient-b', otherBooked!],
+    ] as const)
+      await store.transaction((tx) =>
+        tx.insertBooking({
+          id,
+          facility: FACILITY,
+          subjectOfCare: '200112232384',
+          patient: { firstName: 'Sven', lastName: 'Svensson' },
+          isInvitation: false,
+          slotId: slot.id,
+          start: slot.start,
+          end: slot.end,
+          timeTypeId: 'prov',
+          status: 'active',
+          createdAt: NOW,
+          updatedAt: NOW,
+          version: 1,
+        }),
+      );
+    const later = (ms: number, ts: string) => ({ ts, utcMs: ms });
+    const edited: ExpandedCalendar = {
+      ...first,
+      timeslots: first.timeslots.map((s) => {
+        if (s.id === booked!.id)
+          return { ...s, end: later(s.end.utcMs - 10 * 60_000, `${s.end.ts.slice(0, 10)}2000`) };
+        if (s.id === otherBooked!.id)
+          return { ...s, performer: 'SE2321000016-p002', resourceId: 'rum1' };
+        if (s.id === free!.id) return { ...s, resourceId: 'rum1' };
+        return s;
+      }),
+    };
+    await assert.rejects(importCalendar(store, edited, { createInvitation }), (err: Error) => {
+      assert.ok(err instanceof CalendarFileError);
+      assert.deepEqual(err.problems, [
+        `timeslot '${booked!.id}' has an active booking; an import may not change its time (end)`,
+        `timeslot '${otherBooked!.id}' has an active booking; an import may not change its performer, resource`,
+      ]);
+      return true;
+    });
+    assert.deepEqual(await store.getTimeslot(booked!.id), booked);
+    assert.deepEqual(await store.getTimeslot(otherBooked!.id), otherBooked);
+    assert.deepEqual(
+      await store.getTimeslot(free!.id),
+      free,
+      'nothing of the refused import stays',
+    );
+  });
+
   void it('writes nothing when any part of the import fails', async () => {
     await assert.rejects(
       importCalendar(store, calendar(), {

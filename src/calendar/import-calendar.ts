@@ -1,10 +1,14 @@
 /**
  * Writes an expanded calendar into the store in one transaction. Import only
  * adds and updates: it never deletes a facility, type, performer, slot or
- * invitation, so bookings made online are never pulled from under a patient.
+ * invitation, so bookings made online are never pulled from under a patient;
+ * nor does it move a booked slot (issue 19 item 4): a booking keeps the time,
+ * unit, performer and resource its patient and the engagement index know.
  *
  * @module
  */
+import { sameId } from '../domain/optional-field.ts';
+import type { Timeslot } from '../domain/types.ts';
 import type { CalendarStore, StoreTx } from '../store/calendar-store.ts';
 import { TimeslotTakenError } from '../store/errors.ts';
 import { CalendarFileError } from './calendar-file.ts';
@@ -38,6 +42,20 @@ export interface ImportHooks {
 }
 
 const zero = (): ImportCounts => ({ created: 0, changed: 0, unchanged: 0 });
+
+/** What of a slot's placement `next` changes: the parts a booking on it depends on. */
+function placementChanges(current: Timeslot, next: Timeslot): string[] {
+  const time = [
+    current.start.ts !== next.start.ts || current.start.utcMs !== next.start.utcMs ? 'start' : '',
+    current.end.ts !== next.end.ts || current.end.utcMs !== next.end.utcMs ? 'end' : '',
+  ].filter((part) => part !== '');
+  return [
+    ...(time.length > 0 ? [`time (${time.join(' and ')})`] : []),
+    ...(sameId(current.facility, next.facility) ? [] : ['unit']),
+    ...(sameId(current.performer, next.performer) ? [] : ['performer']),
+    ...((current.resourceId ?? '') === (next.resourceId ?? '') ? [] : ['resource']),
+  ];
+}
 
 /** Counts one upsert: `existed` was read first, because upsert's boolean cannot tell new from changed. */
 function count(counts: ImportCounts, existed: boolean, changed: boolean): void {
@@ -112,10 +130,21 @@ export async function importCalendar(
       );
       count(report.resources, existed, await tx.upsertResource(r));
     }
+    // Every booked slot the file would move is named, then nothing at all is written.
+    const refused: string[] = [];
     for (const slot of imported.timeslots) {
-      const existed = (await tx.getTimeslot(slot.id)) !== undefined;
-      count(report.timeslots, existed, await tx.upsertTimeslot(slot));
+      const current = await tx.getTimeslot(slot.id);
+      const changes = current ? placementChanges(current, slot) : [];
+      if (changes.length > 0 && (await tx.findActiveBookingOnSlot(slot.id))) {
+        refused.push(
+          `timeslot '${slot.id}' has an active booking; an import may not change its ${changes.join(', ')}`,
+        );
+        continue;
+      }
+      if (refused.length === 0)
+        count(report.timeslots, current !== undefined, await tx.upsertTimeslot(slot));
     }
+    if (refused.length > 0) throw new CalendarFileError(refused);
     // After the slots, so that a timed invitation finds the slot it claims.
     for (const invitation of imported.invitations) {
       let created: boolean;

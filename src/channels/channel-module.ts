@@ -21,6 +21,14 @@ import type { Channel } from './channel.ts';
 export interface ChannelConfigContext {
   /** This producer's HSA-id (`EI_SOURCE_SYSTEM` or `TIDBOK_HSA_ID`). */
   readonly producerHsaId: string;
+  /**
+   * The server (`npm start`) runs as a demo: plain HTTP because nothing is
+   * configured, outside production. An optional channel may then switch
+   * itself on without its target and deliver to its simulator
+   * ({@link ChannelModule.startDemo}); the CLI and tests never set it, so
+   * their changes queue nothing for a channel that is not configured.
+   */
+  readonly demo?: boolean;
 }
 
 /** What the composition root lends a channel's delivery: the store the app runs on, its logger. */

@@ -14,6 +14,7 @@ import {
   type EnabledChannel,
 } from './channel-module.ts';
 import { engagementIndex } from './engagement-index/index.ts';
+import { fhirPortal } from './fhir-portal/index.ts';
 import { kivra } from './kivra/index.ts';
 import { webhooks } from './webhooks/index.ts';
 
@@ -22,6 +23,7 @@ export const CHANNELS = [
   registerChannel(engagementIndex),
   registerChannel(kivra),
   registerChannel(webhooks),
+  registerChannel(fhirPortal),
 ] as const;
 
 /** The settings every channel reads, for the `SETTINGS` list. */

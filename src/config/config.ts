@@ -49,6 +49,13 @@ export interface Config {
   readonly listener: ListenerConfig;
   /** Longest a graceful shutdown waits for requests in flight before closing them (ms). */
   readonly shutdownTimeoutMs: number;
+  /** Bounds on slow and silent clients, on every listener (`TIDBOK_HTTP_*`). */
+  readonly http: {
+    readonly headersTimeoutMs: number;
+    readonly requestTimeoutMs: number;
+    readonly keepAliveTimeoutMs: number;
+    readonly maxConnections: number;
+  };
 }
 
 /** PEM file paths for the HTTPS listener. */
@@ -98,6 +105,10 @@ const CORE_SETTINGS = [
   'TIDBOK_ADMIN_PORT',
   'TIDBOK_ADMIN_HOST',
   'TIDBOK_ADMIN_ON_SOAP_LISTENER',
+  'TIDBOK_HTTP_HEADERS_TIMEOUT_MS',
+  'TIDBOK_HTTP_REQUEST_TIMEOUT_MS',
+  'TIDBOK_HTTP_KEEP_ALIVE_TIMEOUT_MS',
+  'TIDBOK_HTTP_MAX_CONNECTIONS',
 ];
 
 /**
@@ -207,7 +218,15 @@ function withConfigFile(env: Env): Env {
   return merged;
 }
 
-export function loadConfig(rawEnv: Env = process.env): Config {
+/**
+ * Reads and checks every setting.
+ *
+ * @param options - `server`: called by `npm start`, which runs channels without a target as demos
+ */
+export function loadConfig(
+  rawEnv: Env = process.env,
+  options: { readonly server?: boolean } = {},
+): Config {
   const env = withConfigFile(rawEnv);
   const databaseUrl = env['DATABASE_URL'] || env['TIDBOK_DB'] || './data/tidbok.db';
   const seed = env['TIDBOK_SEED'];
@@ -217,6 +236,7 @@ export function loadConfig(rawEnv: Env = process.env): Config {
       `LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent`,
     );
   const producerHsaId = env['EI_SOURCE_SYSTEM'] || env['TIDBOK_HSA_ID'] || 'SE2321000016-TIDBOK';
+  const listener = listenerConfig(env);
   const adminToken = env['TIDBOK_ADMIN_TOKEN'] || undefined;
   // A guessable token would open every patient's bookings to whoever guesses it.
   if (adminToken !== undefined && (adminToken.length < 16 || /\s/.test(adminToken)))
@@ -224,15 +244,24 @@ export function loadConfig(rawEnv: Env = process.env): Config {
       'TIDBOK_ADMIN_TOKEN must be at least 16 characters without spaces (e.g. openssl rand -hex 24)',
     );
   return {
-    channels: readChannels(env, { producerHsaId }),
+    channels: readChannels(env, {
+      producerHsaId,
+      demo: options.server === true && listener.kind === 'plain' && listener.reason === 'demo',
+    }),
     adminToken,
     admin: {
       onSoapListener: boolean(env, 'TIDBOK_ADMIN_ON_SOAP_LISTENER') ?? false,
       port: integer(env, 'TIDBOK_ADMIN_PORT', 8081, 0, 65535),
       host: env['TIDBOK_ADMIN_HOST'] || '127.0.0.1',
     },
-    listener: listenerConfig(env),
+    listener,
     shutdownTimeoutMs: integer(env, 'TIDBOK_SHUTDOWN_TIMEOUT_MS', 20_000, 0, 600_000),
+    http: {
+      headersTimeoutMs: integer(env, 'TIDBOK_HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 60_000),
+      requestTimeoutMs: integer(env, 'TIDBOK_HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
+      keepAliveTimeoutMs: integer(env, 'TIDBOK_HTTP_KEEP_ALIVE_TIMEOUT_MS', 55_000, 100, 60_000),
+      maxConnections: integer(env, 'TIDBOK_HTTP_MAX_CONNECTIONS', 1_000, 1, 1_000_000),
+    },
     port: integer(env, 'PORT', 8080, 0, 65535),
     host: env['HOST'] || '0.0.0.0',
     databaseUrl,

@@ -99,6 +99,16 @@ export interface FreeTimeslot extends Timeslot {
   readonly resourceName?: string;
 }
 
+/**
+ * A national identifier of a patient besides the personnummer (a Dutch BSN,
+ * say), as FHIR writes it: recorded by staff for portals that match by it.
+ */
+export interface PatientIdentifier {
+  /** The identifier system, e.g. `http://fhir.nl/fhir/NamingSystem/bsn`. */
+  readonly system: string;
+  readonly value: string;
+}
+
 export interface PatientDetails {
   readonly firstName: string;
   readonly middleName?: string;

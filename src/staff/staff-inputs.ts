@@ -36,7 +36,7 @@ function checkedText(check: (value: string) => string | undefined, max = MAX_TEX
   });
 }
 
-const subjectOfCare = checkedText(checkSubjectOfCareId).describe(
+export const subjectOfCare = checkedText(checkSubjectOfCareId).describe(
   'The personnummer (12 characters, yyyyMMddnnnn); never echoed',
 );
 const timestamp = checkedText(checkTs).describe('Local time, yyyyMMddHHmmss');

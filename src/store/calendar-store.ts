@@ -34,6 +34,7 @@ import type {
   CareType,
   Facility,
   FreeTimeslot,
+  PatientIdentifier,
   Performer,
   Resource,
   Timeslot,
@@ -142,6 +143,8 @@ export interface CalendarReader {
    * ordered by id, at most `limit`.
    */
   listExpiring(query: ExpiringQuery): Promise<Booking[]>;
+  /** The other national identifiers staff recorded for a patient (any facility), ordered by system. */
+  listPatientIdentifiers(subjectOfCare: string): Promise<PatientIdentifier[]>;
 }
 
 /**
@@ -177,6 +180,14 @@ export interface StoreTx extends CalendarReader {
    * recorded already, or the booking is not active or not stored.
    */
   markExpired(bookingId: string, atUtcMs: number): Promise<boolean>;
+
+  /**
+   * Records a patient's identifier in a system, replacing the one recorded
+   * in that system; true when something changed.
+   */
+  setPatientIdentifier(subjectOfCare: string, identifier: PatientIdentifier): Promise<boolean>;
+  /** Forgets a patient's identifier in a system; true when there was one. */
+  removePatientIdentifier(subjectOfCare: string, system: string): Promise<boolean>;
   /** Appends messages to the outbox in this transaction, in order. */
   appendOutbox(messages: readonly NewOutboxMessage[]): Promise<void>;
   /**

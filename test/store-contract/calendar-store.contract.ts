@@ -1162,6 +1162,36 @@ export function describeCalendarStore(
       });
     });
 
+    void describe('patient identifiers', () => {
+      test('records one identifier per patient and system', async (store) => {
+        const bsn = { system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '123456782' };
+        const other = { system: 'urn:oid:2.16.578.1.12.4.1.4.1', value: '01017012345' };
+        assert.deepEqual(await store.listPatientIdentifiers(PATIENT), []);
+        await store.transaction(async (tx) => {
+          assert.equal(await tx.setPatientIdentifier(PATIENT, bsn), true);
+          assert.equal(await tx.setPatientIdentifier(PATIENT, bsn), false, 'unchanged');
+          assert.equal(await tx.setPatientIdentifier(PATIENT, other), true);
+          assert.deepEqual(await tx.listPatientIdentifiers(PATIENT), [bsn, other]);
+        });
+        const replaced = { ...bsn, value: '111222333' };
+        await store.transaction(async (tx) => {
+          assert.equal(await tx.setPatientIdentifier(PATIENT, replaced), true, 'replaced');
+          assert.equal(await tx.removePatientIdentifier(PATIENT, other.system), true);
+          assert.equal(await tx.removePatientIdentifier(PATIENT, other.system), false);
+        });
+        assert.deepEqual(await store.listPatientIdentifiers(PATIENT), [replaced]);
+        assert.deepEqual(await store.listPatientIdentifiers(OTHER_PATIENT), []);
+        await assert.rejects(
+          store.transaction(async (tx) => {
+            await tx.removePatientIdentifier(PATIENT, bsn.system);
+            throw new Error('roll back');
+          }),
+          /roll back/,
+        );
+        assert.deepEqual(await store.listPatientIdentifiers(PATIENT), [replaced], 'rolled back');
+      });
+    });
+
     void describe('stats', () => {
       test('counts facilities, timeslots, active bookings and outbox messages', async (store) => {
         assert.deepEqual(await store.stats(), {

@@ -8,13 +8,19 @@ import { createInvitation, withdrawInvitation } from '../../staff/invitations.ts
 import { cancelInput, createInvitationInput, readInput } from '../../staff/staff-inputs.ts';
 import { CliError, type Command } from '../command.ts';
 import { printBooking } from './booking-output.ts';
-import { patientOptions, patientFromFlags, slotFromFlags, slotOptions } from './flags.ts';
+import {
+  patientFromFlags,
+  patientHelp,
+  patientOptions,
+  slotFromFlags,
+  slotOptions,
+} from './flags.ts';
 import { dbHelp, dbOption, withServices } from './with-services.ts';
 
 export const invitationCreateCommand: Command = {
   name: 'invitation create',
   usage:
-    '--facility <hsa-id> --patient <personnummer> --first-name <n> --last-name <n> ' +
+    '--facility <hsa-id> (--patient <pnr> | --patient - | --patient-file <file>) --first-name <n> --last-name <n> ' +
     '(--purpose <text> | --purpose-file <file>) [--time-type <id>] [--slot <id> | --start <ts> --end <ts>] [options]',
   summary: 'Create an invitation (open, or timed on a slot) and report it to the engagement index.',
   help: [
@@ -23,7 +29,7 @@ export const invitationCreateCommand: Command = {
     '',
     'Options:',
     '  --facility <hsa-id>      the unit',
-    '  --patient <pnr>          the patient (12 characters, yyyyMMddnnnn)',
+    ...patientHelp,
     '  --first-name, --last-name, --middle-name, --phone, --email',
     "  --time-type <id>         required for an open invitation; a timed one takes the slot's",
     '  --care-type <id>',
@@ -65,7 +71,7 @@ export const invitationCreateCommand: Command = {
         : values.purpose;
     const body = {
       facility: values.facility,
-      ...patientFromFlags(values),
+      ...(await patientFromFlags(values, io)),
       timeTypeId: values['time-type'],
       careTypeId: values['care-type'],
       purpose,

@@ -5,7 +5,7 @@
  * serialising store would wait for that very transaction forever).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Booking } from '../../domain/types.ts';
+import type { Booking, PatientIdentifier } from '../../domain/types.ts';
 import type { NewOutboxMessage, StoreTx } from '../calendar-store.ts';
 import { TransactionMisuseError } from '../errors.ts';
 import { StatementReader, type StatementRunner, type Statements } from './statements.ts';
@@ -99,6 +99,14 @@ class GuardedTx<S extends Statements> extends StatementReader<S> implements Stor
   markExpired(bookingId: string, atUtcMs: number): Promise<boolean> {
     // An UPDATE guarded by its WHERE clause breaks no constraint.
     return this.read((s) => s.markExpired(bookingId, atUtcMs));
+  }
+
+  setPatientIdentifier(subjectOfCare: string, identifier: PatientIdentifier): Promise<boolean> {
+    return this.#write((s) => s.setPatientIdentifier(subjectOfCare, identifier));
+  }
+
+  removePatientIdentifier(subjectOfCare: string, system: string): Promise<boolean> {
+    return this.#write((s) => s.removePatientIdentifier(subjectOfCare, system));
   }
 
   insertBooking(booking: Booking): Promise<void> {

@@ -98,4 +98,8 @@ export abstract class StatementReader<S extends Statements> implements CalendarR
   listExpiring(query: Parameters<CalendarReader['listExpiring']>[0]) {
     return this.read((s) => s.listExpiring(query));
   }
+
+  listPatientIdentifiers(subjectOfCare: string) {
+    return this.read((s) => s.listPatientIdentifiers(subjectOfCare));
+  }
 }

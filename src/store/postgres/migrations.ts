@@ -205,6 +205,19 @@ CREATE INDEX bookings_to_expire_by_date ON bookings (expires_on)
   },
   {
     version: 6,
+    name: 'patient identifiers besides the personnummer',
+    sql: `
+-- One identifier per patient and system (a Dutch BSN for a FHIR portal, say).
+CREATE TABLE patient_identifiers (
+  subject_of_care TEXT COLLATE tidbok_nocase NOT NULL,
+  system TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (subject_of_care, system)
+);
+`,
+  },
+  {
+    version: 7,
     name: 'facility postal address',
     sql: FACILITY_POSTAL_ADDRESS_SQL,
   },

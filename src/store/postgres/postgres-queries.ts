@@ -12,7 +12,7 @@ import {
   type WebhookSubscriptionRow,
 } from '../../channels/webhooks/webhook-subscription-sql.ts';
 import pg from 'pg';
-import type { Booking, FreeTimeslot } from '../../domain/types.ts';
+import type { Booking, FreeTimeslot, PatientIdentifier } from '../../domain/types.ts';
 import type {
   ExpiringQuery,
   FreeTimeslotQuery,
@@ -292,6 +292,31 @@ export class PostgresQueries implements Statements {
       [query.endedBeforeUtcMs, query.expiresBeforeDt, query.limit],
     );
     return found.map(shared.toBooking);
+  }
+
+  async listPatientIdentifiers(subjectOfCare: string): Promise<PatientIdentifier[]> {
+    return this.#rows<{ system: string; value: string }>(
+      'SELECT system, value FROM patient_identifiers WHERE subject_of_care = $1 ORDER BY system',
+      [subjectOfCare],
+    );
+  }
+
+  async setPatientIdentifier(subjectOfCare: string, identifier: PatientIdentifier) {
+    const result = await this.#db.query(
+      `INSERT INTO patient_identifiers (subject_of_care, system, value) VALUES ($1, $2, $3)
+       ON CONFLICT (subject_of_care, system) DO UPDATE SET value = excluded.value
+       WHERE patient_identifiers.value <> excluded.value`,
+      [subjectOfCare, identifier.system, identifier.value],
+    );
+    return result.rowCount === 1;
+  }
+
+  async removePatientIdentifier(subjectOfCare: string, system: string) {
+    const result = await this.#db.query(
+      'DELETE FROM patient_identifiers WHERE subject_of_care = $1 AND system = $2',
+      [subjectOfCare, system],
+    );
+    return result.rowCount === 1;
   }
 
   /** Marks a booking reported as ended; false when it already was (or is not active). */

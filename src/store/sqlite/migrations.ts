@@ -194,6 +194,19 @@ CREATE INDEX timeslots_by_facility_performer_start ON timeslots (facility, perfo
   },
   {
     version: 7,
+    name: 'patient identifiers besides the personnummer',
+    sql: `
+-- One identifier per patient and system (a Dutch BSN for a FHIR portal, say).
+CREATE TABLE patient_identifiers (
+  subject_of_care TEXT NOT NULL COLLATE NOCASE,
+  system TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (subject_of_care, system)
+) STRICT;
+`,
+  },
+  {
+    version: 8,
     name: 'facility postal address',
     sql: FACILITY_POSTAL_ADDRESS_SQL,
   },

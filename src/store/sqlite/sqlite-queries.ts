@@ -10,7 +10,7 @@ import {
   type WebhookSubscriptionRow,
 } from '../../channels/webhooks/webhook-subscription-sql.ts';
 import Database from 'better-sqlite3';
-import type { Booking, FreeTimeslot } from '../../domain/types.ts';
+import type { Booking, FreeTimeslot, PatientIdentifier } from '../../domain/types.ts';
 import type {
   ExpiringQuery,
   FreeTimeslotQuery,
@@ -239,6 +239,17 @@ export class SqliteQueries implements Statements {
            AND expires_on < @expires
          ORDER BY id ${boundLimit('@limit')}`,
       ),
+      listPatientIdentifiers: prepare(
+        'SELECT system, value FROM patient_identifiers WHERE subject_of_care = ? ORDER BY system',
+      ),
+      setPatientIdentifier: prepare(
+        `INSERT INTO patient_identifiers (subject_of_care, system, value) VALUES (?, ?, ?)
+         ON CONFLICT (subject_of_care, system) DO UPDATE SET value = excluded.value
+         WHERE value <> excluded.value`,
+      ),
+      removePatientIdentifier: prepare(
+        'DELETE FROM patient_identifiers WHERE subject_of_care = ? AND system = ?',
+      ),
       markExpired: prepare(
         `UPDATE bookings SET expired_at_utc_ms = ?
          WHERE id = ? AND status = 'active' AND expired_at_utc_ms IS NULL`,
@@ -406,6 +417,23 @@ export class SqliteQueries implements Statements {
       limit: query.limit,
     }) as shared.BookingRow[];
     return rows.map(shared.toBooking);
+  }
+
+  listPatientIdentifiers(subjectOfCare: string): PatientIdentifier[] {
+    return this.#s.listPatientIdentifiers.all(subjectOfCare) as PatientIdentifier[];
+  }
+
+  setPatientIdentifier(subjectOfCare: string, identifier: PatientIdentifier): boolean {
+    const { changes } = this.#s.setPatientIdentifier.run(
+      subjectOfCare,
+      identifier.system,
+      identifier.value,
+    );
+    return changes === 1;
+  }
+
+  removePatientIdentifier(subjectOfCare: string, system: string): boolean {
+    return this.#s.removePatientIdentifier.run(subjectOfCare, system).changes === 1;
   }
 
   markExpired(bookingId: string, atUtcMs: number): boolean {
