@@ -232,9 +232,9 @@ export async function fhirPortalPayloads(
       break;
     }
     case 'expired':
-    // The portal follows its own facility list, not the web-booking switch.
     case 'published':
     case 'unpublished':
+      // The portal follows its own facility list, not the web-booking switch.
       break;
   }
   return out.filter((p) => p !== undefined);
