@@ -86,7 +86,9 @@ async function kill(producer: Producer, signal: NodeJS.Signals): Promise<void> {
 function outboxRows(path: string): { status: string; attempts: number }[] {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
-    return db.prepare('SELECT status, attempts FROM outbox ORDER BY id').all() as {
+    return db
+      .prepare("SELECT status, attempts FROM outbox WHERE channel = 'engagement-index' ORDER BY id")
+      .all() as {
       status: string;
       attempts: number;
     }[];
