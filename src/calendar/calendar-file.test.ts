@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CalendarFileError, checkPurpose, parseCalendarFile } from './calendar-file.ts';
+import { CalendarFileError, parseCalendarFile } from './calendar-file.ts';
 
 /** A small valid file; tests change one thing at a time. */
 function aFile(): { facilities: Record<string, unknown>[] } {
@@ -258,32 +258,5 @@ void describe('parseCalendarFile', () => {
     assert.deepEqual(problemsOf(file), [
       "facilities[0].timeTypes[0].audience: must be 'everyone' or 'returning-patients'",
     ]);
-  });
-});
-
-void describe('checkPurpose', () => {
-  void it('accepts plain text', () => {
-    assert.equal(checkPurpose('Kallelse till årskontroll. Ta med dina mediciner.'), undefined);
-  });
-
-  void it('accepts a DocBook 5 article using only the elements 1177 shows', () => {
-    const text =
-      '<article xmlns="http://docbook.org/ns/docbook" version="5.0"><info><title>Kallelse</title></info>' +
-      '<para>Välkommen.</para><section><title>Förberedelser</title><para>Kom fastande.</para></section></article>';
-    assert.equal(checkPurpose(text), undefined);
-  });
-
-  void it('rejects DocBook with elements 1177 does not show', () => {
-    const text =
-      '<article xmlns="http://docbook.org/ns/docbook"><para><emphasis>Viktigt</emphasis></para></article>';
-    assert.match(checkPurpose(text) ?? '', /<emphasis> is not one 1177 shows/);
-  });
-
-  void it('rejects DocBook without the DocBook namespace, and text that is not well-formed', () => {
-    assert.match(checkPurpose('<article><para>x</para></article>') ?? '', /namespace/);
-    assert.match(
-      checkPurpose('<article xmlns="http://docbook.org/ns/docbook">') ?? '',
-      /well-formed/,
-    );
   });
 });

@@ -7,10 +7,9 @@
  * @module
  */
 import { checkDt, checkTs, isInDstGap } from '../domain/local-time.ts';
+import { checkPurpose } from '../domain/invitation-text.ts';
 import { checkSubjectOfCareId } from '../domain/personnummer.ts';
 import type { TimeTypeAudience } from '../domain/types.ts';
-import { XmlParseError, parseXml } from '../xml/parse.ts';
-import type { XmlElement } from '../xml/parse.ts';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -118,18 +117,6 @@ export class CalendarFileError extends Error {
     );
   }
 }
-
-const DOCBOOK_NS = 'http://docbook.org/ns/docbook';
-/** The DocBook subset 1177 renders in `purpose` (rivta-spec §2.1). */
-const DOCBOOK_ELEMENTS = new Set([
-  'article',
-  'info',
-  'title',
-  'para',
-  'section',
-  'bibliography',
-  'bibliomixed',
-]);
 
 const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
 
@@ -631,28 +618,5 @@ function invitation(
   };
 }
 
-/**
- * Why an invitation text is unusable, or undefined. Plain text passes; text
- * that starts with `<` must be a DocBook 5 article using only the elements
- * 1177 renders (rivta-spec §2.1).
- */
-export function checkPurpose(purpose: string): string | undefined {
-  if (!purpose.trimStart().startsWith('<')) return undefined;
-  let root: XmlElement;
-  try {
-    root = parseXml(purpose);
-  } catch (err) {
-    if (err instanceof XmlParseError) return `looks like DocBook but is not well-formed XML`;
-    throw err;
-  }
-  if (root.ns !== DOCBOOK_NS || root.local !== 'article')
-    return `DocBook text must be an <article> in the namespace ${DOCBOOK_NS}`;
-  const stack = [root];
-  while (stack.length > 0) {
-    const element = stack.pop()!;
-    if (element.ns !== DOCBOOK_NS || !DOCBOOK_ELEMENTS.has(element.local))
-      return `DocBook element <${element.local}> is not one 1177 shows; use ${[...DOCBOOK_ELEMENTS].join(', ')}`;
-    stack.push(...element.children);
-  }
-  return undefined;
-}
+/** Invitation texts are checked by the domain's rule (plain text or the DocBook subset). */
+export { checkPurpose };

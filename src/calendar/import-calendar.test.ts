@@ -5,8 +5,7 @@ import { openSqliteStore } from '../store/sqlite/sqlite-calendar-store.ts';
 import { CalendarFileError, parseCalendarFile } from './calendar-file.ts';
 import { expandCalendar } from './expand-calendar.ts';
 import type { ExpandedCalendar } from './expand-calendar.ts';
-import { importCalendar } from './import-calendar.ts';
-import type { ImportReport } from './import-calendar.ts';
+import { changedRows, importCalendar } from './import-calendar.ts';
 import { insertInvitationOnly } from './insert-invitation.ts';
 
 const FACILITY = 'SE2321000016-1hz5';
@@ -74,8 +73,7 @@ const counts = (created: number, changed: number, unchanged: number) => ({
   changed,
   unchanged,
 });
-const totalChanges = (report: ImportReport) =>
-  Object.values(report).reduce((sum, c) => sum + c.created + c.changed, 0);
+const totalChanges = changedRows;
 
 void describe('importCalendar (SQLite store)', () => {
   let store: CalendarStore;
@@ -96,6 +94,8 @@ void describe('importCalendar (SQLite store)', () => {
       resources: counts(1, 0, 0),
       timeslots: counts(4, 0, 0),
       invitations: counts(2, 0, 0),
+      // Added switched on; without the hook nothing is announced.
+      webBooking: { switchedOn: [calendar().facilities[0]!.hsaId], switchedOff: [], queued: {} },
     });
     const stats = await store.stats();
     assert.equal(stats.facilities, 1);
@@ -179,6 +179,62 @@ void describe('importCalendar (SQLite store)', () => {
       await store.getBooking('inv-open'),
       undefined,
       'nothing of the failed import stays',
+    );
+  });
+
+  void it('refuses to move, re-time or reassign a booked slot, one line per slot, writing nothing', async () => {
+    const first = calendar();
+    await importCalendar(store, first, { createInvitation });
+    const [booked, otherBooked, free] = first.timeslots.filter(
+      (s) => !first.invitations.some((i) => i.slotId === s.id),
+    );
+    for (const [id, slot] of [
+      ['patient-a', booked!],
+      ['patient-b', otherBooked!],
+    ] as const)
+      await store.transaction((tx) =>
+        tx.insertBooking({
+          id,
+          facility: FACILITY,
+          subjectOfCare: '200112232384',
+          patient: { firstName: 'Sven', lastName: 'Svensson' },
+          isInvitation: false,
+          slotId: slot.id,
+          start: slot.start,
+          end: slot.end,
+          timeTypeId: 'prov',
+          status: 'active',
+          createdAt: NOW,
+          updatedAt: NOW,
+          version: 1,
+        }),
+      );
+    const later = (ms: number, ts: string) => ({ ts, utcMs: ms });
+    const edited: ExpandedCalendar = {
+      ...first,
+      timeslots: first.timeslots.map((s) => {
+        if (s.id === booked!.id)
+          return { ...s, end: later(s.end.utcMs - 10 * 60_000, `${s.end.ts.slice(0, 10)}2000`) };
+        if (s.id === otherBooked!.id)
+          return { ...s, performer: 'SE2321000016-p002', resourceId: 'rum1' };
+        if (s.id === free!.id) return { ...s, resourceId: 'rum1' };
+        return s;
+      }),
+    };
+    await assert.rejects(importCalendar(store, edited, { createInvitation }), (err: Error) => {
+      assert.ok(err instanceof CalendarFileError);
+      assert.deepEqual(err.problems, [
+        `timeslot '${booked!.id}' has an active booking; an import may not change its time (end)`,
+        `timeslot '${otherBooked!.id}' has an active booking; an import may not change its performer, resource`,
+      ]);
+      return true;
+    });
+    assert.deepEqual(await store.getTimeslot(booked!.id), booked);
+    assert.deepEqual(await store.getTimeslot(otherBooked!.id), otherBooked);
+    assert.deepEqual(
+      await store.getTimeslot(free!.id),
+      free,
+      'nothing of the refused import stays',
     );
   });
 

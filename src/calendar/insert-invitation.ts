@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { purposeAsSent } from '../domain/invitation-text.ts';
 import type { Booking } from '../domain/types.ts';
 import type { StoreTx } from '../store/calendar-store.ts';
 import type { ExpandedInvitation } from './expand-calendar.ts';
@@ -27,7 +28,7 @@ export function invitationToBooking(invitation: ExpandedInvitation, atUtcMs: num
     ...(careTypeId !== undefined ? { careTypeId } : {}),
     ...(performer !== undefined ? { performer } : {}),
     ...(resourceId !== undefined ? { resourceId } : {}),
-    purpose: invitation.purpose,
+    purpose: purposeAsSent(invitation.purpose),
     ...(expiresOn !== undefined ? { expiresOn } : {}),
     status: 'active',
     createdAt: atUtcMs,

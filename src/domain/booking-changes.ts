@@ -39,6 +39,8 @@ export interface RebookInput extends SlotCriteria {
   /** The patient the caller acts for; staff may leave it out. */
   readonly subjectOfCare?: string;
   readonly patient?: PatientDetails;
+  /** A new reason; kept only where the time type takes a message. */
+  readonly reason?: string;
   readonly notification?: string;
   readonly origin: ChangeOrigin;
 }
@@ -99,7 +101,14 @@ export class BookingChanges {
       if (slot.start.utcMs < now) return refused(refusal.slotInPast);
       const timeType = await timeTypeOf(tx, slot.facility, slot.timeTypeId);
       if (!timeType) return refused(refusal.slotNotFound);
+      const holder = await tx.findActiveBookingOnSlot(slot.id);
+      if (holder)
+        return holder.subjectOfCare === input.subjectOfCare
+          ? done(holder, timeType.bookingInfo)
+          : refused(refusal.slotTaken);
       if (input.origin === 'soap') {
+        const invitation = await this.#invitations.openFor(tx, slot, input.subjectOfCare, now);
+        if (invitation) return this.#invitations.book(tx, emit, invitation, input, now, slot);
         if (!timeType.webBookable || !(await tx.getFacility(slot.facility))?.webBookingEnabled)
           return refused(refusal.notBookableOnline);
         if (
@@ -108,11 +117,6 @@ export class BookingChanges {
         )
           return refused(refusal.notBookableOnline);
       }
-      const holder = await tx.findActiveBookingOnSlot(slot.id);
-      if (holder)
-        return holder.subjectOfCare === input.subjectOfCare
-          ? done(holder, timeType.bookingInfo)
-          : refused(refusal.slotTaken);
       const booking: Booking = {
         id: this.#context.newId(),
         facility: slot.facility,
@@ -126,7 +130,8 @@ export class BookingChanges {
         ...optional('careTypeId', slot.careTypeId ?? input.careTypeId),
         ...optional('performer', slot.performer),
         ...optional('resourceId', slot.resourceId),
-        ...optional('reason', input.reason),
+        // A reason is kept only where the time type takes a message, as a cancellation message is.
+        ...optional('reason', timeType.messageAllowed ? input.reason : undefined),
         ...optional('notification', input.notification),
         status: 'active',
         createdAt: now,
@@ -177,7 +182,13 @@ export class BookingChanges {
       });
       if (!slot) return refused(refusal.slotNotFound);
       if (slot.start.utcMs < now) return refused(refusal.slotInPast);
-      if (slot.id === booking.slotId && !booking.isInvitation && !input.patient)
+      const reason = timeType?.messageAllowed ? input.reason : undefined;
+      if (
+        slot.id === booking.slotId &&
+        !booking.isInvitation &&
+        !input.patient &&
+        (reason === undefined || reason === booking.reason)
+      )
         return done(booking); // a repeat of a move already made
       const moved: Booking = {
         ...booking,
@@ -191,6 +202,7 @@ export class BookingChanges {
         performer: slot.performer,
         resourceId: slot.resourceId,
         patient: input.patient ?? booking.patient,
+        ...optional('reason', reason ?? booking.reason),
         ...optional('notification', input.notification ?? booking.notification),
         updatedAt: now,
         version: booking.version + 1,
@@ -215,6 +227,9 @@ export class BookingChanges {
       if (booking.status === 'cancelled') return done(booking);
       const timeType = await timeTypeOf(tx, booking.facility, booking.timeTypeId);
       if (input.origin === 'soap') {
+        // Staff withdraw invitations; a patient cannot decline one online (issue 12 item 3).
+        if (booking.isInvitation && booking.slotId === undefined)
+          return refused(refusal.invitationNotCancellable);
         if (!timeType?.cancelAllowed) return refused(refusal.cancelNotAllowed);
         if (booking.start && booking.start.utcMs < now) return refused(refusal.bookingPassed);
       }

@@ -14,6 +14,7 @@ import {
   type Emit,
   type SchedulingContext,
 } from './change-transaction.ts';
+import { purposeAsSent } from './invitation-text.ts';
 import { instantToDt } from './local-time.ts';
 import { optional, sameId } from './optional-field.ts';
 import { facilitiesFor, timeTypeOf } from './reference-data.ts';
@@ -48,6 +49,7 @@ export class Invitations {
   /**
    * Books an open invitation with MakeBooking(invitation id): the invitation
    * becomes the booking and keeps its id. Runs inside the caller's change.
+   * `chosen` is the free slot the request named, when it named one.
    */
   async book(
     tx: StoreTx,
@@ -55,6 +57,7 @@ export class Invitations {
     invitation: Booking,
     input: MakeBookingInput,
     now: number,
+    chosen?: Timeslot,
   ): Promise<ChangeOutcome<Booking>> {
     if (invitation.subjectOfCare !== input.subjectOfCare) return refused(refusal.bookingNotYours);
     if (invitation.status !== 'active') return refused(refusal.bookingNotFound);
@@ -70,10 +73,12 @@ export class Invitations {
     const allowed = await facilitiesFor(invitation, tx, input.origin === 'soap');
     const facility = allowed.find((f) => sameId(f.hsaId, input.facility));
     if (!facility) return refused(refusal.facilityNotAllowed);
-    const slot = await findSlot(tx, facility.hsaId, input.startTs, input.endTs, {
-      ...input,
-      timeTypeId: invitation.timeTypeId,
-    });
+    const slot =
+      chosen ??
+      (await findSlot(tx, facility.hsaId, input.startTs, input.endTs, {
+        ...input,
+        timeTypeId: invitation.timeTypeId,
+      }));
     if (!slot || (input.timeTypeId !== undefined && input.timeTypeId !== invitation.timeTypeId))
       return refused(refusal.slotNotFound);
     if (slot.start.utcMs < now) return refused(refusal.slotInPast);
@@ -90,7 +95,10 @@ export class Invitations {
       ...optional('careTypeId', slot.careTypeId ?? invitation.careTypeId),
       performer: slot.performer,
       resourceId: slot.resourceId,
-      ...optional('reason', input.reason ?? invitation.reason),
+      ...optional(
+        'reason',
+        (timeType?.messageAllowed ? input.reason : undefined) ?? invitation.reason,
+      ),
       ...optional('notification', input.notification ?? invitation.notification),
       updatedAt: now,
       version: invitation.version + 1,
@@ -104,6 +112,32 @@ export class Invitations {
       atUtcMs: now,
     });
     return done(booked, timeType?.bookingInfo);
+  }
+
+  /**
+   * The patient's open invitation a new booking of `slot` fulfils (issue 12
+   * item 1): MVK sends a patient from an open invitation into its ordinary
+   * new-booking flow, which names the free slot, not the invitation. One at
+   * the slot's facility for the slot's time type, not expired; of several,
+   * the one that expires first (one without a last day comes last).
+   */
+  async openFor(
+    tx: StoreTx,
+    slot: Timeslot,
+    subjectOfCare: string,
+    now: number,
+  ): Promise<Booking | undefined> {
+    const today = instantToDt(now);
+    const open = (await tx.listActiveBookingsOfSubject(slot.facility, subjectOfCare)).filter(
+      (b) =>
+        b.isInvitation &&
+        b.slotId === undefined &&
+        b.timeTypeId === slot.timeTypeId &&
+        (b.expiresOn === undefined || b.expiresOn >= today),
+    );
+    const lastDay = (b: Booking) => b.expiresOn ?? '99999999';
+    open.sort((a, b) => lastDay(a).localeCompare(lastDay(b)) || a.createdAt - b.createdAt);
+    return open[0];
   }
 
   /**
@@ -167,7 +201,7 @@ export class Invitations {
         : {}),
       timeTypeId: timeType.id,
       ...optional('careTypeId', slot?.careTypeId ?? input.careTypeId),
-      purpose: input.purpose,
+      purpose: purposeAsSent(input.purpose),
       ...optional('expiresOn', input.expiresOn),
       status: 'active',
       createdAt: now,

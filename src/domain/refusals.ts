@@ -20,6 +20,8 @@ export const refusal = {
   cancelNotAllowed: 'Tiden kan inte avbokas via webben. Kontakta mottagningen.',
   changedMeanwhile: 'Bokningen ändrades samtidigt av någon annan. Försök igen.',
   invitationExpired: 'Kallelsen har gått ut. Kontakta mottagningen.',
+  invitationNotCancellable:
+    'En kallelse kan inte avbokas via webben. Kontakta mottagningen om du inte kan komma.',
 } as const;
 
 export type RefusalText = (typeof refusal)[keyof typeof refusal];

@@ -6,8 +6,19 @@ import { SoapFault } from '../soap/fault.ts';
 import type { OperationContext } from './operation.ts';
 import { isAgent } from './result.ts';
 
-/** Longest date range one search may span; longer ones are a consumer mistake, not a query to run. */
-export const MAX_RANGE_DAYS = 366;
+/**
+ * Most calendar months one search may span, first and last month included:
+ * MVK's dropdown offers 12 months ahead, so a search from this month's first
+ * day to the end of the twelfth month after it spans 13 (issue 12 item 10);
+ * one more for a start late in a month. Longer ones are a consumer mistake.
+ */
+export const MAX_RANGE_MONTHS = 14;
+
+/** Calendar months from `startDt`'s month to `endDt`'s, both included. */
+const monthsSpanned = (startDt: string, endDt: string) =>
+  (+endDt.slice(0, 4) - +startDt.slice(0, 4)) * 12 +
+  (+endDt.slice(4, 6) - +startDt.slice(4, 6)) +
+  1;
 
 export function availabilityQuery(
   req: RequestOf<typeof GetAvailableDates>,
@@ -15,20 +26,11 @@ export function availabilityQuery(
 ): AvailabilityQuery {
   if (req.endDateInclusive < req.startDateInclusive)
     throw new SoapFault('Client', 'endDateInclusive is before startDateInclusive');
-  const days =
-    (Date.UTC(
-      +req.endDateInclusive.slice(0, 4),
-      +req.endDateInclusive.slice(4, 6) - 1,
-      +req.endDateInclusive.slice(6, 8),
-    ) -
-      Date.UTC(
-        +req.startDateInclusive.slice(0, 4),
-        +req.startDateInclusive.slice(4, 6) - 1,
-        +req.startDateInclusive.slice(6, 8),
-      )) /
-    86_400_000;
-  if (days > MAX_RANGE_DAYS)
-    throw new SoapFault('Client', `the date range may span at most ${MAX_RANGE_DAYS} days`);
+  if (monthsSpanned(req.startDateInclusive, req.endDateInclusive) > MAX_RANGE_MONTHS)
+    throw new SoapFault(
+      'Client',
+      `the date range may span at most ${MAX_RANGE_MONTHS} calendar months`,
+    );
   return {
     facility: req.healthcare_facility,
     startDt: req.startDateInclusive,

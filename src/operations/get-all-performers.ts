@@ -5,30 +5,30 @@ import { defineOperation, requestFacility } from './operation.ts';
 import { isAgent } from './result.ts';
 
 /**
- * Performers of the facility; with time type or care type filters, those who
- * have free slots of that kind in the coming months. Written as `perfomer`,
- * the contract's own spelling (rivta-spec §2.3 item 2).
+ * Performers with free slots the patient can book online at the facility in
+ * the coming months (issue 12 item 10: no one MVK could not book), narrowed
+ * by the time type and care type filters. Written as `perfomer`, the
+ * contract's own spelling (rivta-spec §2.3 item 2).
  */
 export const getAllPerformers = (service: SchedulingService) =>
   defineOperation(GetAllPerformers, {
     facilitiesOf: requestFacility,
     async handle(req, context) {
-      let performers = await service.store.listPerformers(req.healthcare_facility);
-      if (req.timeTypeIDs.length > 0 || req.careTypeIDs.length > 0) {
-        const visible = await service.visibleTimeTypes(
-          req.healthcare_facility,
-          req.subject_of_care,
-          isAgent(context.actor),
-        );
-        const timeTypeIds = visible
-          .map((t) => t.id)
-          .filter((id) => req.timeTypeIDs.length === 0 || req.timeTypeIDs.includes(id));
-        const slots = await freeSlotsAhead(service, req.healthcare_facility, timeTypeIds, {
-          careTypeIds: req.careTypeIDs,
-        });
-        const offered = new Set(slots.map((s) => s.performer?.toLowerCase()));
-        performers = performers.filter((p) => offered.has(p.hsaId.toLowerCase()));
-      }
+      const visible = await service.visibleTimeTypes(
+        req.healthcare_facility,
+        req.subject_of_care,
+        isAgent(context.actor),
+      );
+      const timeTypeIds = visible
+        .map((t) => t.id)
+        .filter((id) => req.timeTypeIDs.length === 0 || req.timeTypeIDs.includes(id));
+      const slots = await freeSlotsAhead(service, req.healthcare_facility, timeTypeIds, {
+        careTypeIds: req.careTypeIDs,
+      });
+      const offered = new Set(slots.map((s) => s.performer?.toLowerCase()));
+      const performers = (await service.store.listPerformers(req.healthcare_facility)).filter((p) =>
+        offered.has(p.hsaId.toLowerCase()),
+      );
       return {
         performerInfos: performers.map((p) => ({
           perfomer: p.hsaId,

@@ -8,22 +8,25 @@ import { freeSlotDetail } from './timeslot-detail.ts';
 type Answer = ResponseOf<typeof GetAvailableTimeslots>;
 
 export const getAvailableTimeslots = (service: SchedulingService) => {
-  // A reused availability answer gets the same response object, so the binding's
-  // encoding memo can skip writing the XML again.
-  const answers = new WeakMap<Availability, Answer>();
+  // A reused availability answer gets the same response object for the same patient (the
+  // answer echoes subject_of_care), so the binding's encoding memo can skip writing the XML
+  // again. The answers live as long as their availability answer is cached.
+  const answers = new WeakMap<Availability, Map<string, Answer>>();
   return defineOperation(GetAvailableTimeslots, {
     facilitiesOf: requestFacility,
     async handle(req, context) {
       const availability = await service.findAvailability(availabilityQuery(req, context));
-      let answer = answers.get(availability);
+      let perPatient = answers.get(availability);
+      if (!perPatient) answers.set(availability, (perPatient = new Map()));
+      let answer = perPatient.get(req.subject_of_care);
       if (!answer) {
         const { slots, timeTypes, rebookingId } = availability;
         answer = {
           timeslotDetail: slots.map((s) =>
-            freeSlotDetail(s, timeTypes.get(s.timeTypeId), rebookingId),
+            freeSlotDetail(s, timeTypes.get(s.timeTypeId), rebookingId, req.subject_of_care),
           ),
         };
-        answers.set(availability, answer);
+        perPatient.set(req.subject_of_care, answer);
       }
       return answer;
     },

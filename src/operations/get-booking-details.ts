@@ -29,7 +29,7 @@ export const getBookingDetails = (service: SchedulingService) =>
       const [described] = await service.describe([booking], booking.facility);
       return {
         timeslotDetail: {
-          ...bookingDetail(described!, req.healthcare_facility),
+          ...bookingDetail(described!, context.nowUtcMs, req.healthcare_facility),
           bookingId: req.bookingId,
         },
       };

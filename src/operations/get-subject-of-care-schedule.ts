@@ -17,6 +17,6 @@ export const getSubjectOfCareSchedule = (service: SchedulingService) =>
         )
       ).filter((b) => b.slotId !== undefined);
       const described = await service.describe(bookings, req.healthcare_facility);
-      return { timeslotDetail: described.map((d) => bookingDetail(d)) };
+      return { timeslotDetail: described.map((d) => bookingDetail(d, context.nowUtcMs)) };
     },
   });

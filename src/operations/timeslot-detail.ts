@@ -10,17 +10,29 @@ import type { FreeTimeslot, TimeType } from '../domain/types.ts';
 
 export type TimeslotDetail = Encodable<typeof TimeslotType>;
 
-function flags(timeType: TimeType | undefined) {
+function flags(timeType: TimeType | undefined, changeable = true) {
   return {
-    cancel_booking_allowed: timeType?.cancelAllowed ?? false,
-    rebooking_allowed: timeType?.rebookAllowed ?? false,
+    cancel_booking_allowed: changeable && (timeType?.cancelAllowed ?? false),
+    rebooking_allowed: changeable && (timeType?.rebookAllowed ?? false),
     message_allowed: timeType?.messageAllowed ?? false,
   };
 }
 
-/** A booking or invitation as GetBookingDetails and GetSubjectOfCareSchedule show it. */
-export function bookingDetail(d: DescribedBooking, facilityAsAsked?: string): TimeslotDetail {
+/**
+ * A booking or invitation as GetBookingDetails and GetSubjectOfCareSchedule
+ * show it. The flags describe this booking (issue 12 item 3): one whose start
+ * has passed, or an open invitation (staff withdraw those, the patient books
+ * them), can be neither cancelled nor rebooked online. Without a purpose of
+ * its own it carries its time type's patient information (issue 12 item 4).
+ */
+export function bookingDetail(
+  d: DescribedBooking,
+  nowUtcMs: number,
+  facilityAsAsked?: string,
+): TimeslotDetail {
   const b = d.booking;
+  const isOpenInvitation = b.isInvitation && b.slotId === undefined;
+  const hasStarted = b.start !== undefined && b.start.utcMs < nowUtcMs;
   return {
     startTimeInclusive: b.start?.ts,
     endTimeExclusive: b.end?.ts,
@@ -28,7 +40,7 @@ export function bookingDetail(d: DescribedBooking, facilityAsAsked?: string): Ti
     performer: b.performer,
     bookingId: b.id,
     subject_of_care: b.subjectOfCare,
-    purpose: b.purpose,
+    purpose: b.purpose ?? d.timeType?.bookingInfo,
     reason: b.reason,
     resourceName: d.resourceName,
     healthcare_facility_name: d.facilityName,
@@ -38,16 +50,22 @@ export function bookingDetail(d: DescribedBooking, facilityAsAsked?: string): Ti
     timeTypeID: b.timeTypeId,
     careTypeName: d.careTypeName,
     careTypeID: b.careTypeId,
-    ...flags(d.timeType),
+    ...flags(d.timeType, !isOpenInvitation && !hasStarted),
     isInvitation: b.isInvitation ? true : undefined,
   };
 }
 
-/** A free slot as GetAvailableTimeslots shows it; `bookingId` is the slot id or, when rebooking, the booking's. */
+/**
+ * A free slot as GetAvailableTimeslots shows it; `bookingId` is the slot id or,
+ * when rebooking, the booking's. It echoes the request's `subject_of_care`
+ * (the guide marks it mandatory) and carries the time type's patient
+ * information as `purpose`, which MVK shows as "Ytterligare information".
+ */
 export function freeSlotDetail(
   slot: FreeTimeslot,
   timeType: TimeType | undefined,
   rebookingId: string | undefined,
+  subjectOfCare: string,
 ): TimeslotDetail {
   return {
     startTimeInclusive: slot.start.ts,
@@ -55,6 +73,8 @@ export function freeSlotDetail(
     healthcare_facility: slot.facility,
     performer: slot.performer,
     bookingId: rebookingId ?? slot.id,
+    subject_of_care: subjectOfCare,
+    purpose: timeType?.bookingInfo,
     resourceName: slot.resourceName,
     healthcare_facility_name: slot.facilityName,
     performerName: slot.performerName,

@@ -12,7 +12,12 @@ import { requireSamePatient, resultOf } from './result.ts';
  */
 export const updateBooking = (service: SchedulingService) =>
   defineOperation(UpdateBooking, {
-    facilitiesOf: (req) => [req.requestedTimeslot.healthcare_facility],
+    // A move to a partner unit may be addressed to either unit (issue 12 item 9): the guide
+    // does not say which LogicalAddress MVK sends, and this producer serves both.
+    async facilitiesOf(req) {
+      const current = await service.store.getBooking(req.requestedTimeslot.bookingId ?? '');
+      return [req.requestedTimeslot.healthcare_facility, ...(current ? [current.facility] : [])];
+    },
     async handle(req, context) {
       const slot = requireTimeslotFields(req.requestedTimeslot, 'UpdateBooking');
       requireSamePatient(context.actor, slot.subjectOfCare);
@@ -29,6 +34,7 @@ export const updateBooking = (service: SchedulingService) =>
         subjectOfCare: slot.subjectOfCare,
         origin: 'soap',
         ...slot.criteria,
+        ...(slot.reason !== undefined ? { reason: slot.reason } : {}),
         ...(req.subject_of_care_info ? { patient: patientDetails(req.subject_of_care_info) } : {}),
         ...(req.notification !== undefined ? { notification: req.notification } : {}),
       });

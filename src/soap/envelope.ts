@@ -6,7 +6,7 @@ import { NS } from '../contracts/namespaces.ts';
 import { actorHeader } from '../contracts/common.ts';
 import type { Decoded } from '../contracts/model.ts';
 import { DecodeError, decodeComplex } from '../xml/decode.ts';
-import type { XmlElement } from '../xml/parse.ts';
+import { excerpt, qname, type XmlElement } from '../xml/parse.ts';
 import { SoapFault } from './fault.ts';
 
 export type Actor = Decoded<typeof actorHeader.type>;
@@ -64,7 +64,7 @@ export function readEnvelope(root: XmlElement): SoapRequest {
     } else if (isMustUnderstand(entry)) {
       throw new SoapFault(
         'MustUnderstand',
-        `header {${entry.ns}}${entry.local} is marked mustUnderstand and is not understood here`,
+        `header ${excerpt(qname(entry))} is marked mustUnderstand and is not understood here`,
       );
     }
     // Other headers are ignored (RIV-TA forward compatibility).

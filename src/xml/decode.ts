@@ -8,7 +8,7 @@
  * - simple values pass their type's check (real dates, person id) or facet.
  */
 import type { ComplexType, Decoded, ElementDecl, TypeDef } from '../contracts/model.ts';
-import type { XmlElement } from './parse.ts';
+import { excerpt, type XmlElement } from './parse.ts';
 
 /** The request does not match its contract; `path` names the element, the message is safe to show. */
 export class DecodeError extends Error {
@@ -83,7 +83,7 @@ export function decodeComplex<T extends ComplexType>(
       throw new DecodeError(
         childPath,
         hint
-          ? `is in namespace '${child.ns}' but this contract expects it in '${hint.ns}'`
+          ? `is in namespace '${excerpt(child.ns)}' but this contract expects it in '${hint.ns}'`
           : 'is not an element this contract defines here',
       );
     }

@@ -22,21 +22,39 @@ export interface ParseLimits {
 
 export const defaultParseLimits: ParseLimits = { maxDepth: 64, maxElements: 100_000 };
 
+/**
+ * Longest element name (prefix included) a document may use. Real names are
+ * a few dozen characters; without a limit a 1 MB name costs a full parse and
+ * comes back in every message that names the element (issue 19 item 10).
+ */
+export const MAX_NAME_CHARS = 256;
+
+/** A start or end tag whose name runs past the limit (comments, CDATA and declarations start with `!` or `?`). */
+const LONG_NAME = new RegExp(`</?[^\\s>/!?][^\\s>/]{${MAX_NAME_CHARS},}`);
+
 /** The document is not well-formed or breaks one of our limits; the message is safe to show. */
 export class XmlParseError extends Error {
   override readonly name = 'XmlParseError';
 }
 
-/** Parses a complete document and returns its root element. */
+/**
+ * Parses a complete document and returns its root element. Stops at the first
+ * error or broken limit: the rest of a hostile document is never read.
+ */
 export function parseXml(source: string, limits: ParseLimits = defaultParseLimits): XmlElement {
+  // One linear scan, before saxes builds the name character by character.
+  if (LONG_NAME.test(source))
+    throw new XmlParseError(`an element name is longer than ${MAX_NAME_CHARS} characters`);
   const parser = new SaxesParser({ xmlns: true, position: true });
   const stack: XmlElement[] = [];
   let root: XmlElement | undefined;
   let count = 0;
   let failure: XmlParseError | undefined;
 
-  const fail = (message: string) => {
+  // Thrown out of saxes' event handlers, so that parsing ends here.
+  const fail = (message: string): never => {
     failure ??= new XmlParseError(message);
+    throw failure;
   };
 
   parser.on('doctype', () => fail('DOCTYPE declarations are not accepted'));
@@ -84,13 +102,20 @@ export function parseXml(source: string, limits: ParseLimits = defaultParseLimit
     parser.write(source);
     parser.close();
   } catch (err) {
-    // saxes throws after the error handler when it cannot go on.
-    fail(`malformed XML: ${(err as Error).message}`);
+    // Our own stop, or saxes giving up after its error handler.
+    failure ??= new XmlParseError(`malformed XML: ${(err as Error).message}`);
   }
   if (failure) throw failure;
   if (!root) throw new XmlParseError('the document has no root element');
   return root;
 }
+
+/** Longest piece of a request a message (a fault, and so its log line) quotes back. */
+export const MAX_QUOTED_CHARS = 120;
+
+/** `text`, cut to {@link MAX_QUOTED_CHARS} with an ellipsis: a message never echoes more. */
+export const excerpt = (text: string): string =>
+  text.length > MAX_QUOTED_CHARS ? `${text.slice(0, MAX_QUOTED_CHARS)}…` : text;
 
 /** `{ns}local`, the notation we use in messages and maps. */
 export function qname(element: { ns: string; local: string }): string {

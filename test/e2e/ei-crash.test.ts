@@ -13,10 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import {
-  startEiSimulator,
-  type EiSimulator,
-} from '../../src/dev/ei-simulator.ts';
+import { startEiSimulator, type EiSimulator } from '../../src/dev/ei-simulator.ts';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-calendar-store.ts';
 import { soapMakeBooking } from '../support/booking-calls.ts';
 import { acceptedTransactions, assertEveryCallConforms, waitFor } from '../support/ei-checks.ts';

@@ -15,22 +15,22 @@ describe('outbox status per channel', () => {
       const outbox = createOutboxStore(store);
       await store.transaction((tx) =>
         tx.appendOutbox([
-          { channel: 'webhooks', key: 'a', payload: 1 },
-          { channel: 'webhooks', key: 'b', payload: 2 },
+          { channel: 'not-registered', key: 'a', payload: 1 },
+          { channel: 'not-registered', key: 'b', payload: 2 },
         ]),
       );
       const now = Date.now();
-      const [claimed] = await outbox.claimBatch('webhooks', 1, now, 60_000, 'me');
+      const [claimed] = await outbox.claimBatch('not-registered', 1, now, 60_000, 'me');
       await outbox.markDead([claimed!.id], 'me', 'refused');
 
       const view = await outboxStatus(outbox, now);
       assert.equal(view.pending, 1);
-      const webhooks = view.channels['webhooks'];
+      const other = view.channels['not-registered'];
       assert.deepEqual(
-        { ...webhooks, oldestPendingAgeSeconds: undefined },
+        { ...other, oldestPendingAgeSeconds: undefined },
         { pending: 1, inFlight: 0, oldestPendingAgeSeconds: undefined, deadLetters: 1 },
       );
-      assert.equal(typeof webhooks?.oldestPendingAgeSeconds, 'number');
+      assert.equal(typeof other?.oldestPendingAgeSeconds, 'number');
       for (const { name } of CHANNELS)
         assert.deepEqual(view.channels[name], {
           pending: 0,

@@ -23,6 +23,8 @@ export function Layout({ title, nav, children }: LayoutProps) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} · tidbok`}</title>
         <link rel="stylesheet" href={STYLESHEET_PATH} />
+        {/* No favicon request: an empty icon, so a browser logs no 404. */}
+        <link rel="icon" href="data:," />
       </head>
       <body>
         <a class="skip" href="#main">
