@@ -22,8 +22,8 @@ export interface ChannelConfigContext {
   /** This producer's HSA-id (`EI_SOURCE_SYSTEM` or `TIDBOK_HSA_ID`). */
   readonly producerHsaId: string;
   /**
-   * The server (`npm start`) runs as a demo: plain HTTP because nothing is
-   * configured, outside production. An optional channel may then switch
+   * The server (`npm start`) runs as a demo: nothing configured (plain HTTP
+   * by default outside production, no `EI_URL`). An optional channel may then switch
    * itself on without its target and deliver to its simulator
    * ({@link ChannelModule.startDemo}); the CLI and tests never set it, so
    * their changes queue nothing for a channel that is not configured.

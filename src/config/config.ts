@@ -246,7 +246,12 @@ export function loadConfig(
   return {
     channels: readChannels(env, {
       producerHsaId,
-      demo: options.server === true && listener.kind === 'plain' && listener.reason === 'demo',
+      // Demo mode is `npm start` with nothing configured: plain HTTP by default and no EI_URL.
+      demo:
+        options.server === true &&
+        listener.kind === 'plain' &&
+        listener.reason === 'demo' &&
+        !env['EI_URL'],
     }),
     adminToken,
     admin: {
