@@ -13,6 +13,8 @@ import type { OutboxStore } from '../outbox/outbox-store.ts';
 import { createConsoleRouter } from './console-router.ts';
 import type { ConsoleSessions } from './console-session.ts';
 import { consolePages } from './pages/console-pages.ts';
+import { workPages } from './pages/work-pages.ts';
+import { simulatorPages } from './simulator/simulator-pages.ts';
 
 export interface ConsoleAppOptions {
   /** The admin token: the console signs in with it. */
@@ -39,7 +41,21 @@ export function createConsoleApp(options: ConsoleAppOptions): express.Express {
     createConsoleRouter({
       token: options.token,
       audit,
-      consolePages: consolePages({ service: options.service, audit }),
+      consolePages: express
+        .Router()
+        .use(consolePages({ service: options.service, audit }))
+        .use(
+          workPages({
+            service: options.service,
+            outbox: options.outbox,
+            channels: options.channels,
+            notify: options.notify,
+          }),
+        ),
+      simulatorPages: simulatorPages({
+        service: options.service,
+        soapBaseUrl: options.soapBaseUrl,
+      }),
       ...(options.sessions ? { sessions: options.sessions } : {}),
     }),
   );

@@ -122,7 +122,9 @@ export class AvailabilitySearch {
   /** Free timeslots for GetAvailableTimeslots / GetAvailableDates. */
   async findAvailability(query: AvailabilityQuery): Promise<Availability> {
     // Only plain searches are cached, and only over a store that can say when its data changed.
-    const version = query.bookingId === undefined ? this.#store.calendarVersion?.() : undefined;
+    const read = query.bookingId === undefined ? this.#store.calendarVersion?.() : undefined;
+    // SQLite answers at once, PostgreSQL with a read every instance's writes bump.
+    const version = typeof read === 'object' ? await read : read;
     if (version === undefined) return this.#computeAvailability(query);
     const search = [
       query.facility.toLowerCase(),

@@ -231,11 +231,13 @@ export interface CalendarStore extends CalendarReader {
   /**
    * A value that changes whenever committed calendar data (timeslots,
    * bookings, facilities, types) may have changed, whether by this process
-   * or another. Reads may be cached for as long as it stays the same. A
-   * store that cannot tell cheaply (several instances on one server) leaves
-   * it out, and then nothing may be cached.
+   * or another, and has changed by the time the writing transaction's
+   * `transaction()` call resolves. Reads may be cached for as long as it
+   * stays the same: read it before the data it guards. SQLite answers at
+   * once; PostgreSQL reads one row that every instance's writes bump. A
+   * store that cannot tell leaves it out, and then nothing may be cached.
    */
-  calendarVersion?(): string;
+  calendarVersion?(): string | Promise<string>;
   /**
    * Runs `fn` in one transaction: committed when it resolves, rolled back
    * when it throws (the error is rethrown). Transactions are isolated from

@@ -386,22 +386,18 @@ describe('a personnummer in any spelling is masked in faults and log lines (issu
       const answers = [
         await postSoap(t.url + GetAllTimeTypes.path, timeTypes(id)),
         await postSoap(t.url + GetAllTimeTypes.path, timeTypes(FACILITY, id)),
-        await postSoap(
-          t.url + GetBookingDetails.path,
-          requestEnvelope(
-            GetBookingDetails,
-            { healthcare_facility: FACILITY, bookingId: id },
-            { logicalAddress: FACILITY },
+        ...(await Promise.all(
+          [GetBookingDetails, CancelBooking].map((interaction) =>
+            postSoap(
+              t.url + interaction.path,
+              requestEnvelope(
+                interaction,
+                { healthcare_facility: FACILITY, bookingId: id },
+                { logicalAddress: FACILITY },
+              ),
+            ),
           ),
-        ),
-        await postSoap(
-          t.url + CancelBooking.path,
-          requestEnvelope(
-            CancelBooking,
-            { healthcare_facility: FACILITY, bookingId: id },
-            { logicalAddress: FACILITY },
-          ),
-        ),
+        )),
         await postSoap(
           t.url + GetAllTimeTypes.path,
           wrapRequest(`<x:GetAllTimeTypes xmlns:x="urn:riv:crm:scheduling:${id}"/>`, {

@@ -1,10 +1,10 @@
 /**
- * The PostgreSQL schema as numbered steps, the same steps as the SQLite
- * schema (`../sqlite/migrations.ts`) so a version means the same tables on
- * both, and the PostgreSQL driver for the shared migration runner
- * (`../core/migration-runner.ts`). To add a step, append it to
- * {@link MIGRATIONS} with the next version. A step, once released, is never
- * edited: a change is a new step.
+ * The PostgreSQL schema as numbered steps, and the PostgreSQL driver for the
+ * shared migration runner (`../core/migration-runner.ts`). The tables are
+ * those of the SQLite schema (`../sqlite/migrations.ts`); the numbers differ
+ * (SQLite has a search index of its own, PostgreSQL the calendar version).
+ * To add a step, append it to {@link MIGRATIONS} with the next version. A
+ * step, once released, is never edited: a change is a new step.
  *
  * Several instances may start at once against one database: {@link migrate}
  * takes a transaction-level advisory lock first, so one applies the steps
@@ -218,6 +218,20 @@ CREATE TABLE patient_identifiers (
   },
   {
     version: 7,
+    name: 'calendar version for answer reuse across instances',
+    sql: `
+-- One row that every transaction writing calendar data bumps just before it
+-- commits, so that every instance can tell with one cheap read whether its
+-- cached answers may be stale (docs/postgresql.md).
+CREATE TABLE calendar_version (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  version BIGINT NOT NULL
+);
+INSERT INTO calendar_version (id, version) VALUES (1, 0);
+`,
+  },
+  {
+    version: 8,
     name: 'facility postal address',
     sql: FACILITY_POSTAL_ADDRESS_SQL,
   },

@@ -130,6 +130,15 @@ export class PostgresCalendarStore extends StoreCore<PostgresQueries> {
     this.#ensureReady().catch(() => undefined);
   }
 
+  /**
+   * The `calendar_version` row, which every transaction that writes calendar
+   * data bumps as it commits, on whichever instance: one indexed read of one
+   * row per call. Read it before the data it is to guard.
+   */
+  calendarVersion(): Promise<string> {
+    return this.read((q) => q.calendarVersion());
+  }
+
   /** Resolves once the schema is up to date; rejects with why it cannot be. */
   ready(): Promise<void> {
     this.guard.checkCallable('ready');
@@ -191,6 +200,8 @@ export class PostgresCalendarStore extends StoreCore<PostgresQueries> {
           await client.query('BEGIN');
           result = await body(connection);
           await connection.settled();
+          // Last, so that the row lock is held only while committing.
+          if (connection.wroteCalendar) await client.query(BUMP_CALENDAR_VERSION);
         } catch (error) {
           await connection.settled();
           if (isBroken || isConnectionLoss(error)) {
@@ -278,6 +289,8 @@ export class PostgresCalendarStore extends StoreCore<PostgresQueries> {
   }
 }
 
+const BUMP_CALENDAR_VERSION = 'UPDATE calendar_version SET version = version + 1 WHERE id = 1';
+
 /**
  * Whether `error` says the connection is gone rather than that a statement
  * failed: SQLSTATE class 08 (connection exception), 57P01–57P05 (server
@@ -322,6 +335,9 @@ class TransactionConnection implements TxConnection<PostgresQueries> {
     this.#client = client;
   }
 
+  /** Whether a write that may change calendar answers ran (bookings, timeslots, reference data). */
+  wroteCalendar = false;
+
   /** Resolves once every statement queued on this transaction has finished. */
   settled(): Promise<void> {
     return this.#mutex.run(async () => undefined);
@@ -333,6 +349,7 @@ class TransactionConnection implements TxConnection<PostgresQueries> {
   /** A write that may break a constraint: on failure it is rolled back alone, and the transaction goes on. */
   readonly write = <T>(statement: (q: PostgresQueries) => T | Promise<T>): Promise<T> =>
     this.#mutex.run(async () => {
+      this.wroteCalendar = true;
       const client = this.#client;
       await client.query('SAVEPOINT tidbok_write');
       let result: T;

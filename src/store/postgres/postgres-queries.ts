@@ -428,6 +428,15 @@ export class PostgresQueries implements Statements {
     }
   }
 
+  /** The calendar version (see `PostgresCalendarStore.calendarVersion`), planned once per connection. */
+  async calendarVersion(): Promise<string> {
+    const result = await this.#db.query<{ version: number }>({
+      name: 'tidbok_calendar_version',
+      text: 'SELECT version FROM calendar_version WHERE id = 1',
+    });
+    return String(result.rows[0]?.version ?? 0);
+  }
+
   async stats(): Promise<StoreStats> {
     return shared.toStats(await this.#first<shared.StatsRow>(shared.STATS_SQL, []));
   }

@@ -152,7 +152,7 @@ void describe('SQLite migrations', () => {
 
   void it('refuses a database whose schema is newer than this program', () => {
     const db = new Database(':memory:');
-    migrate(db, [{ version: 999, name: 'future', sql: 'SELECT 1;' }]);
+    migrate(db, [{ version: MIGRATIONS.at(-1)!.version + 1, name: 'future', sql: 'SELECT 1;' }]);
     assert.throws(() => migrate(db, MIGRATIONS), /newer than this program knows/);
     db.close();
   });
@@ -258,6 +258,63 @@ void describe('SqliteCalendarStore free-slot names (kept per calendar version)',
       // Another process on the same file, such as `tidbok import`.
       await other.transaction((tx) => tx.upsertTimeType(aTimeType({ name: 'Läkartid' })));
       assert.deepEqual(await names(), [['Dr Anna Ekström', 'Läkartid']]);
+    } finally {
+      await other.close();
+      await store.close();
+    }
+  });
+});
+
+void describe('SqliteCalendarStore reference lists (kept per calendar version)', () => {
+  void it('lists the time types, care types, performers and resources as last committed, here or by another connection', async () => {
+    const path = join(dir, 'reference-lists.db');
+    const store = openSqliteStore(path);
+    // Another process on the same file, such as `tidbok import`.
+    const other = openSqliteStore(path);
+    const names = async () => ({
+      timeTypes: (await store.listTimeTypes(FACILITY)).map((t) => t.name),
+      careTypes: (await store.listCareTypes(FACILITY.toLowerCase())).map((c) => c.name),
+      performers: (await store.listPerformers(FACILITY)).map((p) => p.lastName),
+      resources: (await store.listResources(FACILITY)).map((r) => r.name),
+    });
+    try {
+      await store.transaction(async (tx) => {
+        await tx.upsertFacility(aFacility());
+        await tx.upsertCareType(aCareType());
+        await tx.upsertTimeType(aTimeType());
+        await tx.upsertPerformer(aPerformer());
+        await tx.upsertResource({ facility: FACILITY, id: 'R1', name: 'Rum 1' });
+      });
+      assert.deepEqual(await names(), {
+        timeTypes: ['Läkarbesök'],
+        careTypes: ['Allmänmedicin'],
+        performers: ['Ek'],
+        resources: ['Rum 1'],
+      });
+      const shared = await store.listResources(FACILITY);
+      assert.throws(() => shared.push(shared[0]!), TypeError, 'a kept list cannot be changed');
+
+      await other.transaction(async (tx) => {
+        await tx.upsertCareType(aCareType({ name: 'Barnmedicin' }));
+        await tx.upsertPerformer(aPerformer({ lastName: 'Ekholm' }));
+      });
+      assert.deepEqual(await names(), {
+        timeTypes: ['Läkarbesök'],
+        careTypes: ['Barnmedicin'],
+        performers: ['Ekholm'],
+        resources: ['Rum 1'],
+      });
+
+      await store.transaction(async (tx) => {
+        await tx.upsertTimeType(aTimeType({ name: 'Återbesök' }));
+        await tx.upsertResource({ facility: FACILITY, id: 'R2', name: 'Rum 2' });
+      });
+      assert.deepEqual(await names(), {
+        timeTypes: ['Återbesök'],
+        careTypes: ['Barnmedicin'],
+        performers: ['Ekholm'],
+        resources: ['Rum 1', 'Rum 2'],
+      });
     } finally {
       await other.close();
       await store.close();

@@ -8,7 +8,14 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Facility, FreeTimeslot } from '../../domain/types.ts';
+import type {
+  CareType,
+  Facility,
+  FreeTimeslot,
+  Performer,
+  Resource,
+  TimeType,
+} from '../../domain/types.ts';
 import type { OutboxStore } from '../../outbox/outbox-store.ts';
 import type { FreeTimeslotQuery, StoreCapabilities } from '../calendar-store.ts';
 import type { TxConnection } from '../core/guarded-tx.ts';
@@ -91,6 +98,12 @@ export class SqliteCalendarStore extends StoreCore<SqliteQueries> {
    * search would otherwise look up the same few names again each time.
    */
   readonly #slotNames = new PerVersion<SlotNames>();
+  /**
+   * A facility's time types, care types, performers and resources, by kind
+   * and folded HSA-id, for one calendar version: a schedule or booking
+   * details answer names them for every request, and they change rarely.
+   */
+  readonly #referenceData = new PerVersion<readonly unknown[]>();
   readonly #mutex = new AsyncMutex();
   /** Statements run on the open transaction: no savepoints needed, a failed SQLite statement undoes only itself. */
   readonly #tx: TxConnection<SqliteQueries>;
@@ -160,6 +173,38 @@ export class SqliteCalendarStore extends StoreCore<SqliteQueries> {
         return names;
       });
     });
+  }
+
+  override listTimeTypes(facility: string): Promise<TimeType[]> {
+    return this.#referenceList('time-types', facility, (q) => q.listTimeTypes(facility));
+  }
+
+  override listCareTypes(facility: string): Promise<CareType[]> {
+    return this.#referenceList('care-types', facility, (q) => q.listCareTypes(facility));
+  }
+
+  override listPerformers(facility: string): Promise<Performer[]> {
+    return this.#referenceList('performers', facility, (q) => q.listPerformers(facility));
+  }
+
+  override listResources(facility: string): Promise<Resource[]> {
+    return this.#referenceList('resources', facility, (q) => q.listResources(facility));
+  }
+
+  /** A reference list as of the current calendar version, read once per version (frozen: it is shared). */
+  async #referenceList<T>(
+    kind: string,
+    facility: string,
+    list: (q: SqliteQueries) => T[],
+  ): Promise<T[]> {
+    this.guard.checkCallable('read');
+    const version = this.calendarVersion();
+    const key = `${kind}:${foldNoCase(facility)}`;
+    const known = this.#referenceData.at(version).get(key);
+    if (known) return known as T[];
+    const found = Object.freeze(await this.read(list)) as T[];
+    this.#referenceData.keep(version, key, found);
+    return found;
   }
 
   /** A read outside any transaction: waits its turn so it sees only committed data. */
