@@ -59,7 +59,11 @@ export function letterFor(
       const last = before ?? after;
       return { kind: last.start ? 'cancelled' : 'invitation-withdrawn', booking: last };
     }
+    // The booking itself did not change (its time passed, or its unit was
+    // switched on or off for web booking): the patient's letter still holds.
     case 'expired':
+    case 'published':
+    case 'unpublished':
       return undefined;
   }
 }
