@@ -82,6 +82,8 @@ describe('Kivra listener', () => {
         'invitation-withdrawn',
       ],
       [change({ kind: 'expired', after: booking }), undefined],
+      [change({ kind: 'published', after: booking }), undefined],
+      [change({ kind: 'unpublished', after: booking }), undefined],
     ];
     for (const [c, expected] of cases)
       assert.equal(letterFor(c)?.kind, expected, JSON.stringify(c.kind));

@@ -59,7 +59,8 @@ export function letterFor(
       const last = before ?? after;
       return { kind: last.start ? 'cancelled' : 'invitation-withdrawn', booking: last };
     }
-    // A passed booking, and a unit switched on or off for web booking, are no news to the patient.
+    // The booking itself did not change (its time passed, or its unit was
+    // switched on or off for web booking): the patient's letter still holds.
     case 'expired':
     case 'published':
     case 'unpublished':
