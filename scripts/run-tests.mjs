@@ -51,9 +51,12 @@ for (const line of lines) byKind.set(line, (byKind.get(line) ?? 0) + 1);
 console.log(`# documents validated against the national XSDs: ${lines.length}`);
 for (const [kind, n] of [...byKind].sort((a, b) => b[1] - a[1])) console.log(`#   ${n}\t${kind}`);
 
-// A personnummer or samordningsnummer (yyyyMMdd, optional hyphen, four more; a letter in the ninth
-// place for a reserve number) with no digit either side. Masked ids read `yyyyMMdd-****`.
-const PERSON_ID = /(?<![0-9])[0-9]{8}-?[0-9pPtTfF][0-9]{3}(?![0-9])/g;
+// A personnummer or samordningsnummer in any spelling, with no digit either side: 12 digits
+// (yyyyMMdd) or 10 (yyMMdd, only when that is a date: organisation numbers and the digits in
+// HSA-ids are not), then `-`, `+` or nothing, then four more (a letter in the ninth place for a
+// reserve number). Masked ids read `yyyyMMdd-****` or `yyMMdd-****`.
+const PERSON_ID =
+  /(?<![0-9])(?:[0-9]{8}|([0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01]|6[1-9]|[78][0-9]|9[01])))[-+]?[0-9pPtTfF][0-9]{3}(?![0-9])/g;
 let logLines = 0;
 const leaks = [];
 for (const name of readdirSync(appLogDir).sort()) {
@@ -62,7 +65,7 @@ for (const name of readdirSync(appLogDir).sort()) {
     if (line === '') return;
     logLines += 1;
     for (const match of line.matchAll(PERSON_ID))
-      leaks.push(`${name}:${i + 1}: ${match[0].slice(0, 8)}-**** in clear`);
+      leaks.push(`${name}:${i + 1}: ${match[0].slice(0, match[1] ? 6 : 8)}-**** in clear`);
   });
 }
 console.log(`# log lines searched for person ids in clear: ${logLines}`);

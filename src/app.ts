@@ -3,14 +3,17 @@
  * `main.ts` and by end-to-end tests, so the tests run exactly what ships.
  */
 import type { AddressInfo } from 'node:net';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import type { CalendarStore } from './store/calendar-store.ts';
 import type { SchedulingService } from './domain/scheduling-service.ts';
 import type { BookingChangeListener } from './domain/booking-change.ts';
 import { createOperations } from './operations/registry.ts';
 import type { AnyOperation } from './operations/operation.ts';
-import { createHttpServer, type HttpServerDeps } from './http/server.ts';
+import { createHttpListener, type ListenerLimits } from './http/http-listener.ts';
+import { urlHandler, type HttpHandler } from './http/http-handler.ts';
+import { livenessHandler, readinessHandler } from './http/health-handlers.ts';
+import { createSoapEndpoints } from './soap/soap-endpoints.ts';
 import type { Logger } from './logging/logger.ts';
 import type { SoapBindingLimits } from './soap/http-binding.ts';
 import type { OutboxStore } from './outbox/outbox-store.ts';
@@ -25,7 +28,7 @@ import type { AdminRouteContribution } from './admin/admin-route.ts';
 import { createMetrics, type Metrics } from './metrics/metrics.ts';
 import { Housekeeper } from './housekeeping/housekeeper.ts';
 import { mutualTlsOptions, type TlsMaterial } from './http/tls.ts';
-import type { AccessPolicy } from './http/access-control.ts';
+import { consumerRefusal, identifyCaller, type AccessPolicy } from './http/access-control.ts';
 import { gracefulCloser, type GracefulCloseOptions } from './http/graceful-close.ts';
 import { checkStoreHealth, type StoreHealth } from './store/store-health.ts';
 
@@ -58,7 +61,10 @@ export interface AppOptions {
   readonly listeners?: readonly BookingChangeListener[];
   readonly now?: () => number;
   readonly limits?: Partial<SoapBindingLimits>;
-  readonly extraRoutes?: HttpServerDeps['extraRoutes'];
+  /** Further routes on the SOAP listener, tried after every other handler (tests, the soak run). */
+  readonly extraRoutes?: readonly Parameters<typeof urlHandler>[1][];
+  /** Timeouts and connection limit of every listener. */
+  readonly listenerLimits?: Partial<ListenerLimits>;
   /**
    * Bearer token of the admin API under `/admin/` (config
    * `TIDBOK_ADMIN_TOKEN`); without one the admin API answers 404.
@@ -245,29 +251,8 @@ export function createApp(options: AppOptions): App {
         })
       : undefined;
   const adminOnSoapListener = options.adminListener === 'soap';
-  // The admin API holds every patient's bookings: by default it stays off the
-  // SOAP listener (issue 6), on a listener of its own that operators bind to
-  // loopback or an internal network.
-  const adminServer =
-    options.adminToken !== undefined && !adminOnSoapListener
-      ? createServer((req, res) => {
-          const url = new URL(req.url ?? '/', 'http://localhost');
-          if (console_?.(req, res, url)) return;
-          Promise.resolve(admin(req, res, url))
-            .then((handled) => {
-              if (!handled) {
-                res.writeHead(404, { 'Content-Type': 'text/plain; charset=UTF-8' });
-                res.end('No service at this address\n');
-              }
-            })
-            .catch((err: unknown) => {
-              options.logger.error({ err }, 'unhandled error in the admin API');
-              if (!res.headersSent) res.writeHead(500).end();
-              else res.destroy();
-            });
-        })
-      : undefined;
-  const server = createHttpServer({
+  const access = options.access;
+  const soap = createSoapEndpoints({
     operations,
     isKnownFacility: async (hsaId) => (await store.getFacility(hsaId)) !== undefined,
     producerHsaId: options.producerHsaId,
@@ -275,14 +260,38 @@ export function createApp(options: AppOptions): App {
     onRequest: metrics.onSoapRequest,
     ...(options.now ? { now: options.now } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
-    extraRoutes: [
-      ...(adminOnSoapListener ? [admin, ...(console_ ? [console_] : [])] : []),
-      metrics.route,
-      ...(options.extraRoutes ?? []),
-    ],
+    identifyCaller: (req) => identifyCaller(req, access ?? {}),
+  });
+  const handlers: HttpHandler[] = [
+    soap.calls,
+    soap.documents,
+    livenessHandler,
+    readinessHandler(readiness),
+    // The admin API holds every patient's bookings: by default it stays off the
+    // SOAP listener (issue 6), on a listener of its own that operators bind to
+    // loopback or an internal network.
+    ...(adminOnSoapListener ? [admin, ...(console_ ? [console_] : [])] : []),
+    urlHandler('metrics', metrics.route),
+    ...(options.extraRoutes ?? []).map((route) => urlHandler('extra', route)),
+  ];
+  const listenerOptions = {
+    logger: options.logger,
+    ...(options.listenerLimits ? { limits: options.listenerLimits } : {}),
+  };
+  const adminServer =
+    options.adminToken !== undefined && !adminOnSoapListener
+      ? createHttpListener({
+          ...listenerOptions,
+          handlers: [admin, ...(console_ ? [console_] : [])],
+        })
+      : undefined;
+  const server = createHttpListener({
+    ...listenerOptions,
+    handlers,
     ...(options.tls ? { tls: mutualTlsOptions(options.tls) } : {}),
-    ...(options.access ? { access: options.access } : {}),
-    readiness,
+    // On a listener with client certificates every path checks the caller
+    // (but liveness, for load balancers); SOAP calls answer with a fault.
+    ...(access ? { callerCheck: (req) => consumerRefusal(req, access) } : {}),
   });
   const closer = gracefulCloser(server, options.shutdown);
   const scheme = options.tls ? 'https' : 'http';

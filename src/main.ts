@@ -2,6 +2,7 @@
  * `npm start`: the producer on the embedded store, seeded with the demo
  * calendar when the store is empty, printing where each contract is served.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createApp } from './app.ts';
 import { importCalendarFile } from './calendar/import-calendar-file.ts';
@@ -36,14 +37,21 @@ async function main(): Promise<void> {
     if (demo) simulators.push(demo.close);
   }
 
+  // A demo (plain HTTP, no TLS set up) gets a fresh admin token so the console is reachable after `npm start`.
+  const adminToken =
+    config.adminToken ??
+    (listener.kind === 'plain' && listener.reason === 'demo'
+      ? randomBytes(24).toString('hex')
+      : undefined);
   const app = createApp({
     store: config.databaseUrl,
     logger,
     producerHsaId: config.producerHsaId,
     limits: { maxBodyBytes: config.maxBodyBytes },
     channels,
-    ...(config.adminToken !== undefined ? { adminToken: config.adminToken } : {}),
+    ...(adminToken !== undefined ? { adminToken } : {}),
     adminListener: config.admin.onSoapListener ? 'soap' : 'separate',
+    listenerLimits: config.http,
     ...(listener.kind === 'tls'
       ? {
           tls: readTlsFiles(listener.files),
@@ -83,7 +91,12 @@ async function main(): Promise<void> {
         .filter((line) => line !== '')
         .map((line) => `${line}\n`)
         .join('') +
-      `Metrics: ${url}/metrics. Admin API: ${config.adminToken ? `${adminUrl}/admin/ (bearer token from TIDBOK_ADMIN_TOKEN)` : 'off (set TIDBOK_ADMIN_TOKEN to enable)'}\n` +
+      `Metrics: ${url}/metrics. Admin API: ${adminToken ? `${adminUrl}/admin/ (bearer token from TIDBOK_ADMIN_TOKEN)` : 'off (set TIDBOK_ADMIN_TOKEN to enable)'}\n` +
+      (adminToken && !config.adminToken
+        ? `Staff console: ${adminUrl}/console/ and 1177 simulator: ${adminUrl}/simulator/, demo admin token ${adminToken}\n`
+        : adminToken
+          ? `Staff console: ${adminUrl}/console/ and 1177 simulator: ${adminUrl}/simulator/ (sign in with TIDBOK_ADMIN_TOKEN)\n`
+          : '') +
       `Check it keeps the contracts: npx tidbok verify ${url} --facility <a facility's HSA-id> (docs/verify.md)\n`,
   );
 

@@ -18,8 +18,8 @@
  * @module
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { expressHandler, type HttpHandler } from '../http/http-handler.ts';
 import type { Logger } from '../logging/logger.ts';
 import { maskPersonIdsInText } from '../domain/personnummer.ts';
 import { StaffActionError } from '../staff/staff-action-error.ts';
@@ -38,9 +38,6 @@ export interface AdminApiOptions extends AdminRouteContext {
   /** The version in the OpenAPI document. */
   readonly version: string;
 }
-
-/** The admin API as an HTTP handler: true when the request was its to answer. */
-export type AdminApiHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
 
 const MAX_BODY_BYTES = 256 * 1024;
 
@@ -82,15 +79,17 @@ function bearerAuth(token: string) {
   };
 }
 
-/** The status and text of a body-parser refusal, or undefined for any other error. */
+/** The status and text of a refusal by Express or the body parser, or undefined for any other error. */
 function bodyError(err: unknown): { status: number; message: string } | undefined {
-  if (typeof err !== 'object' || err === null || !('type' in err)) return undefined;
-  if (err.type === 'entity.parse.failed')
+  if (typeof err !== 'object' || err === null) return undefined;
+  if ('type' in err && err.type === 'entity.parse.failed')
     return { status: 400, message: 'the request body is not valid JSON' };
-  if (err.type === 'entity.too.large')
+  if ('type' in err && err.type === 'entity.too.large')
     return { status: 413, message: `the request body exceeds ${MAX_BODY_BYTES} bytes` };
-  if ('status' in err && typeof err.status === 'number' && err.status < 500)
-    return { status: err.status, message: 'the request body cannot be read' };
+  // Other refusals of Express and its body parser (a path that does not decode, a charset it
+  // cannot read) carry their 4xx status; their messages may quote the input, so ours is generic.
+  if ('status' in err && typeof err.status === 'number' && err.status >= 400 && err.status < 500)
+    return { status: err.status, message: 'the request cannot be read' };
   return undefined;
 }
 
@@ -153,15 +152,12 @@ export function createAdminApp(options: AdminApiOptions & { readonly token: stri
 }
 
 /**
- * The admin API as a handler of the HTTP server: answers everything under
+ * The admin API as a handler of the HTTP layer: answers everything under
  * `/admin`, nothing else (and nothing at all without a token).
  */
-export function createAdminApi(options: AdminApiOptions): AdminApiHandler {
-  if (options.token === undefined) return () => false;
-  const app = createAdminApp({ ...options, token: options.token });
-  return (req, res, url) => {
-    if (url.pathname !== '/admin' && !url.pathname.startsWith('/admin/')) return false;
-    app(req, res);
-    return true;
-  };
+export function createAdminApi(options: AdminApiOptions): HttpHandler {
+  if (options.token === undefined) return { name: 'admin API (off)', handle: () => false };
+  return expressHandler('admin API', createAdminApp({ ...options, token: options.token }), [
+    '/admin',
+  ]);
 }

@@ -26,9 +26,18 @@ export async function importCalendarFile(
     nowUtcMs,
     ...(options.horizonDays !== undefined ? { horizonDays: options.horizonDays } : {}),
   });
-  return importCalendar(service.store, imported, {
+  return importCalendar(service.store, imported, hooksThroughService(service));
+}
+
+/**
+ * The import's hooks on the domain service: invitations created with their
+ * change listeners, and a unit's web-booking switch announced to them.
+ */
+export function hooksThroughService(service: SchedulingService): ImportHooks {
+  return {
     createInvitation: invitationsThroughService(service),
-  });
+    webBookingSwitched: (tx, facility, on) => service.announceWebBookingSwitch(tx, facility, on),
+  };
 }
 
 /**

@@ -8,7 +8,7 @@
  * @module
  */
 import { sameId } from '../domain/optional-field.ts';
-import type { Timeslot } from '../domain/types.ts';
+import type { Facility, Timeslot } from '../domain/types.ts';
 import type { CalendarStore, StoreTx } from '../store/calendar-store.ts';
 import { TimeslotTakenError } from '../store/errors.ts';
 import { CalendarFileError } from './calendar-file.ts';
@@ -30,6 +30,17 @@ export interface ImportReport {
   readonly timeslots: ImportCounts;
   /** Invitations are created once and never changed by a later import. */
   readonly invitations: ImportCounts;
+  /**
+   * Units whose web-booking switch this import turned (an added unit that is
+   * on counts as switched on), and the outbox messages that queued per
+   * channel: EI creates for the current bookings of a unit switched on,
+   * deletes for one switched off.
+   */
+  readonly webBooking: {
+    readonly switchedOn: string[];
+    readonly switchedOff: string[];
+    readonly queued: Record<string, number>;
+  };
 }
 
 export interface ImportHooks {
@@ -39,7 +50,28 @@ export interface ImportHooks {
    * an invitation with this id already exists, and then changes nothing.
    */
   createInvitation(tx: StoreTx, invitation: ExpandedInvitation): Promise<boolean>;
+  /**
+   * Tells the channels, in the import's transaction, that a unit was switched
+   * on or off for web booking; resolves to the outbox messages queued, per
+   * channel. Without it a switch queues nothing.
+   */
+  webBookingSwitched?(
+    tx: StoreTx,
+    facility: Facility,
+    on: boolean,
+  ): Promise<Readonly<Record<string, number>>>;
 }
+
+/** The row counts of a report, by kind (everything but the web-booking switches). */
+export function rowCounts(report: ImportReport): ImportCounts[] {
+  const { facilities, careTypes, timeTypes, performers, resources, timeslots, invitations } =
+    report;
+  return [facilities, careTypes, timeTypes, performers, resources, timeslots, invitations];
+}
+
+/** How many rows an import created or changed. */
+export const changedRows = (report: ImportReport): number =>
+  rowCounts(report).reduce((sum, c) => sum + c.created + c.changed, 0);
 
 const zero = (): ImportCounts => ({ created: 0, changed: 0, unchanged: 0 });
 
@@ -83,11 +115,18 @@ export async function importCalendar(
       resources: zero(),
       timeslots: zero(),
       invitations: zero(),
+      webBooking: { switchedOn: [], switchedOff: [], queued: {} },
     };
 
     for (const facility of imported.facilities) {
-      const existed = (await tx.getFacility(facility.hsaId)) !== undefined;
-      count(report.facilities, existed, await tx.upsertFacility(facility));
+      const before = await tx.getFacility(facility.hsaId);
+      count(report.facilities, before !== undefined, await tx.upsertFacility(facility));
+      const on = facility.webBookingEnabled;
+      if ((before?.webBookingEnabled ?? false) === on) continue;
+      (on ? report.webBooking.switchedOn : report.webBooking.switchedOff).push(facility.hsaId);
+      const queued = (await hooks.webBookingSwitched?.(tx, facility, on)) ?? {};
+      for (const [channel, n] of Object.entries(queued))
+        report.webBooking.queued[channel] = (report.webBooking.queued[channel] ?? 0) + n;
     }
 
     // Types and resources are keyed by id within their facility, performers by HSA-id

@@ -14,6 +14,8 @@ export interface CliIo {
   readonly err: (line: string) => void;
   /** Environment variables (TIDBOK_DB, …). */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Reads all of standard input (`--patient -`); the process's own when absent. */
+  readonly stdin?: () => Promise<string>;
 }
 
 export interface Command {

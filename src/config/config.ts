@@ -49,6 +49,13 @@ export interface Config {
   readonly listener: ListenerConfig;
   /** Longest a graceful shutdown waits for requests in flight before closing them (ms). */
   readonly shutdownTimeoutMs: number;
+  /** Bounds on slow and silent clients, on every listener (`TIDBOK_HTTP_*`). */
+  readonly http: {
+    readonly headersTimeoutMs: number;
+    readonly requestTimeoutMs: number;
+    readonly keepAliveTimeoutMs: number;
+    readonly maxConnections: number;
+  };
 }
 
 /** PEM file paths for the HTTPS listener. */
@@ -98,6 +105,10 @@ const CORE_SETTINGS = [
   'TIDBOK_ADMIN_PORT',
   'TIDBOK_ADMIN_HOST',
   'TIDBOK_ADMIN_ON_SOAP_LISTENER',
+  'TIDBOK_HTTP_HEADERS_TIMEOUT_MS',
+  'TIDBOK_HTTP_REQUEST_TIMEOUT_MS',
+  'TIDBOK_HTTP_KEEP_ALIVE_TIMEOUT_MS',
+  'TIDBOK_HTTP_MAX_CONNECTIONS',
 ];
 
 /**
@@ -245,6 +256,12 @@ export function loadConfig(
     },
     listener,
     shutdownTimeoutMs: integer(env, 'TIDBOK_SHUTDOWN_TIMEOUT_MS', 20_000, 0, 600_000),
+    http: {
+      headersTimeoutMs: integer(env, 'TIDBOK_HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 60_000),
+      requestTimeoutMs: integer(env, 'TIDBOK_HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
+      keepAliveTimeoutMs: integer(env, 'TIDBOK_HTTP_KEEP_ALIVE_TIMEOUT_MS', 55_000, 100, 60_000),
+      maxConnections: integer(env, 'TIDBOK_HTTP_MAX_CONNECTIONS', 1_000, 1, 1_000_000),
+    },
     port: integer(env, 'PORT', 8080, 0, 65535),
     host: env['HOST'] || '0.0.0.0',
     databaseUrl,

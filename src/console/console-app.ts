@@ -5,14 +5,16 @@
  *
  * @module
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { SchedulingService } from '../domain/scheduling-service.ts';
+import { expressHandler, type HttpHandler } from '../http/http-handler.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { OutboxStore } from '../outbox/outbox-store.ts';
 import { createConsoleRouter } from './console-router.ts';
 import type { ConsoleSessions } from './console-session.ts';
 import { consolePages } from './pages/console-pages.ts';
+import { workPages } from './pages/work-pages.ts';
+import { simulatorPages } from './simulator/simulator-pages.ts';
 
 export interface ConsoleAppOptions {
   /** The admin token: the console signs in with it. */
@@ -29,11 +31,6 @@ export interface ConsoleAppOptions {
   readonly sessions?: ConsoleSessions;
 }
 
-/** Answers the request when it is the console's or the simulator's; true when it did. */
-export type ConsoleHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
-
-const OURS = /^\/(console|simulator)(\/|$)/;
-
 export function createConsoleApp(options: ConsoleAppOptions): express.Express {
   const audit = (event: string, fields: Record<string, unknown> = {}) =>
     options.logger.info({ audit: true, ...fields }, event);
@@ -44,7 +41,21 @@ export function createConsoleApp(options: ConsoleAppOptions): express.Express {
     createConsoleRouter({
       token: options.token,
       audit,
-      consolePages: consolePages({ service: options.service, audit }),
+      consolePages: express
+        .Router()
+        .use(consolePages({ service: options.service, audit }))
+        .use(
+          workPages({
+            service: options.service,
+            outbox: options.outbox,
+            channels: options.channels,
+            notify: options.notify,
+          }),
+        ),
+      simulatorPages: simulatorPages({
+        service: options.service,
+        soapBaseUrl: options.soapBaseUrl,
+      }),
       ...(options.sessions ? { sessions: options.sessions } : {}),
     }),
   );
@@ -59,11 +70,7 @@ export function createConsoleApp(options: ConsoleAppOptions): express.Express {
   return app;
 }
 
-export function createConsoleHandler(options: ConsoleAppOptions): ConsoleHandler {
-  const app = createConsoleApp(options);
-  return (req, res, url) => {
-    if (!OURS.test(url.pathname)) return false;
-    app(req, res);
-    return true;
-  };
+/** The console and the simulator as a handler of a listener: everything under their paths. */
+export function createConsoleHandler(options: ConsoleAppOptions): HttpHandler {
+  return expressHandler('console', createConsoleApp(options), ['/console', '/simulator']);
 }

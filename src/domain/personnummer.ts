@@ -31,10 +31,29 @@ export function maskSubjectOfCare(value: string): string {
 }
 
 /**
- * Masks every 12-character person id (with or without hyphen) inside free
- * text, also when glued to letters (`SE191212121212`, `id191212121212x`):
- * only a digit on either side makes it part of a longer number.
+ * Masks every person id inside free text, in each form it is written:
+ * 12 digits (`yyyyMMddnnnn`) or 10 (`yyMMddnnnn`), with `-`, `+` or nothing
+ * before the last four, samordningsnummer (day + 60) and reserve numbers (a
+ * letter in the ninth place) included. Also when glued to letters
+ * (`SE191212121212`, `id191212121212x`): only a digit on either side makes it
+ * part of a longer number.
+ *
+ * A 10-digit number is masked only when its first six digits are a date
+ * (month 01–12, day 01–31 or 61–91), so organisation numbers (month 20 and
+ * up: the EI's `5565594230`) and the ones inside HSA-ids
+ * (`SE2321000016-…`) stay readable. The birth date stays, the rest is masked.
  */
 export function maskPersonIdsInText(text: string): string {
-  return text.replace(/(?<![0-9])([0-9]{8})-?[0-9pPtTfF][0-9]{3}(?![0-9])/g, '$1-****');
+  return text
+    .replace(TWELVE, '$1-****')
+    .replace(TEN, (id: string, date: string) => (isBirthDate(date) ? `${date}-****` : id));
+}
+
+const TWELVE = /(?<![0-9])([0-9]{8})[-+]?[0-9pPtTfF][0-9]{3}(?![0-9])/g;
+const TEN = /(?<![0-9])([0-9]{6})[-+]?[0-9pPtTfF][0-9]{3}(?![0-9])/g;
+
+function isBirthDate(yymmdd: string): boolean {
+  const month = +yymmdd.slice(2, 4);
+  const day = +yymmdd.slice(4, 6);
+  return month >= 1 && month <= 12 && ((day >= 1 && day <= 31) || (day >= 61 && day <= 91));
 }

@@ -28,6 +28,7 @@ import {
 } from './booking-changes.ts';
 import type { SchedulingContext } from './change-transaction.ts';
 import { Invitations, type NewInvitation } from './invitations.ts';
+import { announceWebBookingSwitch, type QueuedPerChannel } from './web-booking-switch.ts';
 import {
   describeBookings,
   facilitiesFor,
@@ -83,6 +84,19 @@ export class SchedulingService {
 
   now(): number {
     return this.#context.now();
+  }
+
+  /**
+   * Tells the change listeners, on `tx`, that `facility` was switched on or
+   * off for web booking (see {@link announceWebBookingSwitch}); returns the
+   * outbox messages they queued, per channel.
+   */
+  announceWebBookingSwitch(
+    tx: StoreTx,
+    facility: Facility,
+    on: boolean,
+  ): Promise<QueuedPerChannel> {
+    return announceWebBookingSwitch(this.#context, tx, facility, on);
   }
 
   // Queries

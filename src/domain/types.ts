@@ -113,7 +113,7 @@ export interface PatientDetails {
 export type BookingStatus = 'active' | 'cancelled';
 
 /** Where a booking change came from (for the audit trail and EI). */
-export type ChangeOrigin = 'soap' | 'staff' | 'housekeeping';
+export type ChangeOrigin = 'soap' | 'staff' | 'housekeeping' | 'import';
 
 /**
  * A booking or an invitation (kallelse). An invitation made by the clinic

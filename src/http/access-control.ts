@@ -40,28 +40,33 @@ function includes(list: readonly string[], id: string): boolean {
   return list.some((allowed) => allowed.toLowerCase() === lower);
 }
 
+/**
+ * Why the client certificate may not call, or undefined when it may (or
+ * when the policy checks no certificates). What every path of a listener
+ * with client certificates checks; SOAP calls check the original consumer
+ * too ({@link identifyCaller}).
+ */
+export function consumerRefusal(req: IncomingMessage, policy: AccessPolicy): string | undefined {
+  const allowed = policy.allowedConsumers;
+  if (allowed === undefined) return undefined;
+  const consumer = clientCertificateHsaId(req);
+  if (consumer === undefined)
+    return 'the client certificate carries no HSA-id (subject serialNumber); this producer serves named consumers only';
+  if (allowed !== '*' && !includes(allowed, consumer))
+    return `consumer ${quoted(consumer)} is not allowed to call this producer`;
+  return undefined;
+}
+
 export function identifyCaller(req: IncomingMessage, policy: AccessPolicy): CallerIdentity {
   const header = req.headers[ORIGINAL_CONSUMER_HEADER];
   const original = (Array.isArray(header) ? header[0] : header)?.trim() || undefined;
   const consumer = clientCertificateHsaId(req);
   const identity = {
-    ...(consumer !== undefined ? { consumerHsaId: consumer } : {}),
+    ...(consumer !== undefined ? { consumerHsaId: maskPersonIdsInText(consumer) } : {}),
     ...(original !== undefined ? { originalConsumerHsaId: maskPersonIdsInText(original) } : {}),
   };
-  const allowed = policy.allowedConsumers;
-  if (allowed !== undefined) {
-    if (consumer === undefined)
-      return {
-        ...identity,
-        refusal:
-          'the client certificate carries no HSA-id (subject serialNumber); this producer serves named consumers only',
-      };
-    if (allowed !== '*' && !includes(allowed, consumer))
-      return {
-        ...identity,
-        refusal: `consumer ${quoted(consumer)} is not allowed to call this producer`,
-      };
-  }
+  const refusal = consumerRefusal(req, policy);
+  if (refusal !== undefined) return { ...identity, refusal };
   const allowedOriginal = policy.allowedOriginalConsumers;
   if (
     allowedOriginal !== undefined &&

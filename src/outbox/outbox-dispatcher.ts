@@ -29,8 +29,9 @@ export interface OutboxDispatcherOptions {
   /** Backoff for passing failures; the channel's, else 1 s base and 5 min cap. */
   readonly retrySchedule?: RetrySchedule;
   /**
-   * How long a claim lasts (ms). Must outlast a delivery, including the
-   * one-by-one redelivery of a refused batch; the channel's, else 10 min.
+   * How long a claim lasts (ms). Must outlast one delivery call (a refused
+   * batch is sent again one by one, each under a claim of its own); the
+   * channel's, else 10 min.
    */
   readonly leaseMs?: number;
   /** Safety-net poll when nobody calls {@link OutboxDispatcher.notify} (ms); 1 s by default. */
@@ -97,9 +98,14 @@ export class OutboxDispatcher {
    * messages were claimed (0 when nothing was due).
    */
   async drainOnce(): Promise<number> {
+    return this.claimAndDeliver(this.channel.batchSize);
+  }
+
+  /** Claims up to `max` due messages under a claim of their own, delivers and settles them. */
+  private async claimAndDeliver(max: number): Promise<number> {
     const batch = await this.store.claimBatch(
       this.channel.name,
-      this.channel.batchSize,
+      max,
       this.now(),
       this.leaseMs,
       this.owner,
@@ -210,7 +216,16 @@ export class OutboxDispatcher {
         if (batch.length > 1) {
           // The target refused the whole call, maybe for one message: send
           // them one by one so only the refused ones become dead letters.
-          for (const message of batch) await this.deliver([message]);
+          // Each goes under a claim of its own: sent under the batch's claim,
+          // the singles could outlast its lease, and another instance would
+          // then send a key while this one still is (issue 19 item 5).
+          await this.store.markRetry(
+            ids,
+            this.owner,
+            `refused as a batch of ${batch.length}, sent again one by one: ${result.reason}`,
+            this.now(),
+          );
+          for (let i = 0; i < batch.length; i++) if ((await this.claimAndDeliver(1)) === 0) break;
           return;
         }
         await this.store.markDead(ids, this.owner, result.reason);

@@ -20,7 +20,7 @@ export interface ClaimedMessage {
   /** Outbox row id; ascending in append order. */
   readonly id: number;
   readonly channel: string;
-  /** Ordering key (for EI, the engagement's key fields; it may hold a person id, so mask it). */
+  /** Ordering key (for EI, the booking id; it may hold a person id for other channels, so mask it). */
   readonly key: string;
   /** The channel-specific payload, as appended. */
   readonly payload: unknown;

@@ -19,7 +19,6 @@ import type { AnyOperation, Operation } from '../operations/operation.ts';
 import type { Logger } from '../logging/logger.ts';
 import { SoapFault, faultEnvelope } from './fault.ts';
 import { readEnvelope, responseEnvelope, type SoapRequest } from './envelope.ts';
-import { identifyCaller, type AccessPolicy } from '../http/access-control.ts';
 import { StoreUnavailableError } from '../store/errors.ts';
 
 export interface SoapBindingLimits extends ParseLimits {
@@ -47,8 +46,19 @@ export interface SoapBindingDeps {
   readonly now?: () => number;
   /** Called once per answered request (metrics); must not throw. */
   readonly onRequest?: (summary: SoapRequestSummary) => void;
-  /** Who may call (client certificate HSA-ids, original consumers); absent lets everyone in. */
-  readonly access?: AccessPolicy;
+  /**
+   * Who calls, and why they may not (client certificate, original consumer);
+   * absent lets everyone in. A refusal is answered with a Client fault.
+   */
+  readonly identifyCaller?: (req: IncomingMessage) => SoapCaller;
+}
+
+/** The caller of one request as the binding logs it, and why it is refused, if it is. */
+export interface SoapCaller {
+  readonly consumerHsaId?: string;
+  readonly originalConsumerHsaId?: string;
+  /** A faultstring when the caller may not call. */
+  readonly refusal?: string;
 }
 
 /** One answered SOAP request, as metrics see it. */
@@ -265,7 +275,7 @@ export function createSoapBinding(deps: SoapBindingDeps) {
     const started = performance.now();
     const header = req.headers['x-skltp-correlation-id'];
     const correlationId = (Array.isArray(header) ? header[0] : header) || randomUUID();
-    const caller = identifyCaller(req, deps.access ?? {});
+    const caller: SoapCaller = deps.identifyCaller?.(req) ?? {};
     const log: Record<string, unknown> = {
       correlationId,
       operation: pathOperation.interaction.name,

@@ -1,4 +1,10 @@
-/** Why a staff or operator action was not done. */
+import { maskPersonIdsInText } from '../domain/personnummer.ts';
+
+/**
+ * Why a staff or operator action was not done. The message is shown to
+ * staff (admin API, CLI, console), so person ids in it are masked here, once
+ * for all of them (an id given where a booking id belongs, say).
+ */
 export class StaffActionError extends Error {
   override readonly name = 'StaffActionError';
   constructor(
@@ -6,6 +12,6 @@ export class StaffActionError extends Error {
     readonly kind: 'invalid' | 'not-found' | 'refused',
     message: string,
   ) {
-    super(message);
+    super(maskPersonIdsInText(message));
   }
 }

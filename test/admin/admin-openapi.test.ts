@@ -179,6 +179,17 @@ void describe('the admin API contract', () => {
     assert.equal(unknown.status, 404);
     assert.deepEqual(Object.keys(unknown.json), ['error']);
 
+    // Issue 19 item 8: an id in any spelling where a booking id belongs is not echoed.
+    for (const id of ['198402230208', '19840223+0208', '8402230208', '840223-0208']) {
+      const notFound = await call(t.url, 'GET', `/admin/bookings/${encodeURIComponent(id)}`);
+      assert.equal(notFound.status, 404);
+      assert.match(
+        String(notFound.json['error']),
+        /no booking or invitation with id (19)?840223-\*\*\*\*$/,
+      );
+      assert.doesNotMatch(notFound.text, /0208/, id);
+    }
+
     const wrongMethod = await call(t.url, 'GET', '/admin/test/double');
     assert.equal(wrongMethod.status, 405);
     assert.equal(wrongMethod.headers.get('allow'), 'POST');

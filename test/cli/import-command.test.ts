@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { ImportReport } from '../../src/calendar/import-calendar.ts';
+import { changedRows, type ImportReport } from '../../src/calendar/import-calendar.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(root, 'bin/tidbok.mjs');
@@ -23,8 +23,7 @@ function tidbok(args: string[], env: Record<string, string> = {}) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-const changes = (report: ImportReport) =>
-  Object.values(report).reduce((sum, c) => sum + c.created + c.changed, 0);
+const changes = changedRows;
 
 void describe('tidbok import', () => {
   let dir: string;

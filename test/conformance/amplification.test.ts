@@ -27,6 +27,16 @@ describe('amplification', () => {
 
   const hugeName = (c: string) => `n${c.repeat(HUGE)}`;
 
+  /** A valid MakeBooking envelope for a new patient, as text to spoil. */
+  const makeBookingEnvelope = (n: number) => {
+    const patient = personnummer(n);
+    return requestEnvelope(
+      MakeBooking,
+      makeBookingRequest(t.calendar.doctorSlots[0]!, patient),
+      asPatient(patient),
+    );
+  };
+
   it('a 1 MB unknown request element gives a short fault and a short log line', async () => {
     const before = logs.lines.length;
     const answer = await postSoap(
@@ -43,12 +53,7 @@ describe('amplification', () => {
   });
 
   it('a 1 MB element name inside a known request gives a short fault', async () => {
-    const patient = personnummer(1900);
-    const request = requestEnvelope(
-      MakeBooking,
-      makeBookingRequest(t.calendar.doctorSlots[0]!, patient),
-      asPatient(patient),
-    ).replace(
+    const request = makeBookingEnvelope(1900).replace(
       /(<\/\w+:MakeBooking>)/,
       `<y:${hugeName('b')} xmlns:y="${MakeBooking.responderNs}"/>$1`,
     );
@@ -60,12 +65,7 @@ describe('amplification', () => {
 
   it('a 1 MB namespace on a known element, or on a mustUnderstand header, gives a short fault', async () => {
     const ns = `urn:${'c'.repeat(HUGE)}`;
-    const patient = personnummer(1901);
-    const misplaced = requestEnvelope(
-      MakeBooking,
-      makeBookingRequest(t.calendar.doctorSlots[0]!, patient),
-      asPatient(patient),
-    ).replace(
+    const misplaced = makeBookingEnvelope(1901).replace(
       /<(\w+):subject_of_care_info>(.*)<\/\1:subject_of_care_info>/,
       (_, prefix: string, inner: string) =>
         `<z:subject_of_care_info xmlns:z="${ns}">${inner}</z:subject_of_care_info>`,

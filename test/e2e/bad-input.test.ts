@@ -1,7 +1,18 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { request, type IncomingHttpHeaders } from 'node:http';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { MakeBooking } from '../../src/contracts/scheduling.ts';
+import {
+  CancelBooking,
+  GetAllTimeTypes,
+  GetBookingDetails,
+  MakeBooking,
+} from '../../src/contracts/scheduling.ts';
+import { startChildServer, type ChildServer } from '../support/child-server.ts';
+import { captureLogs } from '../support/log-capture.ts';
 import {
   assertFault,
   parseAnswer,
@@ -276,5 +287,208 @@ describe('bad input gets a clear fault and changes nothing', () => {
       ),
     );
     assert.equal(answer.status, 200);
+  });
+});
+
+/** Sends raw bytes and resolves with everything the server answered before closing. */
+function rawExchange(base: string, bytes: string): Promise<string> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.end(bytes));
+    let answer = '';
+    socket.setEncoding('latin1').on('data', (s: string) => (answer += s));
+    socket.on('close', () => resolve(answer)).on('error', reject);
+  });
+}
+
+const statusOf = (answer: string) => Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1]);
+
+describe('no request ends the process (issue 19 item 1)', () => {
+  const TOKEN = 'raw-requests-admin-token-0123';
+  let dir: string;
+  let server: ChildServer;
+  let adminUrl: string;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tidbok-raw-'));
+    server = await startChildServer({
+      TIDBOK_DB: join(dir, 'tidbok.db'),
+      TIDBOK_ADMIN_TOKEN: TOKEN,
+      TIDBOK_ADMIN_PORT: '0',
+      LOG_LEVEL: 'warn',
+    });
+    const match = /Admin API: (http:\/\/\S+)\/admin\//.exec(server.output());
+    assert.ok(match, server.output());
+    adminUrl = match[1]!;
+  });
+  after(async () => {
+    server.child.kill('SIGTERM');
+    await server.exited;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const hostile = (path: string) => [
+    `GET http://x:99999${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+    `POST http://x:99999${MakeBooking.path} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+    `GET http://[::1${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+    `GET /admin/bookings/%E0%A4%A HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nConnection: close\r\n\r\n`,
+    `GET /health/live HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n`,
+  ];
+
+  for (const listener of ['SOAP', 'admin'] as const)
+    it(`answers hostile request lines on the ${listener} listener with 4xx and keeps serving`, async () => {
+      const base = listener === 'SOAP' ? server.url : adminUrl;
+      for (const bytes of hostile('/admin/outbox')) {
+        const answer = await rawExchange(base, bytes);
+        const status = statusOf(answer);
+        assert.ok(
+          status >= 400 && status < 500,
+          `${JSON.stringify(bytes)} got ${answer.slice(0, 80)}`,
+        );
+      }
+      const outbox = await fetch(`${adminUrl}/admin/outbox`, {
+        headers: { Authorization: `Bearer ${TOKEN}` },
+      });
+      assert.equal(outbox.status, 200, 'the admin listener still serves');
+      assert.equal((await fetch(`${server.url}/health/live`)).status, 200, 'and the SOAP one');
+      assert.equal(server.child.exitCode, null, 'the process is alive');
+    });
+});
+
+/** Every spelling of Tolvan's personnummer: 12 and 10 digits, with -, + or nothing; and a samordningsnummer. */
+const PERSON_ID_FORMS = [
+  '191212121212',
+  '19121212-1212',
+  '19121212+1212',
+  '1212121212',
+  '121212-1212',
+  '121212+1212',
+  '121272-1212',
+];
+const CLEAR_ID =
+  /(?<![0-9])(?:[0-9]{8}|[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01]|6[1-9]|[78][0-9]|9[01]))[-+]?[0-9pPtTfF][0-9]{3}(?![0-9])/;
+
+describe('a personnummer in any spelling is masked in faults and log lines (issue 19 item 8)', () => {
+  const logs = captureLogs();
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp({ logger: logs.logger });
+  });
+  after(() => t.close());
+
+  for (const id of PERSON_ID_FORMS)
+    it(`masks ${id.slice(0, 6)}… as LogicalAddress, bookingId, facility, namespace and in the headers`, async () => {
+      const timeTypes = (logicalAddress: string, facility = logicalAddress) =>
+        requestEnvelope(
+          GetAllTimeTypes,
+          { healthcare_facility: facility, subject_of_care: PATIENT, careTypeIDs: [] },
+          { logicalAddress },
+        );
+      const answers = [
+        await postSoap(t.url + GetAllTimeTypes.path, timeTypes(id)),
+        await postSoap(t.url + GetAllTimeTypes.path, timeTypes(FACILITY, id)),
+        ...(await Promise.all(
+          [GetBookingDetails, CancelBooking].map((interaction) =>
+            postSoap(
+              t.url + interaction.path,
+              requestEnvelope(
+                interaction,
+                { healthcare_facility: FACILITY, bookingId: id },
+                { logicalAddress: FACILITY },
+              ),
+            ),
+          ),
+        )),
+        await postSoap(
+          t.url + GetAllTimeTypes.path,
+          wrapRequest(`<x:GetAllTimeTypes xmlns:x="urn:riv:crm:scheduling:${id}"/>`, {
+            logicalAddress: FACILITY,
+          }),
+        ),
+        await postSoap(t.url + GetAllTimeTypes.path, timeTypes(id), {
+          'x-skltp-correlation-id': id,
+          'x-rivta-original-serviceconsumer-hsaid': id,
+        }),
+      ];
+      assert.equal(answers[0]!.status, 500, 'an unknown LogicalAddress is a fault');
+      for (const answer of answers) assert.doesNotMatch(answer.text, CLEAR_ID, answer.text);
+      assert.ok(logs.lines.length > 0);
+      for (const line of logs.lines) assert.doesNotMatch(line, CLEAR_ID, line);
+    });
+});
+
+/** Resolves with how long the server took to close a connection that sends `bytes` and then nothing. */
+function closedAfter(base: string, bytes = ''): Promise<number> {
+  const { hostname, port } = new URL(base);
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => {
+      if (bytes) socket.write(bytes);
+    });
+    socket.resume();
+    socket.on('close', () => resolve(performance.now() - started)).on('error', reject);
+  });
+}
+
+describe('silent and slow clients are cut off on every listener (issue 19 item 9)', () => {
+  let dir: string;
+  let server: ChildServer;
+  let adminUrl: string;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tidbok-slow-'));
+    server = await startChildServer({
+      TIDBOK_DB: join(dir, 'tidbok.db'),
+      TIDBOK_ADMIN_TOKEN: 'slow-clients-admin-token-0123',
+      TIDBOK_ADMIN_PORT: '0',
+      LOG_LEVEL: 'warn',
+      TIDBOK_HTTP_HEADERS_TIMEOUT_MS: '400',
+      TIDBOK_HTTP_REQUEST_TIMEOUT_MS: '1500',
+      TIDBOK_HTTP_KEEP_ALIVE_TIMEOUT_MS: '400',
+      TIDBOK_HTTP_MAX_CONNECTIONS: '3',
+    });
+    adminUrl = /Admin API: (http:\/\/\S+)\/admin\//.exec(server.output())![1]!;
+  });
+  after(async () => {
+    server.child.kill('SIGTERM');
+    await server.exited;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const listener of ['SOAP', 'admin'] as const) {
+    const base = () => (listener === 'SOAP' ? server.url : adminUrl);
+
+    it(`closes a connection that sends nothing on the ${listener} listener`, async () => {
+      const ms = await closedAfter(base());
+      assert.ok(ms >= 300 && ms < 5_000, `closed after ${Math.round(ms)} ms`);
+    });
+
+    it(`closes a connection that stalls in its headers on the ${listener} listener`, async () => {
+      const ms = await closedAfter(base(), 'GET /health/live HTTP/1.1\r\nHost: x\r\n');
+      assert.ok(ms < 5_000, `closed after ${Math.round(ms)} ms`);
+    });
+
+    it(`closes an idle keep-alive connection on the ${listener} listener`, async () => {
+      const ms = await closedAfter(base(), 'GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n');
+      assert.ok(ms < 5_000, `closed after ${Math.round(ms)} ms`);
+    });
+  }
+
+  it('holds at most the configured number of connections, and serves again once they close', async () => {
+    const { hostname, port } = new URL(server.url);
+    const open = await Promise.all(
+      [1, 2, 3].map(
+        () =>
+          new Promise<ReturnType<typeof connect>>((resolve) => {
+            const socket = connect(Number(port), hostname, () => resolve(socket));
+            socket.on('error', () => undefined);
+          }),
+      ),
+    );
+    const started = performance.now();
+    const extra = await closedAfter(server.url);
+    assert.ok(extra < 300, `the fourth connection was closed at once (${Math.round(extra)} ms)`);
+    for (const socket of open) socket.destroy();
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal((await fetch(`${server.url}/health/live`)).status, 200);
+    assert.ok(performance.now() - started < 5_000);
   });
 });

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { startEiSimulator, type EiSimulator } from '../../src/dev/ei-simulator.ts';
 import {
-  engagementKey,
+  outboxKeyOf,
   type EngagementTransaction,
 } from '../../src/channels/engagement-index/engagement-mapping.ts';
 import { createLogger } from '../../src/logging/logger.ts';
@@ -80,7 +80,7 @@ async function assertRecovered(t: EiTestApp, ei: EiSimulator, exactlyOnce: boole
   const received = new Map<string, string[]>();
   for (const call of ei.calls.filter((c) => c.outcome === 'OK'))
     for (const t of call.transactions) {
-      const key = engagementKey(t.engagement as EngagementTransaction['engagement']);
+      const key = outboxKeyOf(t.engagement as EngagementTransaction['engagement']);
       const steps = received.get(key) ?? [];
       steps.push(step(t));
       received.set(key, steps);

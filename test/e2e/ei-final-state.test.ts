@@ -16,7 +16,7 @@ import {
   bookingState,
   eiState,
 } from '../support/ei-checks.ts';
-import { FACILITY, PARTNER, PATIENT, PATIENT_INFO } from '../support/test-calendar.ts';
+import { FACILITY, OTHER_PATIENT, PARTNER, PATIENT_INFO } from '../support/test-calendar.ts';
 import { startEiTestApp, type EiTestApp } from '../support/test-app.ts';
 
 /** EI's `collect.queue.completion.timeout` (rivta-spec §4). */
@@ -30,10 +30,12 @@ async function scenarios(t: EiTestApp): Promise<void> {
     await tx.upsertFacility({ ...partner!, partnerFacilities: [FACILITY] });
   });
   const doctor = (i: number) => t.calendar.doctorSlots[i]!; // 6 a day: 0–5 day 1, 6–11 day 2, 12–17 day 3
+  // Invitations go to another patient: a plain booking of the default patient's would otherwise book an
+  // open invitation of the same time type (the new-booking flow rule, issue 12 item 1).
   const invite = async (slotIndex?: number) => {
     const outcome = await t.app.service.createInvitation({
       facility: FACILITY,
-      subjectOfCare: PATIENT,
+      subjectOfCare: OTHER_PATIENT,
       patient: PATIENT_INFO,
       timeTypeId: 'TT-LAK',
       purpose: 'Kallelse till återbesök',
@@ -56,7 +58,7 @@ async function scenarios(t: EiTestApp): Promise<void> {
     })(),
     (async function bookAnOpenInvitation() {
       const id = await invite();
-      await soapMakeBooking(t.url, doctor(2), { bookingId: id });
+      await soapMakeBooking(t.url, doctor(2), { bookingId: id, subjectOfCare: OTHER_PATIENT });
     })(),
     (async function rebookAwayAndBack() {
       const id = await soapMakeBooking(t.url, doctor(3));
@@ -65,7 +67,7 @@ async function scenarios(t: EiTestApp): Promise<void> {
     })(),
     (async function rebookATimedInvitation() {
       const id = await invite(4);
-      await soapUpdateBooking(t.url, id, doctor(10));
+      await soapUpdateBooking(t.url, id, doctor(10), OTHER_PATIENT);
     })(),
     (async function withdrawAnInvitationAtOnce() {
       const id = await invite();

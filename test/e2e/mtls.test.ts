@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { request as httpsRequest } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import { GetAllTimeTypes } from '../../src/contracts/scheduling.ts';
 import { assertFault, parseAnswer, requestEnvelope } from '../support/soap-client.ts';
@@ -164,4 +165,81 @@ describe('the original consumer header can be restricted too', () => {
     );
     assertFault(await call({}), 'Client', /header is missing/);
   });
+});
+
+/** A GET over HTTPS with a client certificate. */
+function httpsGet(
+  url: string,
+  tls: { ca: string | Buffer; cert: string | Buffer; key: string | Buffer },
+  headers: Record<string, string> = {},
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    httpsRequest(url, { agent: false, ...tls, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (s: string) => (text += s));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text })).on('error', reject);
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+describe('every path on the mutual-TLS listener checks the caller (issue 19 item 7)', () => {
+  const TOKEN = 'mtls-admin-token-0123456789';
+  let pki: TestPki;
+  let t: TestApp;
+  let logs: CapturedLogs;
+  before(async () => {
+    pki = createTestPki();
+    logs = captureLogs();
+    t = await startTestApp({
+      logger: logs.logger,
+      tls: { cert: pki.server.cert, key: pki.server.key, clientCa: pki.ca.cert },
+      access: { allowedConsumers: [VP] },
+      adminToken: TOKEN,
+      adminListener: 'soap',
+    });
+  });
+  after(async () => {
+    await t.close();
+    pki.remove();
+  });
+
+  const paths = ['/admin/outbox', '/metrics', '/health/ready', `${GetAllTimeTypes.path}?wsdl`];
+  const get = (path: string, who: KeyPair) =>
+    httpsGet(
+      t.url + path,
+      { ca: pki.ca.cert, cert: who.cert, key: who.key },
+      { Authorization: `Bearer ${TOKEN}` },
+    );
+
+  it('serves the allowed consumer everywhere', async () => {
+    const vp = pki.client(`/serialNumber=${VP}/CN=vp`);
+    for (const path of [...paths, '/health/live'])
+      assert.equal((await get(path, vp)).status, 200, path);
+  });
+
+  for (const [who, subject] of [
+    ['a certificate with a HSA-id not allowed', '/serialNumber=SE2321000016-EVIL/CN=someone else'],
+    ['a certificate without a HSA-id', '/CN=no serial number'],
+  ] as const)
+    it(`refuses ${who} on admin, metrics, readiness and ?wsdl, and logs each refusal`, async () => {
+      const stranger = pki.client(subject);
+      const refusals = () =>
+        logs.entries().filter((e) => e['msg'] === 'http request refused: caller not allowed');
+      const before = refusals().length;
+      for (const path of paths) {
+        const answer = await get(path, stranger);
+        assert.equal(answer.status, 403, `${path}: ${answer.text}`);
+        assert.doesNotMatch(answer.text, /pending|tidbok_|"ready"|definitions/);
+      }
+      const logged = refusals().slice(before);
+      assert.deepEqual(
+        logged.map((e) => e['path']),
+        paths.map((p) => p.split('?')[0]),
+      );
+      assert.ok(logged.every((e) => e['level'] === 40));
+      // Liveness stays open, for load balancers that probe without a certificate of their own.
+      assert.equal((await get('/health/live', stranger)).status, 200);
+    });
 });

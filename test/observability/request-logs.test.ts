@@ -129,7 +129,9 @@ describe('a person id never reaches a log line or a faultstring in clear', () =>
       t.ei.failNext(1, 'EI002');
       assert.equal((await postSoap(t.url + MakeBooking.path, makeBooking(t, 3))).status, 200);
       const dead = await waitFor('outbox message refused permanently; moved to dead letters');
-      assert.match(String(dead['key']), /19121212-\*\*\*\*/, 'the key keeps the birth date only');
+      // EI messages are ordered by booking id: the key names the booking, never the patient.
+      assert.ok(String(dead['key']).length > 0);
+      assert.doesNotMatch(String(dead['key']), /19121212/, 'no part of the person id in the key');
       assertNoClearIds(logs);
     } finally {
       await t.close();

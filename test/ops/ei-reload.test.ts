@@ -98,6 +98,7 @@ void describe('ei reload', { skip: skipWithoutNationalContracts }, () => {
     assert.equal(code, 0, out.join('\n'));
     assert.deepEqual(JSON.parse(out[0]!), {
       facility: FACILITY,
+      queued: 'upsert',
       engagements: BOOKINGS,
       transactions: 2,
     });

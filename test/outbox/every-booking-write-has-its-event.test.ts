@@ -79,7 +79,7 @@ function recording(store: CalendarStore, records: TxRecord[]): CalendarStore {
   });
 }
 
-/** Service methods that only read; every other method must have a scenario below. */
+/** Service methods that write no booking; every other method must have a scenario below. */
 const QUERIES = [
   'describe',
   'facilitiesFor',
@@ -88,19 +88,23 @@ const QUERIES = [
   'now',
   'store',
   'visibleTimeTypes',
+  // Writes no booking, only tells the listeners (test/e2e/ei-web-booking-switch.test.ts).
+  'announceWebBookingSwitch',
 ];
 
 void describe('every booking write has its engagement-index event', () => {
   void it('covers every write verb of the store and every change method of the service', async () => {
     const store = createStore('sqlite::memory:');
     try {
-      // Writes that are not booking changes: calendar maintenance and the outbox itself;
-      // and the one read only a transaction offers (the webhooks listener's subscriptions).
+      // Writes that are not booking changes: calendar maintenance, the outbox itself and
+      // patients' other identifiers (read when a booking changes); and the one read only a
+      // transaction offers (the webhooks listener's subscriptions).
       const bookingWrites = (await txWriteVerbs(store)).filter(
         (v) =>
           v !== 'appendOutbox' &&
           v !== 'listEnabledWebhookSubscriptions' &&
-          !v.startsWith('upsert'),
+          !v.startsWith('upsert') &&
+          !v.endsWith('PatientIdentifier'),
       );
       assert.deepEqual(bookingWrites, ['insertBooking', 'markExpired', 'updateBooking']);
     } finally {

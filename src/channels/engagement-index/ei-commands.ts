@@ -28,8 +28,8 @@ const eiReloadCommand = (open: OpenServices, module: ChannelModule<EiConfig>): C
   help: [
     'Queues an upsert for every active booking still to come and every current invitation',
     'of the unit (policy: the producer must be able to reload EI on demand). The running',
-    'server delivers them, at most 1000 per Update call. Only units enabled for web',
-    'booking can be reloaded.',
+    'server delivers them, at most 1000 per Update call. For a unit not enabled for web',
+    'booking it queues a delete of each instead: EI holds nothing of such a unit.',
     '',
     'Options:',
     '  --facility <hsa-id>  the unit',
@@ -52,7 +52,7 @@ const eiReloadCommand = (open: OpenServices, module: ChannelModule<EiConfig>): C
     if (values.json) io.out(JSON.stringify(report));
     else
       io.out(
-        `Queued ${report.engagements} engagement${report.engagements === 1 ? '' : 's'} of ${report.facility} for the engagement index (${report.transactions} batch${report.transactions === 1 ? '' : 'es'}).`,
+        `Queued ${report.engagements} ${report.queued === 'delete' ? 'delete' : 'engagement'}${report.engagements === 1 ? '' : 's'} of ${report.facility} for the engagement index (${report.transactions} batch${report.transactions === 1 ? '' : 'es'})${report.queued === 'delete' ? ': the unit is not enabled for web booking, so EI lets go of its engagements' : ''}.`,
       );
     return 0;
   },

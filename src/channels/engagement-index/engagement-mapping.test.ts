@@ -4,7 +4,7 @@ import type { BookingChange } from '../../domain/booking-change.ts';
 import type { Booking, Facility } from '../../domain/types.ts';
 import type { NewOutboxMessage, StoreTx } from '../../store/calendar-store.ts';
 import type { EiConfig, Engagement } from './engagement-mapping.ts';
-import { engagementKey, engagementListener } from './engagement-mapping.ts';
+import { engagementKey, engagementListener, outboxKeyOf } from './engagement-mapping.ts';
 
 const config: EiConfig = {
   logicalAddress: '5565594230',
@@ -89,12 +89,12 @@ function engagement(
 
 const create = (e: Engagement): NewOutboxMessage => ({
   channel: 'engagement-index',
-  key: engagementKey(e),
+  key: outboxKeyOf(e),
   payload: { deleteFlag: false, engagement: e },
 });
 const remove = (e: Engagement): NewOutboxMessage => ({
   channel: 'engagement-index',
-  key: engagementKey(e),
+  key: outboxKeyOf(e),
   payload: { deleteFlag: true, engagement: e },
 });
 

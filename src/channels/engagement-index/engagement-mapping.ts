@@ -86,11 +86,11 @@ export type FacilityLookup = (tx: StoreTx, hsaId: string) => Promise<Facility | 
 const lookupOnTx: FacilityLookup = (tx, hsaId) => tx.getFacility(hsaId);
 
 /**
- * The outbox ordering key of an engagement: its EI key fields in the order of
- * EI's hash (`Engagement.java`), owner left out because EI sets it. Two
- * engagements have the same key here exactly when EI would give them the same
- * hash. JSON keeps the fields apart whatever characters they hold; the person
- * id is inside, so the key is masked wherever it is shown.
+ * An engagement's identity in EI: its key fields in the order of EI's hash
+ * (`Engagement.java`), owner left out because EI sets it. Two engagements
+ * have the same key here exactly when EI would give them the same hash. JSON
+ * keeps the fields apart whatever characters they hold; the person id is
+ * inside, so the key is masked wherever it is shown.
  */
 export function engagementKey(e: Engagement): string {
   return JSON.stringify([
@@ -103,6 +103,19 @@ export function engagementKey(e: Engagement): string {
     e.dataController,
     e.clinicalProcessInterestId,
   ]);
+}
+
+/**
+ * The outbox ordering key of an engagement's messages: its booking's id.
+ * The outbox sends one key's messages one after another, each a key gap
+ * after the previous delivery, so all EI messages of one booking go out in
+ * order even when a change replaces the engagement's EI key (a move to the
+ * partner unit, an open invitation booked): the delete of the old key is
+ * delivered before the create of the new one, as the MVK guide asks (issue 12
+ * item 8). Every EI key holds its booking id, so EI's per-key order holds too.
+ */
+export function outboxKeyOf(e: Engagement): string {
+  return e.businessObjectInstanceIdentifier;
 }
 
 /**
@@ -144,7 +157,7 @@ function engagementOf(
 }
 
 function message(transaction: EngagementTransaction): NewOutboxMessage {
-  return { channel: EI_CHANNEL, key: engagementKey(transaction.engagement), payload: transaction };
+  return { channel: EI_CHANNEL, key: outboxKeyOf(transaction.engagement), payload: transaction };
 }
 
 /**
@@ -159,6 +172,15 @@ export function engagementUpsert(
   config: EiConfig,
 ): NewOutboxMessage {
   return message({ deleteFlag: false, engagement: engagementOf(booking, facility, config, true) });
+}
+
+/** The outbox message that deletes one booking's engagement; used by the reload of a unit switched off. */
+export function engagementDelete(
+  booking: Booking,
+  facility: Facility,
+  config: EiConfig,
+): NewOutboxMessage {
+  return message({ deleteFlag: true, engagement: engagementOf(booking, facility, config, false) });
 }
 
 /**
@@ -176,8 +198,11 @@ export const EI_COLLECT_WINDOW_GAP_MS = 6_000;
  * - changed bookingId, unit or categorization (an open invitation booked, a
  *   timed invitation rebooked, a move to another unit): delete the old key,
  *   then create the new one;
- * - cancellation, passed booking, expired invitation: delete, same key fields.
- * Units not enabled for web booking are never sent, neither side of a move.
+ * - cancellation, passed booking, expired invitation: delete, same key fields;
+ * - unit switched on for web booking: upsert (initial load); switched off: delete.
+ * Units not enabled for web booking are never sent, neither side of a move:
+ * switching a unit off deletes what EI held of it, so EI holds nothing of such
+ * a unit.
  */
 export async function engagementMessages(
   tx: StoreTx,
@@ -215,6 +240,17 @@ export async function engagementMessages(
     case 'expired':
       deletes = await remove(change.after);
       break;
+    case 'published':
+      // The unit was switched on: the policy's initial load of its current engagements.
+      upserts = await upsert(change.after);
+      break;
+    case 'unpublished': {
+      // The unit was switched off, so the check above would send nothing; but
+      // EI holds the engagement and must let go of it (issue 12 item 7).
+      const facility = await lookup(tx, change.after.facility);
+      if (facility) deletes = [engagementOf(change.after, facility, config, false)];
+      break;
+    }
   }
 
   const upsertKeys = new Set(upserts.map(engagementKey));

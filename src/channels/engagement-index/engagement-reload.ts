@@ -6,19 +6,19 @@
  *
  * @module
  */
-import { instantToDt } from '../../domain/local-time.ts';
-import type { Booking } from '../../domain/types.ts';
-import type { CalendarStore } from '../../store/calendar-store.ts';
+import { isCurrent } from '../../domain/booking-change.ts';
+import type { Booking, Facility } from '../../domain/types.ts';
+import type { CalendarStore, StoreTx } from '../../store/calendar-store.ts';
 import { StaffActionError } from '../../staff/staff-action-error.ts';
 import { EI_MAX_BATCH } from './engagement-index-channel.ts';
-import { engagementUpsert, type EiConfig } from './engagement-mapping.ts';
+import { engagementDelete, engagementUpsert, type EiConfig } from './engagement-mapping.ts';
 
 /** Why a reload was not started. */
 export class EngagementReloadError extends Error {
   override readonly name = 'EngagementReloadError';
   constructor(
-    /** `unknown-facility`: no such HSA-id; `not-enabled`: the unit is not enabled for web booking. */
-    readonly reason: 'unknown-facility' | 'not-enabled',
+    /** `unknown-facility`: no such HSA-id. */
+    readonly reason: 'unknown-facility',
     message: string,
   ) {
     super(message);
@@ -28,6 +28,12 @@ export class EngagementReloadError extends Error {
 export interface ReloadReport {
   /** The facility's HSA-id as stored (and sent). */
   readonly facility: string;
+  /**
+   * What was queued: `upsert` for a unit enabled for web booking; `delete`
+   * for one that is not (EI must hold nothing of it: the clean-up of
+   * engagements a unit switched off before deletes were sent left behind).
+   */
+  readonly queued: 'upsert' | 'delete';
   /** Engagements queued: active bookings with a time still to come, and current invitations. */
   readonly engagements: number;
   /** Store transactions used, each with at most `batchSize` messages. */
@@ -40,22 +46,56 @@ export interface ReloadOptions {
   readonly batchSize?: number;
 }
 
+/** A booking changed between the reload's read and its queuing: the batch is read again. */
+class ChangedWhileQueued extends Error {
+  override readonly name = 'ChangedWhileQueued';
+}
+
+/** Tries per batch before a reload gives up on bookings that keep changing. */
+const MAX_ATTEMPTS = 5;
+
 /**
- * A booking EI should hold now: active, not yet passed, and, for an open
- * invitation, not expired. Passed ones were (or are about to be) deleted by
- * housekeeping; re-sending them would bring them back.
+ * Queues the upserts of one batch in `tx` and returns how many. Re-read
+ * inside the transaction: a booking cancelled or moved away since the
+ * listing is left out. Then read once more after queuing: appending takes
+ * each key's lock, so a change that committed before it is visible now (its
+ * delete is queued before our upsert: the upsert would be stale), and one
+ * that commits later queues its message after ours. A booking that changed
+ * in between throws {@link ChangedWhileQueued}, which rolls the batch back
+ * (issue 19 item 3).
  */
-export function isCurrent(booking: Booking, nowUtcMs: number): boolean {
-  if (booking.status !== 'active') return false;
-  if (booking.end) return booking.end.utcMs >= nowUtcMs;
-  return booking.expiresOn === undefined || booking.expiresOn >= instantToDt(nowUtcMs);
+async function queueBatch(
+  tx: StoreTx,
+  batch: readonly Booking[],
+  unit: Facility,
+  config: EiConfig,
+  now: number,
+): Promise<number> {
+  const queued: Booking[] = [];
+  for (const listed of batch) {
+    const booking = await tx.getBooking(listed.id);
+    if (
+      booking &&
+      isCurrent(booking, now) &&
+      booking.facility.toLowerCase() === unit.hsaId.toLowerCase()
+    )
+      queued.push(booking);
+  }
+  if (queued.length === 0) return 0;
+  const message = unit.webBookingEnabled ? engagementUpsert : engagementDelete;
+  await tx.appendOutbox(queued.map((booking) => message(booking, unit, config)));
+  for (const booking of queued)
+    if ((await tx.getBooking(booking.id))?.version !== booking.version)
+      throw new ChangedWhileQueued(`booking ${booking.id} changed while it was queued`);
+  return queued.length;
 }
 
 /**
  * Queues an upsert for every current booking and invitation of `facility`
  * (same mapping as the change listener), in transactions of at most
- * `batchSize`. Throws {@link EngagementReloadError} for an unknown facility
- * or one not enabled for web booking (policy §3.1 item 2).
+ * `batchSize`; for a unit not enabled for web booking, a delete of each
+ * instead (policy §3.1 item 2: EI holds nothing of such a unit). Throws
+ * {@link EngagementReloadError} for an unknown facility.
  */
 export async function reloadEngagementIndex(
   store: CalendarStore,
@@ -70,35 +110,28 @@ export async function reloadEngagementIndex(
       'unknown-facility',
       `no facility with HSA-id ${facility} in the store`,
     );
-  if (!unit.webBookingEnabled)
-    throw new EngagementReloadError(
-      'not-enabled',
-      `facility ${unit.hsaId} is not enabled for web booking, so nothing of it is sent to the engagement index (policy §3.1 item 2); enable it in the calendar first`,
-    );
   const now = (options.now ?? Date.now)();
   const current = (await store.listActiveBookings(unit.hsaId)).filter((b) => isCurrent(b, now));
   let transactions = 0;
   let engagements = 0;
   for (let i = 0; i < current.length; i += batchSize) {
     const batch = current.slice(i, i + batchSize);
-    await store.transaction(async (tx) => {
-      // Re-read inside the transaction: a booking cancelled or moved away since the listing is left out.
-      const messages = [];
-      for (const listed of batch) {
-        const booking = await tx.getBooking(listed.id);
-        if (
-          booking &&
-          isCurrent(booking, now) &&
-          booking.facility.toLowerCase() === unit.hsaId.toLowerCase()
-        )
-          messages.push(engagementUpsert(booking, unit, config));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        engagements += await store.transaction((tx) => queueBatch(tx, batch, unit, config, now));
+        break;
+      } catch (err) {
+        if (!(err instanceof ChangedWhileQueued) || attempt >= MAX_ATTEMPTS) throw err;
       }
-      if (messages.length > 0) await tx.appendOutbox(messages);
-      engagements += messages.length;
-    });
+    }
     transactions += 1;
   }
-  return { facility: unit.hsaId, engagements, transactions };
+  return {
+    facility: unit.hsaId,
+    queued: unit.webBookingEnabled ? 'upsert' : 'delete',
+    engagements,
+    transactions,
+  };
 }
 
 /**
@@ -115,11 +148,7 @@ export async function reloadFacility(
   try {
     return await reloadEngagementIndex(store, facility, ei, { now, batchSize: ei.batchSize });
   } catch (err) {
-    if (err instanceof EngagementReloadError)
-      throw new StaffActionError(
-        err.reason === 'unknown-facility' ? 'not-found' : 'refused',
-        err.message,
-      );
+    if (err instanceof EngagementReloadError) throw new StaffActionError('not-found', err.message);
     throw err;
   }
 }

@@ -231,7 +231,10 @@ export async function fhirPortalPayloads(
         out.push(await cancellationMessage(ctx, facility, last, after.cancelMessage));
       break;
     }
+    // The portal follows its own facility list, not the web-booking switch.
     case 'expired':
+    case 'published':
+    case 'unpublished':
       break;
   }
   return out.filter((p) => p !== undefined);

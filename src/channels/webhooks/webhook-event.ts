@@ -63,7 +63,9 @@ function typeOf(change: BookingChange): WebhookEventType | undefined {
     case 'cancelled':
       return (before ?? after).isInvitation ? 'invitation.withdrawn' : 'booking.cancelled';
     case 'expired':
-      // The booking is unchanged; its time has only passed.
+    case 'published':
+    case 'unpublished':
+      // The booking is unchanged: its time has passed, or its unit's web-booking switch turned.
       return undefined;
   }
 }

@@ -17,7 +17,13 @@ import {
 } from '../../staff/staff-inputs.ts';
 import { CliError, type Command } from '../command.ts';
 import { printBooking } from './booking-output.ts';
-import { patientFromFlags, patientOptions, slotFromFlags, slotOptions } from './flags.ts';
+import {
+  patientFromFlags,
+  patientHelp,
+  patientOptions,
+  slotFromFlags,
+  slotOptions,
+} from './flags.ts';
 import { dbHelp, dbOption, withServices } from './with-services.ts';
 
 const slotHelp = [
@@ -29,7 +35,7 @@ const slotHelp = [
 export const bookingCreateCommand: Command = {
   name: 'booking create',
   usage:
-    '(--slot <id> | --facility <hsa-id> --start <ts> --end <ts>) --patient <personnummer> --first-name <n> --last-name <n> [options]',
+    '(--slot <id> | --facility <hsa-id> --start <ts> --end <ts>) (--patient <pnr> | --patient - | --patient-file <file>) --first-name <n> --last-name <n> [options]',
   summary:
     'Book a slot for a patient (or book an open invitation) and report it to the engagement index.',
   help: [
@@ -38,7 +44,7 @@ export const bookingCreateCommand: Command = {
     '',
     'Options:',
     "  --facility <hsa-id>      the unit (default: the slot's, or the invitation's)",
-    '  --patient <pnr>          the patient (12 characters, yyyyMMddnnnn)',
+    ...patientHelp,
     '  --first-name, --last-name, --middle-name, --phone, --email',
     ...slotHelp,
     '  --invitation <id>        book this open invitation (patient and names from it)',
@@ -63,7 +69,7 @@ export const bookingCreateCommand: Command = {
     const body = {
       facility: values.facility,
       invitationId: values.invitation,
-      ...patientFromFlags(values),
+      ...(await patientFromFlags(values, io)),
       ...slotFromFlags(values),
       reason: values.reason,
     };

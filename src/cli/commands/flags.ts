@@ -1,7 +1,10 @@
 /** Flags shared by the booking and invitation commands, turned into the admin API's JSON shape. */
+import { readFile } from 'node:fs/promises';
+import { CliError, type CliIo } from '../command.ts';
 
 export const patientOptions = {
   patient: { type: 'string' },
+  'patient-file': { type: 'string' },
   'first-name': { type: 'string' },
   'middle-name': { type: 'string' },
   'last-name': { type: 'string' },
@@ -23,12 +26,44 @@ const text = (v: Values, name: string) => {
   return typeof value === 'string' ? value : undefined;
 };
 
-/** `{ subjectOfCare, patient }` from --patient and the name flags; absent flags stay absent. */
-export function patientFromFlags(v: Values): Record<string, unknown> {
+/** Help lines of the ways to give the personnummer. */
+export const patientHelp = [
+  '  --patient <pnr>          the patient (12 characters, yyyyMMddnnnn); other local users can',
+  '                           read it in /proc/<pid>/cmdline while the command runs, so prefer:',
+  '  --patient -              read the personnummer from standard input',
+  '  --patient-file <file>    read the personnummer from a file (first line)',
+];
+
+async function readStdin(io: CliIo): Promise<string> {
+  if (io.stdin) return io.stdin();
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The personnummer from --patient <pnr>, --patient - (standard input) or --patient-file. */
+async function patientId(v: Values, io: CliIo): Promise<string | undefined> {
+  const given = text(v, 'patient');
+  const file = text(v, 'patient-file');
+  if (given !== undefined && file !== undefined)
+    throw new CliError('give --patient or --patient-file, not both', 2);
+  let read: string;
+  if (file !== undefined)
+    read = await readFile(file, 'utf8').catch(() => {
+      throw new CliError(`cannot read ${file}`);
+    });
+  else if (given === '-') read = await readStdin(io);
+  else return given;
+  // The first line, without the line end; never quoted in an error.
+  return read.split(/\r?\n/, 1)[0]!.trim();
+}
+
+/** `{ subjectOfCare, patient }` from the patient and name flags; absent flags stay absent. */
+export async function patientFromFlags(v: Values, io: CliIo): Promise<Record<string, unknown>> {
   const names = ['first-name', 'middle-name', 'last-name', 'phone', 'email'];
   const anyName = names.some((n) => text(v, n) !== undefined);
   return {
-    subjectOfCare: text(v, 'patient'),
+    subjectOfCare: await patientId(v, io),
     ...(anyName
       ? {
           patient: {

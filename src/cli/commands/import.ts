@@ -12,7 +12,7 @@ import { instantToDt } from '../../domain/local-time.ts';
 import type { CalendarStore } from '../../store/calendar-store.ts';
 import { loadConfig } from '../../config/config.ts';
 import { createStore } from '../../store/create-store.ts';
-import { invitationsThroughService } from '../../calendar/import-calendar-file.ts';
+import { hooksThroughService } from '../../calendar/import-calendar-file.ts';
 import { createServices } from '../../services.ts';
 import { CliError } from '../command.ts';
 import type { CliIo, Command } from '../command.ts';
@@ -72,13 +72,14 @@ export async function runImport(
   const store = (deps.openStore ?? createStore)(url);
   let report: ImportReport;
   try {
-    const createInvitation =
-      deps.createInvitation ??
-      invitationsThroughService(
-        createServices({ store, channels: config.channels, ...(deps.now ? { now: deps.now } : {}) })
-          .service,
-      );
-    report = await importCalendar(store, imported, { createInvitation });
+    const hooks = hooksThroughService(
+      createServices({ store, channels: config.channels, ...(deps.now ? { now: deps.now } : {}) })
+        .service,
+    );
+    report = await importCalendar(store, imported, {
+      ...hooks,
+      ...(deps.createInvitation ? { createInvitation: deps.createInvitation } : {}),
+    });
   } finally {
     await store.close();
   }
@@ -115,7 +116,7 @@ function redact(url: string): string {
   return url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
 }
 
-const KINDS: readonly [keyof ImportReport, string][] = [
+const KINDS: readonly [Exclude<keyof ImportReport, 'webBooking'>, string][] = [
   ['facilities', 'facilities'],
   ['careTypes', 'care types'],
   ['timeTypes', 'time types'],
@@ -149,6 +150,20 @@ export function describeReport(
       ? 'No changes: the store already held this calendar.'
       : `${created} created, ${changed} changed. Nothing is ever deleted by an import.`,
   );
+  const { switchedOn, switchedOff, queued } = report.webBooking;
+  const queuedText = Object.entries(queued)
+    .map(([channel, n]) => `${n} ${channel} message${n === 1 ? '' : 's'}`)
+    .join(', ');
+  if (switchedOn.length > 0)
+    lines.push(
+      `Switched on for web booking: ${switchedOn.join(', ')} (their current bookings are loaded online).`,
+    );
+  if (switchedOff.length > 0)
+    lines.push(
+      `Switched off for web booking: ${switchedOff.join(', ')} (their current bookings are taken offline).`,
+    );
+  if (switchedOn.length + switchedOff.length > 0)
+    lines.push(`Queued for that: ${queuedText || 'nothing (no current bookings)'}.`);
   return lines;
 }
 

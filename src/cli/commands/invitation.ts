@@ -8,13 +8,13 @@ import { createInvitation, withdrawInvitation } from '../../staff/invitations.ts
 import { cancelInput, createInvitationInput, readInput } from '../../staff/staff-inputs.ts';
 import { CliError, type Command } from '../command.ts';
 import { printBooking } from './booking-output.ts';
-import { patientOptions, patientFromFlags, slotFromFlags, slotOptions } from './flags.ts';
+import * as flags from './flags.ts';
 import { dbHelp, dbOption, withServices } from './with-services.ts';
 
 export const invitationCreateCommand: Command = {
   name: 'invitation create',
   usage:
-    '--facility <hsa-id> --patient <personnummer> --first-name <n> --last-name <n> ' +
+    '--facility <hsa-id> (--patient <pnr> | --patient - | --patient-file <file>) --first-name <n> --last-name <n> ' +
     '(--purpose <text> | --purpose-file <file>) [--time-type <id>] [--slot <id> | --start <ts> --end <ts>] [options]',
   summary: 'Create an invitation (open, or timed on a slot) and report it to the engagement index.',
   help: [
@@ -23,7 +23,7 @@ export const invitationCreateCommand: Command = {
     '',
     'Options:',
     '  --facility <hsa-id>      the unit',
-    '  --patient <pnr>          the patient (12 characters, yyyyMMddnnnn)',
+    ...flags.patientHelp,
     '  --first-name, --last-name, --middle-name, --phone, --email',
     "  --time-type <id>         required for an open invitation; a timed one takes the slot's",
     '  --care-type <id>',
@@ -42,8 +42,8 @@ export const invitationCreateCommand: Command = {
       args: [...args],
       options: {
         ...dbOption,
-        ...patientOptions,
-        ...slotOptions,
+        ...flags.patientOptions,
+        ...flags.slotOptions,
         facility: { type: 'string' },
         'time-type': { type: 'string' },
         'care-type': { type: 'string' },
@@ -65,11 +65,11 @@ export const invitationCreateCommand: Command = {
         : values.purpose;
     const body = {
       facility: values.facility,
-      ...patientFromFlags(values),
+      ...(await flags.patientFromFlags(values, io)),
       timeTypeId: values['time-type'],
       careTypeId: values['care-type'],
       purpose,
-      ...slotFromFlags(values),
+      ...flags.slotFromFlags(values),
       expiresOn: values.expires,
       id: values.id,
     };
