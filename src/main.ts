@@ -91,7 +91,7 @@ async function main(): Promise<void> {
         .filter((line) => line !== '')
         .map((line) => `${line}\n`)
         .join('') +
-      `Metrics: ${url}/metrics. Admin API: ${adminToken ? `${adminUrl}/admin/ (bearer token from TIDBOK_ADMIN_TOKEN)` : 'off (set TIDBOK_ADMIN_TOKEN to enable)'}\n` +
+      `Metrics: ${url}/metrics. Admin API: ${adminToken ? `${adminUrl}/admin/ (bearer token ${config.adminToken ? 'from TIDBOK_ADMIN_TOKEN' : 'printed below'})` : 'off (set TIDBOK_ADMIN_TOKEN to enable)'}\n` +
       (adminToken && !config.adminToken
         ? `Staff console: ${adminUrl}/console/ and 1177 simulator: ${adminUrl}/simulator/, demo admin token ${adminToken}\n`
         : adminToken

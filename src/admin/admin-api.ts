@@ -28,6 +28,7 @@ import { adminOpenApiDocument } from './admin-openapi.ts';
 import type { AdminRoute, AdminRouteContext, AdminRouteContribution } from './admin-route.ts';
 import { outboxRoutes } from './routes/outbox-routes.ts';
 import { staffRoutes } from './routes/staff-routes.ts';
+import { facilityRoutes } from './routes/facility-routes.ts';
 
 export interface AdminApiOptions extends AdminRouteContext {
   /** The bearer token; undefined switches the API off (404). */
@@ -120,6 +121,7 @@ function mount(router: express.Router, routes: readonly AdminRoute[]): void {
 export function createAdminApp(options: AdminApiOptions & { readonly token: string }) {
   const routes = [
     ...staffRoutes(options.service),
+    ...facilityRoutes(options.service.store),
     ...outboxRoutes(options),
     ...(options.contributed ?? []).flatMap((contribute) => contribute(options)),
   ];

@@ -74,6 +74,19 @@ void describe('parseCalendarFile', () => {
     assert.equal(f.invitations[0]!.start, undefined);
   });
 
+  void it('reads an optional postal address, all three parts required', () => {
+    const file = aFile();
+    assert.equal(parseCalendarFile(file).facilities[0]!.postalAddress, undefined);
+    const address = { street: 'Hantverkargatan 11', postalCode: '112 21', city: 'Stockholm' };
+    facility0(file)['postalAddress'] = address;
+    assert.deepEqual(parseCalendarFile(file).facilities[0]!.postalAddress, address);
+    facility0(file)['postalAddress'] = { street: 'Hantverkargatan 11', postalCode: '1122' };
+    assert.deepEqual(problemsOf(file), [
+      'facilities[0].postalAddress.city: required',
+      'facilities[0].postalAddress.postalCode: must be a Swedish postal code: five digits, e.g. 112 21',
+    ]);
+  });
+
   void it('names a missing time type id by its JSON path', () => {
     const file = aFile();
     file.facilities.push({ ...facility0(file), hsaId: 'SE2321000016-7p3k', invitations: [] });

@@ -9,7 +9,7 @@
 import { checkDt, checkTs, isInDstGap } from '../domain/local-time.ts';
 import { checkPurpose } from '../domain/invitation-text.ts';
 import { checkSubjectOfCareId } from '../domain/personnummer.ts';
-import type { TimeTypeAudience } from '../domain/types.ts';
+import type { PostalAddress, TimeTypeAudience } from '../domain/types.ts';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -23,6 +23,8 @@ export interface CalendarFile {
 export interface FacilityEntry {
   readonly hsaId: string;
   readonly name: string;
+  /** Where patients go (Kivra letters show it). */
+  readonly postalAddress?: PostalAddress;
   readonly webBookingEnabled: boolean;
   readonly partnerFacilities: readonly string[];
   readonly careTypes: readonly CareTypeEntry[];
@@ -270,10 +272,24 @@ function checkUnique(
   }
 }
 
+/** An optional postal address: street, postal code (`123 45`) and city, all required when given. */
+function address(r: Reader, value: unknown, path: string): PostalAddress | undefined {
+  if (value === undefined) return undefined;
+  const o = r.object(value, path, ['street', 'postalCode', 'city']);
+  if (!o) return undefined;
+  const street = r.string(o, 'street', path);
+  const postalCode = r.string(o, 'postalCode', path);
+  const city = r.string(o, 'city', path);
+  if (postalCode && !/^\d{3} ?\d{2}$/.test(postalCode))
+    r.add(at(path, 'postalCode'), 'must be a Swedish postal code: five digits, e.g. 112 21');
+  return { street, postalCode, city };
+}
+
 function facility(r: Reader, value: unknown, path: string): FacilityEntry | undefined {
   const o = r.object(value, path, [
     'hsaId',
     'name',
+    'postalAddress',
     'webBookingEnabled',
     'partnerFacilities',
     'careTypes',
@@ -287,6 +303,7 @@ function facility(r: Reader, value: unknown, path: string): FacilityEntry | unde
   if (!o) return undefined;
   const hsaId = r.id(o, 'hsaId', path);
   const name = r.string(o, 'name', path);
+  const postalAddress = address(r, o['postalAddress'], at(path, 'postalAddress'));
   const webBookingEnabled = r.boolean(o, 'webBookingEnabled', path);
   const partnerFacilities = r.list(o, 'partnerFacilities', path, (v, p) => {
     if (typeof v !== 'string' || v.trim() === '' || v.trim() !== v) {
@@ -356,6 +373,7 @@ function facility(r: Reader, value: unknown, path: string): FacilityEntry | unde
   return {
     hsaId,
     name,
+    ...(postalAddress ? { postalAddress } : {}),
     webBookingEnabled,
     partnerFacilities,
     careTypes: defined(careTypes),

@@ -134,6 +134,7 @@ export function expandCalendar(file: CalendarFile, options: ExpandOptions): Expa
     out.facilities.push({
       hsaId: facility,
       name: f.name,
+      ...(f.postalAddress ? { postalAddress: f.postalAddress } : {}),
       webBookingEnabled: f.webBookingEnabled,
       partnerFacilities: [...f.partnerFacilities],
     });

@@ -15,11 +15,13 @@ import {
 } from './channel-module.ts';
 import { engagementIndex } from './engagement-index/index.ts';
 import { fhirPortal } from './fhir-portal/index.ts';
+import { kivra } from './kivra/index.ts';
 import { webhooks } from './webhooks/index.ts';
 
 /** Every channel, in the order they are started and reported. */
 export const CHANNELS = [
   registerChannel(engagementIndex),
+  registerChannel(kivra),
   registerChannel(webhooks),
   registerChannel(fhirPortal),
 ] as const;

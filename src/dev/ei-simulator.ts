@@ -37,6 +37,7 @@ import { escapeText } from '../xml/escape.ts';
 import { XmlParseError, parseXml } from '../xml/parse.ts';
 import type { XmlElement } from '../xml/parse.ts';
 import type { Engagement } from '../channels/engagement-index/engagement-mapping.ts';
+import { untilStopped } from './until-stopped.ts';
 
 type UpdateRequest = Decoded<typeof Update.request>;
 type DecodedEngagement = UpdateRequest['engagementTransaction'][number]['engagement'];
@@ -507,18 +508,7 @@ export async function runEiSimulatorCommand(
   const { timer, flush: print } = followCalls(simulator, (c) =>
     out(`${new Date(c.atUtcMs).toISOString()} ${c.correlationId ?? '-'} ${describeCall(c)}`),
   );
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      options.signal?.removeEventListener('abort', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-    if (options.signal?.aborted) stop();
-    else options.signal?.addEventListener('abort', stop);
-  });
+  await untilStopped(options.signal);
   clearInterval(timer);
   print();
   await simulator.close();

@@ -11,10 +11,19 @@ export interface LocalTime {
   readonly utcMs: number;
 }
 
+/** A unit's postal address (Kivra letters show it). */
+export interface PostalAddress {
+  readonly street: string;
+  readonly postalCode: string;
+  readonly city: string;
+}
+
 export interface Facility {
   /** HSA-id as served (and as sent to EI); looked up case-insensitively. */
   readonly hsaId: string;
   readonly name: string;
+  /** Where patients go; optional. */
+  readonly postalAddress?: PostalAddress;
   /** Only facilities enabled for web booking are reported to EI (policy §3.1 item 2). */
   readonly webBookingEnabled: boolean;
   /**

@@ -101,11 +101,13 @@ void describe('the admin API contract', () => {
     );
     assert.deepEqual(routes.sort(), [
       'GET /admin/bookings/{id}',
+      'GET /admin/facilities/{hsaId}',
       'GET /admin/outbox',
       'POST /admin/bookings',
       'POST /admin/bookings/{id}/cancel',
       'POST /admin/bookings/{id}/rebook',
       'POST /admin/ei/reload',
+      'POST /admin/facilities/{hsaId}/postal-address',
       'POST /admin/invitations',
       'POST /admin/invitations/{id}/change',
       'POST /admin/invitations/{id}/withdraw',

@@ -6,13 +6,10 @@
  * rivta-spec §4 "resend until the call succeeds").
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import Database from 'better-sqlite3';
 import { startEiSimulator, type EiSimulator } from '../../src/dev/ei-simulator.ts';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-calendar-store.ts';
 import { soapMakeBooking } from '../support/booking-calls.ts';
@@ -24,76 +21,26 @@ import {
   type SeededCalendar,
 } from '../support/test-calendar.ts';
 import { PRODUCER_HSA_ID, TEST_EI_CONFIG } from '../support/test-app.ts';
+import {
+  killProducer,
+  outboxRows as eiRows,
+  startProducer,
+  type Producer,
+} from '../support/producer-process.ts';
+import { EI_CHANNEL } from '../../src/channels/engagement-index/engagement-mapping.ts';
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+/** The EI settings of every producer here. */
+const eiEnv = (eiUrl: string) => ({
+  EI_URL: eiUrl,
+  EI_SOURCE_SYSTEM: PRODUCER_HSA_ID,
+  EI_DATA_CONTROLLER: TEST_EI_CONFIG.dataController,
+  EI_LOGICAL_ADDRESS: TEST_EI_CONFIG.logicalAddress,
+  // A stuck call is given up after 2 s by a live process; a dead one's claim lapses after 3 s.
+  EI_TIMEOUT_MS: '2000',
+  EI_LEASE_MS: '3000',
+});
 
-interface Producer {
-  readonly child: ChildProcess;
-  readonly url: string;
-  readonly exited: Promise<void>;
-}
-
-/** Starts `src/main.ts` as `npm start` would, on the given database and EI, and waits for its URL. */
-async function startProducer(databasePath: string, eiUrl: string): Promise<Producer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      DATABASE_URL: databasePath,
-      TIDBOK_SEED: 'none',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      EI_URL: eiUrl,
-      EI_SOURCE_SYSTEM: PRODUCER_HSA_ID,
-      EI_DATA_CONTROLLER: TEST_EI_CONFIG.dataController,
-      EI_LOGICAL_ADDRESS: TEST_EI_CONFIG.logicalAddress,
-      // A stuck call is given up after 2 s by a live process; a dead one's claim lapses after 3 s.
-      EI_TIMEOUT_MS: '2000',
-      EI_LEASE_MS: '3000',
-    },
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`producer did not start:\n${output}`)), 30_000);
-    const read = (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      const match = /serving crm:scheduling 1\.1 on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    };
-    child.stdout!.on('data', read);
-    child.stderr!.on('data', read);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`producer exited with ${code}:\n${output}`));
-    });
-  });
-  return { child, url, exited };
-}
-
-async function kill(producer: Producer, signal: NodeJS.Signals): Promise<void> {
-  if (producer.child.exitCode === null && producer.child.signalCode === null)
-    producer.child.kill(signal);
-  await producer.exited;
-}
-
-/** The outbox rows as the database file holds them, read without the store (no migration, no lock). */
-function outboxRows(path: string): { status: string; attempts: number }[] {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  try {
-    return db.prepare('SELECT status, attempts FROM outbox ORDER BY id').all() as {
-      status: string;
-      attempts: number;
-    }[];
-  } finally {
-    db.close();
-  }
-}
+const outboxRows = (path: string) => eiRows(path, EI_CHANNEL);
 
 describe('a producer killed between the booking commit and EI’s answer', () => {
   let dir: string;
@@ -111,7 +58,7 @@ describe('a producer killed between the booking commit and EI’s answer', () =>
   });
 
   afterEach(async () => {
-    for (const p of producers.splice(0)) await kill(p, 'SIGKILL');
+    for (const p of producers.splice(0)) await killProducer(p, 'SIGKILL');
     for (const s of simulators.splice(0)) await s.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -126,7 +73,7 @@ describe('a producer killed between the booking commit and EI’s answer', () =>
   };
 
   const start = async (eiUrl: string) => {
-    const producer = await startProducer(databasePath, eiUrl);
+    const producer = await startProducer(databasePath, eiEnv(eiUrl));
     producers.push(producer);
     return producer;
   };
@@ -143,7 +90,7 @@ describe('a producer killed between the booking commit and EI’s answer', () =>
       ['in_flight'],
       'committed with its outbox row, claimed, not yet confirmed',
     );
-    await kill(first, 'SIGKILL');
+    await killProducer(first, 'SIGKILL');
     assert.deepEqual(ei.findContent(PATIENT), [], 'EI has nothing yet');
 
     const second = await start(ei.url);
@@ -166,7 +113,7 @@ describe('a producer killed between the booking commit and EI’s answer', () =>
     );
     assert.equal(outboxRows(databasePath)[0]!.attempts, 2);
     assertEveryCallConforms(ei);
-    await kill(second, 'SIGTERM');
+    await killProducer(second, 'SIGTERM');
   });
 
   it('delivers the Update after a restart when the process died before EI could be reached', async () => {
@@ -179,7 +126,7 @@ describe('a producer killed between the booking commit and EI’s answer', () =>
 
     const bookingId = await soapMakeBooking(first.url, calendar.doctorSlots[1]!);
     assert.equal(outboxRows(databasePath).length, 1, 'the Update was queued with the booking');
-    await kill(first, 'SIGKILL');
+    await killProducer(first, 'SIGKILL');
     assert.notEqual(outboxRows(databasePath)[0]!.status, 'delivered');
 
     const ei = await simulator(port);
@@ -188,6 +135,6 @@ describe('a producer killed between the booking commit and EI’s answer', () =>
     assert.equal(ei.findContent(PATIENT)[0]!.businessObjectInstanceIdentifier, bookingId);
     assert.equal(acceptedTransactions(ei).length, 1);
     assertEveryCallConforms(ei);
-    await kill(second, 'SIGTERM');
+    await killProducer(second, 'SIGTERM');
   });
 });

@@ -211,6 +211,24 @@ export function describeCalendarStore(
         assert.deepEqual(await store.listTimeTypes(FACILITY), [base]);
       });
 
+      test('keeps a facility postal address, notices a change of it, and removes it', async (store) => {
+        const address = { street: 'Storgatan 1', postalCode: '753 20', city: 'Uppsala' };
+        const withAddress = aFacility({ postalAddress: address });
+        const results = await store.transaction(async (tx) => [
+          await tx.upsertFacility(aFacility()),
+          await tx.upsertFacility(withAddress),
+          await tx.upsertFacility(withAddress),
+          await tx.upsertFacility(aFacility({ postalAddress: { ...address, city: 'Enköping' } })),
+        ]);
+        assert.deepEqual(results, [true, true, false, true]);
+        assert.deepEqual((await store.getFacility(FACILITY))?.postalAddress, {
+          ...address,
+          city: 'Enköping',
+        });
+        await store.transaction((tx) => tx.upsertFacility(aFacility()));
+        assert.deepEqual(await store.listFacilities(), [aFacility()]);
+      });
+
       test('matches HSA-id keys on upsert in any case, keeping the first spelling', async (store) => {
         const results = await store.transaction(async (tx) => [
           await tx.upsertFacility(aFacility()),

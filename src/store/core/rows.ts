@@ -10,6 +10,7 @@ import type {
   Facility,
   FreeTimeslot,
   PatientDetails,
+  PostalAddress,
   Performer,
   Timeslot,
   TimeType,
@@ -35,6 +36,7 @@ export interface FacilityRow {
   name: string;
   web_booking_enabled: Flag;
   partner_facilities: string;
+  postal_address: string | null;
 }
 
 export interface TimeTypeRow {
@@ -121,6 +123,7 @@ export function toFacility(r: FacilityRow): Facility {
   return {
     hsaId: r.hsa_id,
     name: r.name,
+    ...(r.postal_address ? { postalAddress: JSON.parse(r.postal_address) as PostalAddress } : {}),
     webBookingEnabled: isSet(r.web_booking_enabled),
     partnerFacilities: JSON.parse(r.partner_facilities) as string[],
   };

@@ -29,13 +29,20 @@ export const UPSERTS = {
   facility: {
     table: 'facilities',
     keys: ['hsa_id'],
-    columns: ['name', 'web_booking_enabled', 'partner_facilities'],
+    columns: ['name', 'web_booking_enabled', 'partner_facilities', 'postal_address'],
     describe: (f) => `facility ${f.hsaId}`,
     values: (f, flag) => [
       f.hsaId,
       f.name,
       flag(f.webBookingEnabled),
       JSON.stringify(f.partnerFacilities),
+      f.postalAddress
+        ? JSON.stringify({
+            street: f.postalAddress.street,
+            postalCode: f.postalAddress.postalCode,
+            city: f.postalAddress.city,
+          })
+        : null,
     ],
   } satisfies Upsert<Facility>,
   timeType: {

@@ -21,6 +21,7 @@ import {
 } from '../core/migration-runner.ts';
 import { CREATE_WEBHOOK_SUBSCRIPTIONS } from '../../channels/webhooks/webhook-subscription-sql.ts';
 import { OUTBOX_RECEIPTS_SQL } from '../outbox-receipts-migration.ts';
+import { FACILITY_POSTAL_ADDRESS_SQL } from '../facility-address-migration.ts';
 
 export type { AppliedMigration, Migration };
 
@@ -228,6 +229,11 @@ CREATE TABLE calendar_version (
 );
 INSERT INTO calendar_version (id, version) VALUES (1, 0);
 `,
+  },
+  {
+    version: 8,
+    name: 'facility postal address',
+    sql: FACILITY_POSTAL_ADDRESS_SQL,
   },
 ];
 

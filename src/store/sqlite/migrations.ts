@@ -16,6 +16,7 @@ import {
   type SchemaSteps,
 } from '../core/migration-runner.ts';
 import { OUTBOX_RECEIPTS_SQL } from '../outbox-receipts-migration.ts';
+import { FACILITY_POSTAL_ADDRESS_SQL } from '../facility-address-migration.ts';
 import { CREATE_WEBHOOK_SUBSCRIPTIONS } from '../../channels/webhooks/webhook-subscription-sql.ts';
 
 export type { AppliedMigration, Migration };
@@ -203,6 +204,11 @@ CREATE TABLE patient_identifiers (
   PRIMARY KEY (subject_of_care, system)
 ) STRICT;
 `,
+  },
+  {
+    version: 8,
+    name: 'facility postal address',
+    sql: FACILITY_POSTAL_ADDRESS_SQL,
   },
 ];
 
