@@ -124,6 +124,12 @@ export class PostgresCalendarStore extends StoreCore<PostgresQueries> {
     // parameters unknown, rather than on every call. Every other statement is
     // unnamed and still planned with its actual values.
     pool.on('connect', (client) => {
+      // A connection that is lost emits 'error', sometimes twice (the server's
+      // message, then the closed socket), and the pool listens only while the
+      // client is idle: without a listener of its own for the rest of its life,
+      // one lost session would end the process. The statement running on it
+      // fails anyway, and that is how the store learns of it.
+      client.on('error', () => undefined);
       client.query('SET plan_cache_mode = force_generic_plan').catch(() => undefined);
     });
     // Start at once, so start-up problems show early; callers see the outcome.

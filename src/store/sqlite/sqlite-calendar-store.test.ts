@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, migrate } from './migrations.ts';
+import type { StoreTx } from '../calendar-store.ts';
 import { openSqliteStore } from './sqlite-calendar-store.ts';
 import {
   aCareType,
@@ -19,6 +20,14 @@ import {
 import { FREE_TIMESLOTS_OF_PERFORMER_SQL, FREE_TIMESLOTS_SQL } from './sqlite-queries.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tidbok-sqlite-'));
+
+/** The builders' facility with its care type, time type and performer. */
+async function seedUnit(tx: StoreTx): Promise<void> {
+  await tx.upsertFacility(aFacility());
+  await tx.upsertCareType(aCareType());
+  await tx.upsertTimeType(aTimeType());
+  await tx.upsertPerformer(aPerformer());
+}
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function plan(sql: string, params: unknown = {}): string[] {
@@ -243,10 +252,7 @@ void describe('SqliteCalendarStore free-slot names (kept per calendar version)',
       ).map((s) => [s.performerName, s.timeTypeName]);
     try {
       await store.transaction(async (tx) => {
-        await tx.upsertFacility(aFacility());
-        await tx.upsertCareType(aCareType());
-        await tx.upsertTimeType(aTimeType());
-        await tx.upsertPerformer(aPerformer());
+        await seedUnit(tx);
         await tx.upsertTimeslot(aTimeslot({ performer: 'SE2321000016-P001' }));
       });
       assert.deepEqual(await names(), [['Dr Anna Ek', 'Läkarbesök']]);
@@ -279,10 +285,7 @@ void describe('SqliteCalendarStore reference lists (kept per calendar version)',
     });
     try {
       await store.transaction(async (tx) => {
-        await tx.upsertFacility(aFacility());
-        await tx.upsertCareType(aCareType());
-        await tx.upsertTimeType(aTimeType());
-        await tx.upsertPerformer(aPerformer());
+        await seedUnit(tx);
         await tx.upsertResource({ facility: FACILITY, id: 'R1', name: 'Rum 1' });
       });
       assert.deepEqual(await names(), {
