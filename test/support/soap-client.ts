@@ -4,6 +4,7 @@
  * so no test can produce a response that escapes conformance checking.
  */
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
 import { NS } from '../../src/contracts/namespaces.ts';
 import type { ComplexType, Decoded, Encodable, Interaction } from '../../src/contracts/model.ts';
 import { decodeComplex } from '../../src/xml/decode.ts';
@@ -78,6 +79,43 @@ export async function postSoap(
   return parseAnswer(response.status, response.headers.get('content-type'), await response.text());
 }
 
+/**
+ * Posts like {@link postSoap}, over a connection of its own that is closed
+ * after the answer: a pool of worker processes behind one port hands each
+ * new connection to the next worker, so calls made so reach every worker.
+ */
+export function postSoapOnNewConnection(
+  url: string,
+  payload: string | Buffer,
+  headers: Record<string, string> = {},
+): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      url,
+      {
+        method: 'POST',
+        agent: false,
+        headers: { 'Content-Type': 'text/xml; charset=UTF-8', Connection: 'close', ...headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          try {
+            const text = Buffer.concat(chunks).toString('utf8');
+            resolve(parseAnswer(res.statusCode ?? 0, res.headers['content-type'] ?? null, text));
+          } catch (error) {
+            reject(error as Error);
+          }
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
 /** Validates and parses an answer received by any HTTP client (HTTPS tests use node:https). */
 export function parseAnswer(status: number, contentType: string | null, text: string): RawAnswer {
   if (nationalContractsDir) assertValidAgainstNational(text);
@@ -105,8 +143,9 @@ export async function callSoap<I extends Interaction>(
   interaction: I,
   request: Encodable<I['request']>,
   options: EnvelopeOptions = {},
+  post: typeof postSoap = postSoap,
 ): Promise<CallResult<I>> {
-  const answer = await postSoap(
+  const answer = await post(
     baseUrl + interaction.path,
     requestEnvelope(interaction, request, options),
     { SOAPAction: `"${interaction.soapAction}"` },
