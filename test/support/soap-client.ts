@@ -4,13 +4,13 @@
  * so no test can produce a response that escapes conformance checking.
  */
 import assert from 'node:assert/strict';
-import { request as httpRequest } from 'node:http';
 import { NS } from '../../src/contracts/namespaces.ts';
 import type { ComplexType, Decoded, Encodable, Interaction } from '../../src/contracts/model.ts';
 import { decodeComplex } from '../../src/xml/decode.ts';
 import { encodeElement, prefixesFor } from '../../src/xml/encode.ts';
 import { escapeText } from '../../src/xml/escape.ts';
 import { parseXml, type XmlElement } from '../../src/xml/parse.ts';
+import { httpsPost } from './https-post.ts';
 import { assertValidAgainstNational, nationalContractsDir } from './national-schemas.ts';
 
 export interface RawAnswer {
@@ -84,36 +84,13 @@ export async function postSoap(
  * after the answer: a pool of worker processes behind one port hands each
  * new connection to the next worker, so calls made so reach every worker.
  */
-export function postSoapOnNewConnection(
+export async function postSoapOnNewConnection(
   url: string,
   payload: string | Buffer,
   headers: Record<string, string> = {},
 ): Promise<RawAnswer> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      url,
-      {
-        method: 'POST',
-        agent: false,
-        headers: { 'Content-Type': 'text/xml; charset=UTF-8', Connection: 'close', ...headers },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', reject);
-        res.on('end', () => {
-          try {
-            const text = Buffer.concat(chunks).toString('utf8');
-            resolve(parseAnswer(res.statusCode ?? 0, res.headers['content-type'] ?? null, text));
-          } catch (error) {
-            reject(error as Error);
-          }
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
+  const answer = await httpsPost(url, payload, {}, headers);
+  return parseAnswer(answer.status, answer.contentType, answer.text);
 }
 
 /** Validates and parses an answer received by any HTTP client (HTTPS tests use node:https). */
