@@ -51,6 +51,23 @@ export const EngagementType = sequence(core, 'EngagementType', [
   opt(core, 'owner', EiHsaIdType),
 ]);
 
+/**
+ * The fields EI hashes into an engagement's key, in the order of its hash
+ * (`Engagement.java`): transactions with the same values here are about the
+ * same engagement. EI sets `owner` to itself.
+ */
+export const engagementKeyFields = [
+  'registeredResidentIdentification',
+  'serviceDomain',
+  'categorization',
+  'logicalAddress',
+  'businessObjectInstanceIdentifier',
+  'sourceSystem',
+  'dataController',
+  'owner',
+  'clinicalProcessInterestId',
+] as const;
+
 export const EngagementTransactionType = sequence(core, 'EngagementTransactionType', [
   one(core, 'deleteFlag', xsBoolean),
   one(core, 'engagement', EngagementType),
