@@ -22,6 +22,7 @@ import {
 import { CREATE_WEBHOOK_SUBSCRIPTIONS } from '../../channels/webhooks/webhook-subscription-sql.ts';
 import { OUTBOX_RECEIPTS_SQL } from '../outbox-receipts-migration.ts';
 import { FACILITY_POSTAL_ADDRESS_SQL } from '../facility-address-migration.ts';
+import { TIME_TYPE_CANCEL_INFO_SQL } from '../time-type-cancel-info-migration.ts';
 
 export type { AppliedMigration, Migration };
 
@@ -234,6 +235,11 @@ INSERT INTO calendar_version (id, version) VALUES (1, 0);
     version: 8,
     name: 'facility postal address',
     sql: FACILITY_POSTAL_ADDRESS_SQL,
+  },
+  {
+    version: 9,
+    name: 'time type cancellation info',
+    sql: TIME_TYPE_CANCEL_INFO_SQL,
   },
 ];
 

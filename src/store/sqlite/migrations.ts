@@ -17,6 +17,7 @@ import {
 } from '../core/migration-runner.ts';
 import { OUTBOX_RECEIPTS_SQL } from '../outbox-receipts-migration.ts';
 import { FACILITY_POSTAL_ADDRESS_SQL } from '../facility-address-migration.ts';
+import { TIME_TYPE_CANCEL_INFO_SQL } from '../time-type-cancel-info-migration.ts';
 import { CREATE_WEBHOOK_SUBSCRIPTIONS } from '../../channels/webhooks/webhook-subscription-sql.ts';
 
 export type { AppliedMigration, Migration };
@@ -209,6 +210,11 @@ CREATE TABLE patient_identifiers (
     version: 8,
     name: 'facility postal address',
     sql: FACILITY_POSTAL_ADDRESS_SQL,
+  },
+  {
+    version: 9,
+    name: 'time type cancellation info',
+    sql: TIME_TYPE_CANCEL_INFO_SQL,
   },
 ];
 
