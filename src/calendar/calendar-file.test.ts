@@ -87,6 +87,20 @@ void describe('parseCalendarFile', () => {
     ]);
   });
 
+  void it("reads a time type's optional booking and cancellation texts, which must not be empty", () => {
+    const file = aFile();
+    const fee = 'Avbokning senare än 24 timmar före besöket debiteras.';
+    const type = listOf(file, 'timeTypes')[0]!;
+    assert.equal('cancelInfo' in parseCalendarFile(file).facilities[0]!.timeTypes[0]!, false);
+    Object.assign(type, { bookingInfo: 'Kom fastande.', cancelInfo: fee });
+    const parsed = parseCalendarFile(file).facilities[0]!.timeTypes[0]!;
+    assert.deepEqual([parsed.bookingInfo, parsed.cancelInfo], ['Kom fastande.', fee]);
+    Object.assign(type, { cancelInfo: ' ' });
+    assert.deepEqual(problemsOf(file), [
+      'facilities[0].timeTypes[0].cancelInfo: must not be empty',
+    ]);
+  });
+
   void it('names a missing time type id by its JSON path', () => {
     const file = aFile();
     file.facilities.push({ ...facility0(file), hsaId: 'SE2321000016-7p3k', invitations: [] });

@@ -51,6 +51,7 @@ export interface TimeTypeEntry {
   readonly webBookable: boolean;
   readonly audience: TimeTypeAudience;
   readonly bookingInfo?: string;
+  readonly cancelInfo?: string;
 }
 
 export interface PerformerEntry {
@@ -422,6 +423,7 @@ function timeType(
     'webBookable',
     'audience',
     'bookingInfo',
+    'cancelInfo',
   ]);
   if (!o) return undefined;
   const linked = r.list(o, 'careTypeIds', path, (v, p) => {
@@ -435,6 +437,7 @@ function timeType(
   else if (rawAudience !== undefined && rawAudience !== 'everyone')
     r.add(`${path}.audience`, "must be 'everyone' or 'returning-patients'");
   const bookingInfo = r.string(o, 'bookingInfo', path, 'optional');
+  const cancelInfo = r.string(o, 'cancelInfo', path, 'optional');
   return {
     id: r.id(o, 'id', path),
     name: r.string(o, 'name', path),
@@ -445,6 +448,7 @@ function timeType(
     webBookable: r.boolean(o, 'webBookable', path, true),
     audience,
     ...(bookingInfo !== undefined ? { bookingInfo } : {}),
+    ...(cancelInfo !== undefined ? { cancelInfo } : {}),
   };
 }
 

@@ -11,7 +11,8 @@ import { insertInvitationOnly } from './insert-invitation.ts';
 const FACILITY = 'SE2321000016-1hz5';
 const NOW = Date.UTC(2027, 0, 1, 8, 0);
 
-function calendar(timeTypeName = 'Provtagning'): ExpandedCalendar {
+/** The test calendar; `timeType` changes fields of its one time type. */
+function calendar(timeType: Record<string, unknown> = {}): ExpandedCalendar {
   const file = parseCalendarFile({
     facilities: [
       {
@@ -22,11 +23,12 @@ function calendar(timeTypeName = 'Provtagning'): ExpandedCalendar {
         timeTypes: [
           {
             id: 'prov',
-            name: timeTypeName,
+            name: 'Provtagning',
             careTypeIds: ['lab'],
             cancelAllowed: true,
             rebookAllowed: false,
             messageAllowed: false,
+            ...timeType,
           },
         ],
         performers: [{ hsaId: 'SE2321000016-p001', firstName: 'Anna', lastName: 'Berg' }],
@@ -113,11 +115,24 @@ void describe('importCalendar (SQLite store)', () => {
 
   void it('reports an edited row as changed and stores the edit', async () => {
     await importCalendar(store, calendar(), { createInvitation });
-    const report = await importCalendar(store, calendar('Provtagning, blod'), { createInvitation });
+    const report = await importCalendar(store, calendar({ name: 'Provtagning, blod' }), {
+      createInvitation,
+    });
     assert.deepEqual(report.timeTypes, counts(0, 1, 0));
     assert.equal(totalChanges(report), 1);
     const [timeType] = await store.listTimeTypes(FACILITY);
     assert.equal(timeType?.name, 'Provtagning, blod');
+  });
+
+  void it("stores a time type's cancellation text, and reports a new text as a change", async () => {
+    const fee = 'Avbokning senare än 24 timmar före besöket debiteras.';
+    await importCalendar(store, calendar({ cancelInfo: fee }), { createInvitation });
+    assert.equal((await store.listTimeTypes(FACILITY))[0]?.cancelInfo, fee);
+    const again = await importCalendar(store, calendar({ cancelInfo: fee }), { createInvitation });
+    assert.equal(totalChanges(again), 0);
+    const dropped = await importCalendar(store, calendar(), { createInvitation });
+    assert.deepEqual(dropped.timeTypes, counts(0, 1, 0));
+    assert.equal('cancelInfo' in (await store.listTimeTypes(FACILITY))[0]!, false);
   });
 
   void it('books the slot of a timed invitation and stores an open one without a slot', async () => {
