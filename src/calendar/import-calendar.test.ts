@@ -11,9 +11,19 @@ import { insertInvitationOnly } from './insert-invitation.ts';
 const FACILITY = 'SE2321000016-1hz5';
 const NOW = Date.UTC(2027, 0, 1, 8, 0);
 
-/** The test calendar; `timeType` changes fields of its one time type. */
-function calendar(timeType: Record<string, unknown> = {}): ExpandedCalendar {
+const BSN_SYSTEM = 'http://fhir.nl/fhir/NamingSystem/bsn';
+const BSN = { system: BSN_SYSTEM, value: '123456782' };
+
+/**
+ * The test calendar; `timeType` changes fields of its one time type, and
+ * `patients` is the file's list of patients' identifiers.
+ */
+function calendar(
+  timeType: Record<string, unknown> = {},
+  patients: readonly unknown[] = [],
+): ExpandedCalendar {
   const file = parseCalendarFile({
+    patients,
     facilities: [
       {
         hsaId: FACILITY,
@@ -96,6 +106,7 @@ void describe('importCalendar (SQLite store)', () => {
       resources: counts(1, 0, 0),
       timeslots: counts(4, 0, 0),
       invitations: counts(2, 0, 0),
+      patientIdentifiers: counts(0, 0, 0),
       // Added switched on; without the hook nothing is announced.
       webBooking: { switchedOn: [calendar().facilities[0]!.hsaId], switchedOff: [], queued: {} },
     });
@@ -133,6 +144,28 @@ void describe('importCalendar (SQLite store)', () => {
     const dropped = await importCalendar(store, calendar(), { createInvitation });
     assert.deepEqual(dropped.timeTypes, counts(0, 1, 0));
     assert.equal('cancelInfo' in (await store.listTimeTypes(FACILITY))[0]!, false);
+  });
+
+  void it("records patients' identifiers, counting each one created, changed or unchanged", async () => {
+    const other = { system: 'urn:oid:2.16.840.1.113883.2.4.6.3', value: 'A-1' };
+    const withIds = (...identifiers: object[]) =>
+      calendar({}, [{ subjectOfCare: '191212121212', identifiers }]);
+    const first = await importCalendar(store, withIds(BSN), { createInvitation });
+    assert.deepEqual(first.patientIdentifiers, counts(1, 0, 0));
+    assert.deepEqual(await store.listPatientIdentifiers('191212121212'), [BSN]);
+    const again = await importCalendar(store, withIds(BSN), { createInvitation });
+    assert.deepEqual(again.patientIdentifiers, counts(0, 0, 1));
+    assert.equal(totalChanges(again), 0);
+    const next = await importCalendar(store, withIds({ ...BSN, value: '111222333' }, other), {
+      createInvitation,
+    });
+    assert.deepEqual(next.patientIdentifiers, counts(1, 1, 0));
+    // Never deletes: a file without the patient leaves what is recorded.
+    await importCalendar(store, calendar(), { createInvitation });
+    assert.deepEqual(await store.listPatientIdentifiers('191212121212'), [
+      { ...BSN, value: '111222333' },
+      other,
+    ]);
   });
 
   void it('books the slot of a timed invitation and stores an open one without a slot', async () => {
@@ -254,8 +287,9 @@ void describe('importCalendar (SQLite store)', () => {
   });
 
   void it('writes nothing when any part of the import fails', async () => {
+    const withBsn = calendar({}, [{ subjectOfCare: '191212121212', identifiers: [BSN] }]);
     await assert.rejects(
-      importCalendar(store, calendar(), {
+      importCalendar(store, withBsn, {
         createInvitation: async () => {
           throw new Error('domain refused the invitation');
         },
@@ -268,5 +302,6 @@ void describe('importCalendar (SQLite store)', () => {
       activeBookings: 0,
       outbox: 0,
     });
+    assert.deepEqual(await store.listPatientIdentifiers('191212121212'), []);
   });
 });
