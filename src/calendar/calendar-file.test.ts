@@ -1,28 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { aFacilityJson } from '../../test/support/calendar-file-fixture.ts';
 import { CalendarFileError, parseCalendarFile } from './calendar-file.ts';
 
 /** A small valid file; tests change one thing at a time. */
 function aFile(): { facilities: Record<string, unknown>[] } {
   return {
     facilities: [
-      {
-        hsaId: 'SE2321000016-1hz5',
-        name: 'Vårdcentralen Kungsholmen',
-        webBookingEnabled: true,
-        careTypes: [{ id: 'lab', name: 'Laboratorium' }],
-        timeTypes: [
-          {
-            id: 'prov',
-            name: 'Provtagning',
-            careTypeIds: ['lab'],
-            cancelAllowed: true,
-            rebookAllowed: true,
-            messageAllowed: false,
-          },
-        ],
-        performers: [{ hsaId: 'SE2321000016-p001', firstName: 'Anna', lastName: 'Berg' }],
-        resources: [{ id: 'rum1', name: 'Provrum 1' }],
+      aFacilityJson({
         schedules: [
           {
             timeTypeId: 'prov',
@@ -44,7 +29,7 @@ function aFile(): { facilities: Record<string, unknown>[] } {
             purpose: 'Välkommen på provtagning.',
           },
         ],
-      },
+      }),
     ],
   };
 }

@@ -10,7 +10,12 @@ import { checkDt, checkTs, isInDstGap } from '../domain/local-time.ts';
 import { checkPurpose } from '../domain/invitation-text.ts';
 import { checkIdentifierSystem, checkIdentifierValue } from '../domain/patient-identifier.ts';
 import { checkSubjectOfCareId } from '../domain/personnummer.ts';
-import type { PatientIdentifier, PostalAddress, TimeTypeAudience } from '../domain/types.ts';
+import type {
+  PatientIdentifier,
+  PostalAddress,
+  TimeType,
+  TimeTypeAudience,
+} from '../domain/types.ts';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -50,18 +55,8 @@ export interface CareTypeEntry {
   readonly name: string;
 }
 
-export interface TimeTypeEntry {
-  readonly id: string;
-  readonly name: string;
-  readonly careTypeIds: readonly string[];
-  readonly cancelAllowed: boolean;
-  readonly rebookAllowed: boolean;
-  readonly messageAllowed: boolean;
-  readonly webBookable: boolean;
-  readonly audience: TimeTypeAudience;
-  readonly bookingInfo?: string;
-  readonly cancelInfo?: string;
-}
+/** A time type as the file gives it: the domain's, within its facility. */
+export type TimeTypeEntry = Omit<TimeType, 'facility'>;
 
 export interface PerformerEntry {
   readonly hsaId: string;

@@ -1,5 +1,11 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import {
+  aFacilityJson,
+  aTimeTypeJson,
+  FIXTURE_FACILITY,
+} from '../../test/support/calendar-file-fixture.ts';
+import { BSN_SYSTEM } from '../domain/patient-identifier.ts';
 import type { CalendarStore } from '../store/calendar-store.ts';
 import { openSqliteStore } from '../store/sqlite/sqlite-calendar-store.ts';
 import { CalendarFileError, parseCalendarFile } from './calendar-file.ts';
@@ -8,10 +14,9 @@ import type { ExpandedCalendar } from './expand-calendar.ts';
 import { changedRows, importCalendar } from './import-calendar.ts';
 import { insertInvitationOnly } from './insert-invitation.ts';
 
-const FACILITY = 'SE2321000016-1hz5';
+const FACILITY = FIXTURE_FACILITY;
 const NOW = Date.UTC(2027, 0, 1, 8, 0);
 
-const BSN_SYSTEM = 'http://fhir.nl/fhir/NamingSystem/bsn';
 const BSN = { system: BSN_SYSTEM, value: '123456782' };
 
 /**
@@ -25,24 +30,8 @@ function calendar(
   const file = parseCalendarFile({
     patients,
     facilities: [
-      {
-        hsaId: FACILITY,
-        name: 'Vårdcentralen Kungsholmen',
-        webBookingEnabled: true,
-        careTypes: [{ id: 'lab', name: 'Laboratorium' }],
-        timeTypes: [
-          {
-            id: 'prov',
-            name: 'Provtagning',
-            careTypeIds: ['lab'],
-            cancelAllowed: true,
-            rebookAllowed: false,
-            messageAllowed: false,
-            ...timeType,
-          },
-        ],
-        performers: [{ hsaId: 'SE2321000016-p001', firstName: 'Anna', lastName: 'Berg' }],
-        resources: [{ id: 'rum1', name: 'Provrum 1' }],
+      aFacilityJson({
+        timeTypes: [aTimeTypeJson({ rebookAllowed: false, ...timeType })],
         schedules: [
           {
             timeTypeId: 'prov',
@@ -73,7 +62,7 @@ function calendar(
             end: '20270104090000',
           },
         ],
-      },
+      }),
     ],
   });
   return expandCalendar(file, { todayDt: '20270101', nowUtcMs: NOW, horizonDays: 14 });
