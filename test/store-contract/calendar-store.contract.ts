@@ -849,6 +849,30 @@ export function describeCalendarStore(
     });
 
     void describe('transactions and the outbox', () => {
+      test('lets a running transaction finish on close, then refuses new calls', async (store) => {
+        await seed(store);
+        let release!: () => void;
+        const held = new Promise<void>((resolve) => (release = resolve));
+        let markStarted!: () => void;
+        const started = new Promise<void>((resolve) => (markStarted = resolve));
+        const running = store.transaction(async (tx) => {
+          markStarted();
+          await held;
+          return (await tx.getFacility(FACILITY))?.hsaId;
+        });
+        await started;
+        const closing = store.close();
+        release();
+        await assert.rejects(store.getFacility(FACILITY), /closed/);
+        await assert.rejects(store.stats(), /closed/);
+        await assert.rejects(
+          store.transaction(async () => undefined),
+          /closed/,
+        );
+        assert.equal(await running, FACILITY, 'the running transaction finished');
+        await closing;
+      });
+
       test('commits a booking and its outbox messages together and returns what the callback returned', async (store) => {
         await seed(store);
         const slot = aTimeslot();
