@@ -228,18 +228,13 @@ void describe('expandCalendar', () => {
         partnerFacilities: ['SE2321000016-7p3k'],
       },
     ]);
+    // The file's time type, in its facility, with the defaults filled in.
     assert.deepEqual(result.timeTypes, [
       {
         facility: FACILITY,
-        id: 'prov',
-        name: 'Provtagning',
-        careTypeIds: ['lab'],
-        cancelAllowed: true,
-        rebookAllowed: true,
-        messageAllowed: false,
+        ...aTimeTypeJson({ bookingInfo: 'Kom fastande' }),
         webBookable: true,
         audience: 'everyone',
-        bookingInfo: 'Kom fastande',
       },
     ]);
     assert.deepEqual(result.careTypes, [{ facility: FACILITY, id: 'lab', name: 'Laboratorium' }]);
