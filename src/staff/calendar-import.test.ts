@@ -7,55 +7,21 @@ import type { CalendarStore } from '../store/calendar-store.ts';
 import { createStore } from '../store/create-store.ts';
 import { aBookingOn } from '../../test/support/builders.ts';
 import { describePostgres, freshSchemaUrl } from '../../test/support/postgres.ts';
+import {
+  calendarUpload,
+  UPLOAD_INVITATION_ID,
+  UPLOAD_TIME_TYPE,
+} from '../../test/support/calendar-upload.ts';
 import { testEiChannel } from '../../test/support/test-app.ts';
+import { FACILITY } from '../../test/support/test-calendar.ts';
 import { importPreviewedCalendar, previewCalendarImport } from './calendar-import.ts';
 
-const FACILITY = 'SE2321000016-1hz5';
 /** Friday 1 January 2027, 09:00 in Stockholm. */
 const NOW = Date.UTC(2027, 0, 1, 8, 0);
+const DAY = '20270104';
 
-/** A unit with one time type, Monday-morning slots and an open invitation. */
-function calendarText(options: { webBooking?: boolean; timeTypeName?: string } = {}): string {
-  return JSON.stringify({
-    facilities: [
-      {
-        hsaId: FACILITY,
-        name: 'Vårdcentralen Kungsholmen',
-        webBookingEnabled: options.webBooking ?? true,
-        timeTypes: [
-          {
-            id: 'prov',
-            name: options.timeTypeName ?? 'Provtagning',
-            cancelAllowed: true,
-            rebookAllowed: true,
-            messageAllowed: false,
-          },
-        ],
-        performers: [{ hsaId: 'SE2321000016-p001', firstName: 'Anna', lastName: 'Berg' }],
-        schedules: [
-          {
-            timeTypeId: 'prov',
-            performer: 'SE2321000016-p001',
-            weekdays: ['mon'],
-            from: '08:00',
-            to: '09:00',
-            slotMinutes: 30,
-          },
-        ],
-        invitations: [
-          {
-            id: 'inv-open',
-            subjectOfCare: '191212121212',
-            firstName: 'Tolvan',
-            lastName: 'Tolvansson',
-            timeTypeId: 'prov',
-            purpose: 'Välkommen på provtagning.',
-          },
-        ],
-      },
-    ],
-  });
-}
+const calendarText = (options: { webBooking?: boolean; timeTypeName?: string } = {}) =>
+  calendarUpload(DAY, options);
 
 /** Everything an import could have written, to compare before and after. */
 async function snapshot(store: CalendarStore) {
@@ -89,24 +55,24 @@ function describeCalendarImport(name: string, openStore: () => Promise<CalendarS
       const previewed = await preview();
       assert.deepEqual(await snapshot(services.store), before, 'the preview wrote nothing');
       assert.deepEqual(previewed.report.timeTypes, { created: 1, changed: 0, unchanged: 0 });
-      assert.deepEqual(previewed.report.timeslots, { created: 4, changed: 0, unchanged: 0 });
+      assert.deepEqual(previewed.report.timeslots, { created: 1, changed: 0, unchanged: 0 });
       assert.deepEqual(previewed.report.invitations, { created: 1, changed: 0, unchanged: 0 });
 
       const report = await importPreviewedCalendar(services.service, previewed);
       assert.deepEqual(report, previewed.report);
       const after = await snapshot(services.store);
-      assert.equal(after.stats.timeslots, before.stats.timeslots + 4);
+      assert.equal(after.stats.timeslots, before.stats.timeslots + 1);
       assert.deepEqual(
-        after.timeTypes.map((t) => t.name),
-        ['Provtagning'],
+        after.timeTypes.map((t) => t.id),
+        [UPLOAD_TIME_TYPE],
       );
       // The invitation reached the engagement index's outbox, as with `tidbok import`.
       assert.deepEqual(
         after.outbox.map((m) => [m.channel, m.key]),
-        [['engagement-index', 'inv-open']],
+        [['engagement-index', UPLOAD_INVITATION_ID]],
       );
       const again = await preview();
-      assert.equal(again.report.timeslots.unchanged, 4);
+      assert.equal(again.report.timeslots.unchanged, 1);
       assert.equal(again.report.invitations.unchanged, 1);
     });
 

@@ -9,14 +9,17 @@ export const UPLOAD_TIME_TYPE = 'TT-IMPORT';
 export const UPLOAD_SLOT_ID = 'import-slot-1';
 export const UPLOAD_INVITATION_ID = 'import-kallelse-1';
 
-export function calendarUpload(day: string, options: { timeTypeName?: string } = {}): string {
+export function calendarUpload(
+  day: string,
+  options: { timeTypeName?: string; webBooking?: boolean } = {},
+): string {
   return JSON.stringify(
     {
       facilities: [
         {
           hsaId: FACILITY,
           name: 'Vårdcentralen Kungsholmen',
-          webBookingEnabled: true,
+          webBookingEnabled: options.webBooking ?? true,
           partnerFacilities: [PARTNER],
           timeTypes: [
             {

@@ -19,8 +19,8 @@ import { maskPersonIdsInText } from '../../domain/personnummer.ts';
 import type { SchedulingService } from '../../domain/scheduling-service.ts';
 import { importPreviewedCalendar, previewCalendarImport } from '../../staff/calendar-import.ts';
 import { consoleSession } from '../console-auth.ts';
+import { sendConsolePage } from './console-page.ts';
 import { isUploadedFile, type UploadedFile } from '../multipart-form.ts';
-import { renderPage } from '../render-page.tsx';
 import { ImportPage, type ImportPageProps } from '../views/import-page.tsx';
 import { PendingImports, type PendingImport } from './pending-imports.ts';
 
@@ -58,10 +58,7 @@ export function importPages(deps: ImportPagesDeps): Router {
   const router = express.Router();
 
   const page = (res: Response, status: number, props: Omit<ImportPageProps, 'csrfToken'>) =>
-    res
-      .status(status)
-      .type('html')
-      .send(renderPage(ImportPage({ csrfToken: consoleSession(res).csrfToken, ...props })));
+    sendConsolePage(res, ImportPage, { ...props }, status);
 
   const previewShown = (waiting: PendingImport) => ({
     stage: 'preview' as const,

@@ -8,7 +8,7 @@ import { DEFAULT_HORIZON_DAYS, MAX_HORIZON_DAYS } from '../../calendar/expand-ca
 import { isoDateOf } from '../pages/week.ts';
 import { ConsoleNav } from './console-nav.tsx';
 import { Layout } from './layout.tsx';
-import { CsrfField, Messages } from './page-parts.tsx';
+import { CsrfField, Messages, Section } from './page-parts.tsx';
 
 /** A report on the page: a preview waiting for confirmation, or an import done. */
 export interface ShownReport {
@@ -47,7 +47,7 @@ function ReportTable({ shown }: { shown: ShownReport }) {
       ? `Så här skulle ${shown.fileName} ändra kalendern`
       : `Importerat från ${shown.fileName}`;
   return (
-    <table data-testid="import-report" data-stage={shown.stage}>
+    <table class="report" data-testid="import-report" data-stage={shown.stage}>
       <caption>{caption}</caption>
       <thead>
         <tr>
@@ -103,10 +103,12 @@ function Preview({ shown, csrfToken }: { shown: ShownReport; csrfToken: string }
   const { report } = shown;
   const changes = changedRows(report);
   return (
-    <section class="card" aria-labelledby="preview-heading" data-testid="import-preview-report">
-      <h2 id="preview-heading">
-        {shown.stage === 'preview' ? 'Förhandsgranskning' : 'Importen är klar'}
-      </h2>
+    <Section
+      id="preview-heading"
+      heading={shown.stage === 'preview' ? 'Förhandsgranskning' : 'Importen är klar'}
+      class="card"
+      data-testid="import-preview-report"
+    >
       {shown.stage === 'preview' && shown.todayDt && (
         <p class="muted">
           Mallarna täcker {shown.horizonDays} dagar från {isoDateOf(shown.todayDt)}. Inget är ändrat
@@ -126,13 +128,13 @@ function Preview({ shown, csrfToken }: { shown: ShownReport; csrfToken: string }
           <input type="hidden" name="previewId" value={shown.previewId} />
           <button type="submit" data-testid="confirm">
             Importera
-          </button>{' '}
+          </button>
           <a class="button secondary" href="/console/import">
             Avbryt
           </a>
         </form>
       )}
-    </section>
+    </Section>
   );
 }
 
