@@ -64,6 +64,8 @@ export interface ExpandOptions {
 }
 
 export const DEFAULT_HORIZON_DAYS = 90;
+/** The longest horizon an import accepts (two years): beyond it a typo, not a plan. */
+export const MAX_HORIZON_DAYS = 730;
 
 /**
  * The id of a slot made from a template or an explicit slot without an id:

@@ -112,118 +112,128 @@ function count(counts: ImportCounts, existed: boolean, changed: boolean): void {
  * transaction: a failure (for example a timed invitation whose slot a
  * patient already booked) leaves the store as it was.
  */
-export async function importCalendar(
+export function importCalendar(
   store: CalendarStore,
   imported: ExpandedCalendar,
   hooks: ImportHooks,
 ): Promise<ImportReport> {
-  return store.transaction(async (tx) => {
-    const report: ImportReport = {
-      facilities: zero(),
-      careTypes: zero(),
-      timeTypes: zero(),
-      performers: zero(),
-      resources: zero(),
-      timeslots: zero(),
-      invitations: zero(),
-      patientIdentifiers: zero(),
-      webBooking: { switchedOn: [], switchedOff: [], queued: {} },
-    };
+  return store.transaction((tx) => importCalendarInTx(tx, imported, hooks));
+}
 
-    // First, so that the channel messages of the invitations below already
-    // carry the identifiers (a FHIR portal's reads them when a booking changes).
-    for (const { subjectOfCare, identifiers } of imported.patients) {
-      const recorded = await tx.listPatientIdentifiers(subjectOfCare);
-      for (const identifier of identifiers)
-        count(
-          report.patientIdentifiers,
-          recorded.some((r) => r.system === identifier.system),
-          await tx.setPatientIdentifier(subjectOfCare, identifier),
-        );
-    }
+/**
+ * The import's writes on a transaction the caller owns, so a preview can run
+ * exactly the same steps and roll them back (see import-preview.ts).
+ */
+export async function importCalendarInTx(
+  tx: StoreTx,
+  imported: ExpandedCalendar,
+  hooks: ImportHooks,
+): Promise<ImportReport> {
+  const report: ImportReport = {
+    facilities: zero(),
+    careTypes: zero(),
+    timeTypes: zero(),
+    performers: zero(),
+    resources: zero(),
+    timeslots: zero(),
+    invitations: zero(),
+    patientIdentifiers: zero(),
+    webBooking: { switchedOn: [], switchedOff: [], queued: {} },
+  };
 
-    for (const facility of imported.facilities) {
-      const before = await tx.getFacility(facility.hsaId);
-      count(report.facilities, before !== undefined, await tx.upsertFacility(facility));
-      const on = facility.webBookingEnabled;
-      if ((before?.webBookingEnabled ?? false) === on) continue;
-      (on ? report.webBooking.switchedOn : report.webBooking.switchedOff).push(facility.hsaId);
-      const queued = (await hooks.webBookingSwitched?.(tx, facility, on)) ?? {};
-      for (const [channel, n] of Object.entries(queued))
-        report.webBooking.queued[channel] = (report.webBooking.queued[channel] ?? 0) + n;
-    }
+  // First, so that the channel messages of the invitations below already
+  // carry the identifiers (a FHIR portal's reads them when a booking changes).
+  for (const { subjectOfCare, identifiers } of imported.patients) {
+    const recorded = await tx.listPatientIdentifiers(subjectOfCare);
+    for (const identifier of identifiers)
+      count(
+        report.patientIdentifiers,
+        recorded.some((r) => r.system === identifier.system),
+        await tx.setPatientIdentifier(subjectOfCare, identifier),
+      );
+  }
 
-    // Types and resources are keyed by id within their facility, performers by HSA-id
-    // (case-insensitively, TKB-G §3.8); one listing per facility tells what exists.
-    const listed = new Map<string, Set<string>>();
-    const exists = async (
-      kind: string,
-      facility: string,
-      key: string,
-      list: () => Promise<string[]>,
-    ) => {
-      const at = `${kind}\u0000${facility.toLowerCase()}`;
-      let keys = listed.get(at);
-      if (!keys) listed.set(at, (keys = new Set(await list())));
-      return keys.has(key);
-    };
-    const ids = (rows: readonly { id: string }[]) => rows.map((r) => r.id);
+  for (const facility of imported.facilities) {
+    const before = await tx.getFacility(facility.hsaId);
+    count(report.facilities, before !== undefined, await tx.upsertFacility(facility));
+    const on = facility.webBookingEnabled;
+    if ((before?.webBookingEnabled ?? false) === on) continue;
+    (on ? report.webBooking.switchedOn : report.webBooking.switchedOff).push(facility.hsaId);
+    const queued = (await hooks.webBookingSwitched?.(tx, facility, on)) ?? {};
+    for (const [channel, n] of Object.entries(queued))
+      report.webBooking.queued[channel] = (report.webBooking.queued[channel] ?? 0) + n;
+  }
 
-    for (const c of imported.careTypes) {
-      const existed = await exists('care', c.facility, c.id, async () =>
-        ids(await tx.listCareTypes(c.facility)),
+  // Types and resources are keyed by id within their facility, performers by HSA-id
+  // (case-insensitively, TKB-G §3.8); one listing per facility tells what exists.
+  const listed = new Map<string, Set<string>>();
+  const exists = async (
+    kind: string,
+    facility: string,
+    key: string,
+    list: () => Promise<string[]>,
+  ) => {
+    const at = `${kind}\u0000${facility.toLowerCase()}`;
+    let keys = listed.get(at);
+    if (!keys) listed.set(at, (keys = new Set(await list())));
+    return keys.has(key);
+  };
+  const ids = (rows: readonly { id: string }[]) => rows.map((r) => r.id);
+
+  for (const c of imported.careTypes) {
+    const existed = await exists('care', c.facility, c.id, async () =>
+      ids(await tx.listCareTypes(c.facility)),
+    );
+    count(report.careTypes, existed, await tx.upsertCareType(c));
+  }
+  for (const t of imported.timeTypes) {
+    const existed = await exists('time', t.facility, t.id, async () =>
+      ids(await tx.listTimeTypes(t.facility)),
+    );
+    count(report.timeTypes, existed, await tx.upsertTimeType(t));
+  }
+  for (const p of imported.performers) {
+    const existed = await exists('performer', p.facility, p.hsaId.toLowerCase(), async () =>
+      (await tx.listPerformers(p.facility)).map((x) => x.hsaId.toLowerCase()),
+    );
+    count(report.performers, existed, await tx.upsertPerformer(p));
+  }
+  for (const r of imported.resources) {
+    const existed = await exists('resource', r.facility, r.id, async () =>
+      ids(await tx.listResources(r.facility)),
+    );
+    count(report.resources, existed, await tx.upsertResource(r));
+  }
+  // Every booked slot the file would move is named, then nothing at all is written.
+  const refused: string[] = [];
+  for (const slot of imported.timeslots) {
+    const current = await tx.getTimeslot(slot.id);
+    const changes = current ? placementChanges(current, slot) : [];
+    if (changes.length > 0 && (await tx.findActiveBookingOnSlot(slot.id))) {
+      refused.push(
+        `timeslot '${slot.id}' has an active booking; an import may not change its ${changes.join(', ')}`,
       );
-      count(report.careTypes, existed, await tx.upsertCareType(c));
+      continue;
     }
-    for (const t of imported.timeTypes) {
-      const existed = await exists('time', t.facility, t.id, async () =>
-        ids(await tx.listTimeTypes(t.facility)),
-      );
-      count(report.timeTypes, existed, await tx.upsertTimeType(t));
+    if (refused.length === 0)
+      count(report.timeslots, current !== undefined, await tx.upsertTimeslot(slot));
+  }
+  if (refused.length > 0) throw new CalendarFileError(refused);
+  // After the slots, so that a timed invitation finds the slot it claims.
+  for (const invitation of imported.invitations) {
+    let created: boolean;
+    try {
+      created = await hooks.createInvitation(tx, invitation);
+    } catch (err) {
+      // A patient booked the slot online before the invitation was added to the file.
+      if (err instanceof TimeslotTakenError)
+        throw new CalendarFileError([
+          `invitation '${invitation.id}': its timeslot at ${invitation.start?.ts ?? '?'} is already booked; choose another time`,
+        ]);
+      throw err;
     }
-    for (const p of imported.performers) {
-      const existed = await exists('performer', p.facility, p.hsaId.toLowerCase(), async () =>
-        (await tx.listPerformers(p.facility)).map((x) => x.hsaId.toLowerCase()),
-      );
-      count(report.performers, existed, await tx.upsertPerformer(p));
-    }
-    for (const r of imported.resources) {
-      const existed = await exists('resource', r.facility, r.id, async () =>
-        ids(await tx.listResources(r.facility)),
-      );
-      count(report.resources, existed, await tx.upsertResource(r));
-    }
-    // Every booked slot the file would move is named, then nothing at all is written.
-    const refused: string[] = [];
-    for (const slot of imported.timeslots) {
-      const current = await tx.getTimeslot(slot.id);
-      const changes = current ? placementChanges(current, slot) : [];
-      if (changes.length > 0 && (await tx.findActiveBookingOnSlot(slot.id))) {
-        refused.push(
-          `timeslot '${slot.id}' has an active booking; an import may not change its ${changes.join(', ')}`,
-        );
-        continue;
-      }
-      if (refused.length === 0)
-        count(report.timeslots, current !== undefined, await tx.upsertTimeslot(slot));
-    }
-    if (refused.length > 0) throw new CalendarFileError(refused);
-    // After the slots, so that a timed invitation finds the slot it claims.
-    for (const invitation of imported.invitations) {
-      let created: boolean;
-      try {
-        created = await hooks.createInvitation(tx, invitation);
-      } catch (err) {
-        // A patient booked the slot online before the invitation was added to the file.
-        if (err instanceof TimeslotTakenError)
-          throw new CalendarFileError([
-            `invitation '${invitation.id}': its timeslot at ${invitation.start?.ts ?? '?'} is already booked; choose another time`,
-          ]);
-        throw err;
-      }
-      if (created) report.invitations.created += 1;
-      else report.invitations.unchanged += 1;
-    }
-    return report;
-  });
+    if (created) report.invitations.created += 1;
+    else report.invitations.unchanged += 1;
+  }
+  return report;
 }

@@ -8,7 +8,11 @@ import type { CalendarFile } from './calendar-file.ts';
  * file"; a missing or unreadable file throws the file system's error.
  */
 export async function readCalendarFile(path: string): Promise<CalendarFile> {
-  const text = await readFile(path, 'utf8');
+  return parseCalendarText(await readFile(path, 'utf8'));
+}
+
+/** Checks a calendar file's text (an upload, say); bad JSON is a {@link CalendarFileError} as well. */
+export function parseCalendarText(text: string): CalendarFile {
   let json: unknown;
   try {
     // A UTF-8 byte order mark is common in files saved by Windows editors.

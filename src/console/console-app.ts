@@ -13,6 +13,7 @@ import type { OutboxStore } from '../outbox/outbox-store.ts';
 import { createConsoleRouter } from './console-router.ts';
 import type { ConsoleSessions } from './console-session.ts';
 import { consolePages } from './pages/console-pages.ts';
+import { importPages } from './pages/import-pages.ts';
 import { workPages } from './pages/work-pages.ts';
 import { simulatorPages } from './simulator/simulator-pages.ts';
 
@@ -51,7 +52,8 @@ export function createConsoleApp(options: ConsoleAppOptions): express.Express {
             channels: options.channels,
             notify: options.notify,
           }),
-        ),
+        )
+        .use(importPages({ service: options.service, notify: options.notify, audit })),
       simulatorPages: simulatorPages({
         service: options.service,
         soapBaseUrl: options.soapBaseUrl,

@@ -14,6 +14,7 @@ import {
   type ConsoleAuthOptions,
 } from './console-auth.ts';
 import { ConsoleSessions } from './console-session.ts';
+import { multipartForm } from './multipart-form.ts';
 
 export interface ConsoleRouterOptions {
   /** The admin token; the console signs in with it. */
@@ -27,6 +28,9 @@ export interface ConsoleRouterOptions {
   /** Session lifetimes and clock (tests). */
   readonly sessions?: ConsoleSessions;
 }
+
+/** The largest upload (a calendar file, the whole form) the console reads. */
+const MAX_UPLOAD_BYTES = 4 * 1024 ** 2;
 
 const STATIC_DIR = fileURLToPath(new URL('./static/', import.meta.url));
 
@@ -59,6 +63,8 @@ export function createConsoleRouter(options: ConsoleRouterOptions): Router {
   router.use('/console', consoleSignInRoutes(auth));
   const guard = requireConsoleSession(auth);
   const form = express.urlencoded({ extended: false, limit: '2mb' });
+  // Only the calendar import takes a file; its form's _csrf field is read like any other's.
+  router.use('/console/import', multipartForm(MAX_UPLOAD_BYTES));
   router.use('/console', form, guard, options.consolePages ?? express.Router());
   router.use('/simulator', form, guard, options.simulatorPages ?? express.Router());
   return router;

@@ -4,7 +4,11 @@
  * (docs/calendar-format.md).
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_HORIZON_DAYS, expandCalendar } from '../../calendar/expand-calendar.ts';
+import {
+  DEFAULT_HORIZON_DAYS,
+  expandCalendar,
+  MAX_HORIZON_DAYS,
+} from '../../calendar/expand-calendar.ts';
 import { importCalendar } from '../../calendar/import-calendar.ts';
 import type { ImportHooks, ImportReport } from '../../calendar/import-calendar.ts';
 import { readCalendarFile } from '../../calendar/read-calendar-file.ts';
@@ -16,8 +20,6 @@ import { hooksThroughService } from '../../calendar/import-calendar-file.ts';
 import { createServices } from '../../services.ts';
 import { CliError } from '../command.ts';
 import type { CliIo, Command } from '../command.ts';
-
-const MAX_HORIZON_DAYS = 730;
 
 /** What `runImport` needs from outside; every field has a default. */
 export interface ImportDeps {

@@ -19,12 +19,12 @@ import {
   rebookInput,
 } from '../../staff/staff-inputs.ts';
 import { withdrawInvitation } from '../../staff/invitations.ts';
-import { consoleSession } from '../console-auth.ts';
-import { renderPage } from '../render-page.tsx';
+import { sendConsolePage } from './console-page.ts';
 import { BookingPanel } from '../views/booking-panel.tsx';
 import { CalendarPage } from '../views/calendar-page.tsx';
 import { SlotPage } from '../views/slot-page.tsx';
 import { loadCalendarWeek, readWhoFilter } from './calendar-data.ts';
+import { optionalText, patientFields } from './form-fields.ts';
 import { weekOf } from './week.ts';
 
 export interface ConsolePagesDeps {
@@ -39,18 +39,7 @@ const calendarQuery = z.object({
   week: z.string().max(10).optional(),
 });
 
-const optionalText = z
-  .string()
-  .transform((v) => v.trim())
-  .transform((v) => (v === '' ? undefined : v))
-  .optional();
-
-const bookForm = z.object({
-  subjectOfCare: z.string().transform((v) => v.replace(/[\s-]/g, '')),
-  firstName: z.string(),
-  lastName: z.string(),
-  reason: optionalText,
-});
+const bookForm = z.object({ ...patientFields, reason: optionalText });
 const cancelForm = z.object({ message: optionalText });
 const rebookForm = z.object({ slotId: z.string().max(128) });
 
@@ -90,20 +79,15 @@ export function consolePages(deps: ConsolePagesDeps): Router {
           loadCalendarWeek(store, facility, readWhoFilter(who), week, service.now()),
         ])
       : [[], [], []];
-    res.type('html').send(
-      renderPage(
-        CalendarPage({
-          csrfToken: consoleSession(res).csrfToken,
-          facilities,
-          facility: facility ?? '',
-          performers,
-          resources,
-          who,
-          week,
-          slots,
-        }),
-      ),
-    );
+    sendConsolePage(res, CalendarPage, {
+      facilities,
+      facility: facility ?? '',
+      performers,
+      resources,
+      who,
+      week,
+      slots,
+    });
   });
 
   const slotPage = async (req: Request, res: Response, error?: string) => {
@@ -116,23 +100,20 @@ export function consolePages(deps: ConsolePagesDeps): Router {
       store.listResources(slot.facility),
     ]);
     const performer = performers.find((p) => p.hsaId === slot.performer);
-    res
-      .status(error ? 409 : 200)
-      .type('html')
-      .send(
-        renderPage(
-          SlotPage({
-            csrfToken: consoleSession(res).csrfToken,
-            slot,
-            facilityName: facility?.name ?? slot.facility,
-            timeTypeName: timeTypes.find((t) => t.id === slot.timeTypeId)?.name ?? slot.timeTypeId,
-            who: performer
-              ? `${performer.firstName} ${performer.lastName}`
-              : resources.find((r) => r.id === slot.resourceId)?.name,
-            ...(error ? { error } : {}),
-          }),
-        ),
-      );
+    sendConsolePage(
+      res,
+      SlotPage,
+      {
+        slot,
+        facilityName: facility?.name ?? slot.facility,
+        timeTypeName: timeTypes.find((t) => t.id === slot.timeTypeId)?.name ?? slot.timeTypeId,
+        who: performer
+          ? `${performer.firstName} ${performer.lastName}`
+          : resources.find((r) => r.id === slot.resourceId)?.name,
+        ...(error ? { error } : {}),
+      },
+      error ? 409 : 200,
+    );
   };
 
   router.get('/slots/:id', (req, res) => slotPage(req, res));
@@ -186,25 +167,22 @@ export function consolePages(deps: ConsolePagesDeps): Router {
             bookingId: undefined,
           }))
         : [];
-    res
-      .status(extra.error ? 409 : 200)
-      .type('html')
-      .send(
-        renderPage(
-          BookingPanel({
-            csrfToken: consoleSession(res).csrfToken,
-            booking,
-            facilityName: facility?.name ?? booking.facility,
-            timeType: timeTypes.find((t) => t.id === booking.timeTypeId),
-            careType: careTypes.find((c) => c.id === booking.careTypeId),
-            revealed: extra.revealed ? booking.subjectOfCare : undefined,
-            masked: maskSubjectOfCare(booking.subjectOfCare),
-            rebookOptions: options,
-            ...(extra.error ? { error: extra.error } : {}),
-            ...(extra.notice ? { notice: extra.notice } : {}),
-          }),
-        ),
-      );
+    sendConsolePage(
+      res,
+      BookingPanel,
+      {
+        booking,
+        facilityName: facility?.name ?? booking.facility,
+        timeType: timeTypes.find((t) => t.id === booking.timeTypeId),
+        careType: careTypes.find((c) => c.id === booking.careTypeId),
+        revealed: extra.revealed ? booking.subjectOfCare : undefined,
+        masked: maskSubjectOfCare(booking.subjectOfCare),
+        rebookOptions: options,
+        ...(extra.error ? { error: extra.error } : {}),
+        ...(extra.notice ? { notice: extra.notice } : {}),
+      },
+      extra.error ? 409 : 200,
+    );
   };
 
   const DONE: Record<string, string> = {

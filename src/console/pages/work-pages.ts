@@ -13,10 +13,10 @@ import type { OutboxStore } from '../../outbox/outbox-store.ts';
 import { createInvitation, withdrawInvitation } from '../../staff/invitations.ts';
 import { StaffActionError } from '../../staff/staff-action-error.ts';
 import { cancelInput, createInvitationInput, readInput } from '../../staff/staff-inputs.ts';
-import { consoleSession } from '../console-auth.ts';
-import { renderPage } from '../render-page.tsx';
+import { sendConsolePage } from './console-page.ts';
 import { DeliveriesPage } from '../views/deliveries-page.tsx';
 import { InvitationsPage } from '../views/invitations-page.tsx';
+import { optionalText, patientFields } from './form-fields.ts';
 
 export interface WorkPagesDeps {
   readonly service: SchedulingService;
@@ -26,19 +26,12 @@ export interface WorkPagesDeps {
   readonly notify: () => void;
 }
 
-const blank = z
-  .string()
-  .transform((v) => v.trim())
-  .transform((v) => (v === '' ? undefined : v))
-  .optional();
 const invitationForm = z.object({
   facility: z.string(),
-  subjectOfCare: z.string().transform((v) => v.replace(/[\s-]/g, '')),
-  firstName: z.string(),
-  lastName: z.string(),
-  timeTypeId: blank,
-  slotId: blank,
-  expiresOn: blank,
+  ...patientFields,
+  timeTypeId: optionalText,
+  slotId: optionalText,
+  expiresOn: optionalText,
   purpose: z.string(),
 });
 const facilityQuery = z.object({ facility: z.string().max(64).optional() });
@@ -59,21 +52,18 @@ export function workPages(deps: WorkPagesDeps): Router {
     const [timeTypes, bookings] = facility
       ? await Promise.all([store.listTimeTypes(facility), store.listActiveBookings(facility)])
       : [[], []];
-    res
-      .status(extra.error ? 409 : 200)
-      .type('html')
-      .send(
-        renderPage(
-          InvitationsPage({
-            csrfToken: consoleSession(res).csrfToken,
-            facilities,
-            facility,
-            timeTypes,
-            invitations: bookings.filter((b) => b.isInvitation),
-            ...extra,
-          }),
-        ),
-      );
+    sendConsolePage(
+      res,
+      InvitationsPage,
+      {
+        facilities,
+        facility,
+        timeTypes,
+        invitations: bookings.filter((b) => b.isInvitation),
+        ...extra,
+      },
+      extra.error ? 409 : 200,
+    );
   };
 
   router.get('/invitations', (req: Request, res: Response) =>
@@ -130,15 +120,7 @@ export function workPages(deps: WorkPagesDeps): Router {
     const channels = await Promise.all(
       deps.channels.map(async (name) => ({ name, status: await deps.outbox.status(name, now) })),
     );
-    res.type('html').send(
-      renderPage(
-        DeliveriesPage({
-          csrfToken: consoleSession(res).csrfToken,
-          channels,
-          ...(notice ? { notice } : {}),
-        }),
-      ),
-    );
+    sendConsolePage(res, DeliveriesPage, { channels, ...(notice ? { notice } : {}) });
   };
   router.get('/deliveries', (req, res) =>
     deliveriesPage(res, req.query['retried'] === '1' ? 'Leveransen försöks igen.' : undefined),

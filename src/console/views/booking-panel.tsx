@@ -3,6 +3,7 @@ import type { CalendarSlot } from '../pages/calendar-data.ts';
 import { clock, isoDateOf } from '../pages/week.ts';
 import { ConsoleNav } from './console-nav.tsx';
 import { Layout } from './layout.tsx';
+import { CsrfField, Messages } from './page-parts.tsx';
 
 export interface BookingPanelProps {
   readonly csrfToken: string;
@@ -22,10 +23,6 @@ export interface BookingPanelProps {
 const when = (ts: string | undefined) => (ts ? `${isoDateOf(ts)} ${clock(ts)}` : '–');
 const yesNo = (value: boolean | undefined) => (value ? 'ja' : 'nej');
 
-function Csrf({ token }: { token: string }) {
-  return <input type="hidden" name="_csrf" value={token} />;
-}
-
 export function BookingPanel(props: BookingPanelProps) {
   const { booking: b, timeType } = props;
   const kind = !b.isInvitation ? 'Bokning' : b.slotId ? 'Tidsatt kallelse' : 'Öppen kallelse';
@@ -37,16 +34,7 @@ export function BookingPanel(props: BookingPanelProps) {
       nav={<ConsoleNav current="calendar" csrfToken={props.csrfToken} />}
     >
       <section class="card" data-testid="booking" data-booking-id={b.id} data-status={b.status}>
-        {props.error && (
-          <p class="error" role="alert">
-            {props.error}
-          </p>
-        )}
-        {props.notice && (
-          <p class="ok" role="status">
-            {props.notice}
-          </p>
-        )}
+        <Messages notice={props.notice} error={props.error} />
         <dl class="facts">
           <dt>Status</dt>
           <dd>{active ? 'Aktiv' : 'Avbokad'}</dd>
@@ -56,7 +44,7 @@ export function BookingPanel(props: BookingPanelProps) {
             <span data-testid="personnummer-shown">{props.revealed ?? props.masked}</span>
             {!props.revealed && (
               <form method="post" action={`${base}/reveal`} class="inline">
-                <Csrf token={props.csrfToken} />{' '}
+                <CsrfField token={props.csrfToken} />{' '}
                 <button type="submit" class="link">
                   Visa personnummer
                 </button>
@@ -98,7 +86,7 @@ export function BookingPanel(props: BookingPanelProps) {
         </dl>
         {active && b.slotId && (
           <form method="post" action={`${base}/rebook`} class="card">
-            <Csrf token={props.csrfToken} />
+            <CsrfField token={props.csrfToken} />
             <h2>Omboka</h2>
             {props.rebookOptions.length === 0 ? (
               <p class="muted">Inga lediga tider med samma tidstyp de närmaste veckorna.</p>
@@ -121,7 +109,7 @@ export function BookingPanel(props: BookingPanelProps) {
         )}
         {active && (
           <form method="post" action={`${base}/cancel`} class="card">
-            <Csrf token={props.csrfToken} />
+            <CsrfField token={props.csrfToken} />
             <h2>{b.isInvitation ? 'Återkalla kallelsen' : 'Avboka'}</h2>
             <label for="message">Meddelande till patienten (valfritt)</label>
             <textarea id="message" name="message" maxLength={1000} rows={3} />

@@ -1,13 +1,11 @@
-import type { Facility, Performer, Resource } from '../../domain/types.ts';
+import type { Performer, Resource } from '../../domain/types.ts';
 import type { CalendarSlot } from '../pages/calendar-data.ts';
 import { clock, isoDateOf, type Week } from '../pages/week.ts';
 import { ConsoleNav } from './console-nav.tsx';
 import { Layout } from './layout.tsx';
+import { FacilityPicker, ListOrNone, type UnitPageProps } from './page-parts.tsx';
 
-export interface CalendarPageProps {
-  readonly csrfToken: string;
-  readonly facilities: readonly Facility[];
-  readonly facility: string;
+export interface CalendarPageProps extends UnitPageProps {
   readonly performers: readonly Performer[];
   readonly resources: readonly Resource[];
   /** The picker's value: '' (everyone), `p:<hsa-id>` or `r:<id>`. */
@@ -59,16 +57,7 @@ export function CalendarPage(props: CalendarPageProps) {
   return (
     <Layout title="Kalender" nav={<ConsoleNav current="calendar" csrfToken={props.csrfToken} />}>
       <form method="get" action="/console/" class="filters">
-        <div>
-          <label for="facility">Enhet</label>
-          <select id="facility" name="facility" data-testid="facility">
-            {props.facilities.map((f) => (
-              <option value={f.hsaId} selected={f.hsaId === props.facility}>
-                {f.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FacilityPicker facilities={props.facilities} selected={props.facility} />
         <div>
           <label for="who">Utförare eller resurs</label>
           <select id="who" name="who" data-testid="performer">
@@ -112,15 +101,7 @@ export function CalendarPage(props: CalendarPageProps) {
                 {day.label}
                 {day.isToday && <span class="today-mark"> (idag)</span>}
               </h3>
-              {slots.length === 0 ? (
-                <p class="muted">Inga tider</p>
-              ) : (
-                <ul>
-                  {slots.map((s) => (
-                    <SlotEntry slot={s} />
-                  ))}
-                </ul>
-              )}
+              <ListOrNone items={slots} none="Inga tider" item={(s) => <SlotEntry slot={s} />} />
             </section>
           );
         })}

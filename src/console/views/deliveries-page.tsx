@@ -6,6 +6,7 @@
 import type { OutboxStatus } from '../../outbox/outbox-store.ts';
 import { ConsoleNav } from './console-nav.tsx';
 import { Layout } from './layout.tsx';
+import { CsrfField, Messages, Section } from './page-parts.tsx';
 
 export interface DeliveriesPageProps {
   readonly csrfToken: string;
@@ -26,14 +27,9 @@ export function DeliveriesPage(props: DeliveriesPageProps) {
       title="Leveranser"
       nav={<ConsoleNav current="deliveries" csrfToken={props.csrfToken} />}
     >
-      {props.notice && (
-        <p class="notice" role="status">
-          {props.notice}
-        </p>
-      )}
+      <Messages notice={props.notice} />
       {props.channels.map(({ name, status }) => (
-        <section aria-labelledby={`ch-${name}`} data-testid="channel" data-channel={name}>
-          <h2 id={`ch-${name}`}>{name}</h2>
+        <Section id={`ch-${name}`} heading={name} data-testid="channel" data-channel={name}>
           <dl class="facts">
             <dt>Väntar</dt>
             <dd data-testid="pending">{status.pending}</dd>
@@ -69,7 +65,7 @@ export function DeliveriesPage(props: DeliveriesPageProps) {
                         action={`/console/deliveries/${d.id}/retry`}
                         class="inline"
                       >
-                        <input type="hidden" name="_csrf" value={props.csrfToken} />
+                        <CsrfField token={props.csrfToken} />
                         <button type="submit" data-testid="retry">
                           Försök igen
                         </button>
@@ -80,7 +76,7 @@ export function DeliveriesPage(props: DeliveriesPageProps) {
               </tbody>
             </table>
           )}
-        </section>
+        </Section>
       ))}
     </Layout>
   );

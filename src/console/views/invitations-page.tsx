@@ -2,16 +2,21 @@
  * Invitations (kallelser): the open ones of a unit, a form to create an open
  * or timed one (plain text or DocBook purpose), and withdraw.
  */
-import type { Booking, Facility, TimeType } from '../../domain/types.ts';
+import type { Booking, TimeType } from '../../domain/types.ts';
 import { maskSubjectOfCare } from '../../domain/personnummer.ts';
 import { clock, isoDateOf } from '../pages/week.ts';
 import { ConsoleNav } from './console-nav.tsx';
 import { Layout } from './layout.tsx';
+import {
+  CsrfField,
+  FacilityPicker,
+  ListOrNone,
+  Messages,
+  Section,
+  type UnitPageProps,
+} from './page-parts.tsx';
 
-export interface InvitationsPageProps {
-  readonly csrfToken: string;
-  readonly facilities: readonly Facility[];
-  readonly facility: string;
+export interface InvitationsPageProps extends UnitPageProps {
   readonly timeTypes: readonly TimeType[];
   readonly invitations: readonly Booking[];
   readonly notice?: string;
@@ -19,63 +24,41 @@ export interface InvitationsPageProps {
 }
 
 export function InvitationsPage(props: InvitationsPageProps) {
-  const csrf = <input type="hidden" name="_csrf" value={props.csrfToken} />;
+  const csrf = <CsrfField token={props.csrfToken} />;
   return (
     <Layout
       title="Kallelser"
       nav={<ConsoleNav current="invitations" csrfToken={props.csrfToken} />}
     >
-      {props.notice && (
-        <p class="notice" role="status">
-          {props.notice}
-        </p>
-      )}
-      {props.error && (
-        <p class="error" role="alert">
-          {props.error}
-        </p>
-      )}
+      <Messages notice={props.notice} error={props.error} />
       <form method="get" action="/console/invitations" class="filters">
-        <div>
-          <label for="facility">Enhet</label>
-          <select id="facility" name="facility" data-testid="facility">
-            {props.facilities.map((f) => (
-              <option value={f.hsaId} selected={f.hsaId === props.facility}>
-                {f.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FacilityPicker facilities={props.facilities} selected={props.facility} />
         <button type="submit">Visa</button>
       </form>
-      <section aria-labelledby="open-heading">
-        <h2 id="open-heading">Öppna kallelser</h2>
-        {props.invitations.length === 0 ? (
-          <p class="muted">Inga öppna kallelser.</p>
-        ) : (
-          <ul>
-            {props.invitations.map((b) => (
-              <li data-testid="invitation" data-booking-id={b.id}>
-                <strong>{b.id}</strong> {maskSubjectOfCare(b.subjectOfCare)} ·{' '}
-                {b.start ? `${isoDateOf(b.start.ts)} ${clock(b.start.ts)}` : 'öppen'}
-                {b.expiresOn ? ` · gäller till ${isoDateOf(b.expiresOn)}` : ''}
-                <form
-                  method="post"
-                  action={`/console/invitations/${encodeURIComponent(b.id)}/withdraw`}
-                  class="inline"
-                >
-                  {csrf}
-                  <button type="submit" class="danger" data-testid="withdraw">
-                    Dra tillbaka
-                  </button>
-                </form>
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
-      <section aria-labelledby="new-heading">
-        <h2 id="new-heading">Ny kallelse</h2>
+      <Section id="open-heading" heading="Öppna kallelser">
+        <ListOrNone
+          items={props.invitations}
+          none="Inga öppna kallelser."
+          item={(b) => (
+            <li data-testid="invitation" data-booking-id={b.id}>
+              <strong>{b.id}</strong> {maskSubjectOfCare(b.subjectOfCare)} ·{' '}
+              {b.start ? `${isoDateOf(b.start.ts)} ${clock(b.start.ts)}` : 'öppen'}
+              {b.expiresOn ? ` · gäller till ${isoDateOf(b.expiresOn)}` : ''}
+              <form
+                method="post"
+                action={`/console/invitations/${encodeURIComponent(b.id)}/withdraw`}
+                class="inline"
+              >
+                {csrf}
+                <button type="submit" class="danger" data-testid="withdraw">
+                  Dra tillbaka
+                </button>
+              </form>
+            </li>
+          )}
+        />
+      </Section>
+      <Section id="new-heading" heading="Ny kallelse">
         <form
           method="post"
           action="/console/invitations"
@@ -112,7 +95,7 @@ export function InvitationsPage(props: InvitationsPageProps) {
             Skapa kallelse
           </button>
         </form>
-      </section>
+      </Section>
     </Layout>
   );
 }

@@ -12,6 +12,7 @@ import { prettyXml } from '../simulator/pretty-xml.ts';
 import type { SimulatorState } from '../simulator/simulator-state.ts';
 import { ConsoleNav } from './console-nav.tsx';
 import { Layout } from './layout.tsx';
+import { CsrfField, FacilityPicker, ListOrNone, Section } from './page-parts.tsx';
 
 export interface SimulatorPageProps {
   readonly csrfToken: string;
@@ -37,15 +38,11 @@ function when(ts: string | undefined): string {
   return ts ? `${isoDateOf(ts)} ${clock(ts)}` : 'Ingen tid bestämd';
 }
 
-function Csrf({ token }: { token: string }) {
-  return <input type="hidden" name="_csrf" value={token} />;
-}
-
 function SearchForm(props: SimulatorPageProps) {
   const { state } = props;
   return (
     <form method="post" action="/simulator/search" class="filters" aria-label="Sök tider">
-      <Csrf token={props.csrfToken} />
+      <CsrfField token={props.csrfToken} />
       <div>
         <label for="personnummer">Personnummer</label>
         <input
@@ -65,16 +62,12 @@ function SearchForm(props: SimulatorPageProps) {
             : '12 siffror. Sparas bara i din session.'}
         </small>
       </div>
-      <div>
-        <label for="sim-facility">Mottagning</label>
-        <select id="sim-facility" name="facility" data-testid="facility">
-          {props.facilities.map((f) => (
-            <option value={f.hsaId} selected={f.hsaId === state.facility}>
-              {f.name}
-            </option>
-          ))}
-        </select>
-      </div>
+      <FacilityPicker
+        facilities={props.facilities}
+        selected={state.facility}
+        id="sim-facility"
+        label="Mottagning"
+      />
       <div>
         <label for="time-type">Tidtyp</label>
         <select id="time-type" name="timeType" data-testid="time-type">
@@ -115,7 +108,7 @@ function TargetNote({ props }: { props: SimulatorPageProps }) {
   if (!target) return null;
   return (
     <form method="post" action="/simulator/target" class="notice">
-      <Csrf token={props.csrfToken} />
+      <CsrfField token={props.csrfToken} />
       <p>
         {target.mode === 'rebook'
           ? `Välj en ny tid för bokning ${target.bookingId}.`
@@ -128,32 +121,35 @@ function TargetNote({ props }: { props: SimulatorPageProps }) {
   );
 }
 
+/** A free date: a link that shows its free times. */
+function DateEntry({ date: d, current }: { date: string; current: string | undefined }) {
+  return (
+    <li>
+      <a
+        href={`/simulator/?date=${d}`}
+        data-testid="date"
+        data-date={d}
+        aria-current={d === current ? 'date' : undefined}
+        class={d === current ? 'button' : 'button secondary'}
+      >
+        {dayLabel(d)}
+      </a>
+    </li>
+  );
+}
+
 function FreeTimes({ props, view }: { props: SimulatorPageProps; view: MvkView }) {
   return (
-    <section aria-labelledby="free-heading">
-      <h2 id="free-heading">Lediga tider</h2>
-      {view.dates.length === 0 ? (
-        <p class="muted">Inga lediga dagar de närmaste fyra veckorna.</p>
-      ) : (
-        <ul class="dates">
-          {view.dates.map((d) => (
-            <li>
-              <a
-                href={`/simulator/?date=${d}`}
-                data-testid="date"
-                data-date={d}
-                aria-current={d === props.date ? 'date' : undefined}
-                class={d === props.date ? 'button' : 'button secondary'}
-              >
-                {dayLabel(d)}
-              </a>
-            </li>
-          ))}
-        </ul>
-      )}
+    <Section id="free-heading" heading="Lediga tider">
+      <ListOrNone
+        items={view.dates}
+        none="Inga lediga dagar de närmaste fyra veckorna."
+        class="dates"
+        item={(d) => <DateEntry date={d} current={props.date} />}
+      />
       {view.slots.length > 0 && (
         <form method="post" action="/simulator/book">
-          <Csrf token={props.csrfToken} />
+          <CsrfField token={props.csrfToken} />
           <fieldset>
             <legend>Tider {props.date ? dayLabel(props.date) : ''}</legend>
             {view.slots.map((s, i) => (
@@ -169,52 +165,62 @@ function FreeTimes({ props, view }: { props: SimulatorPageProps; view: MvkView }
           </button>
         </form>
       )}
-    </section>
+    </Section>
+  );
+}
+
+type MyBooking = MvkView['bookings'][number];
+
+/** What can be done to one of my bookings: each posts its id to `/simulator/<action>` (also its test id). */
+const MY_BOOKING_ACTIONS = [
+  {
+    action: 'rebook',
+    class: 'secondary',
+    label: 'Boka om',
+    allowed: (b: MyBooking) => b.rebooking_allowed !== false,
+  },
+  {
+    action: 'cancel',
+    class: 'danger',
+    label: 'Avboka',
+    allowed: (b: MyBooking) => b.cancel_booking_allowed !== false,
+  },
+] as const;
+
+function BookingActions({ csrfToken, booking }: { csrfToken: string; booking: MyBooking }) {
+  return MY_BOOKING_ACTIONS.map((a) => (
+    <form method="post" action={`/simulator/${a.action}`} class="inline">
+      <CsrfField token={csrfToken} />
+      <input type="hidden" name="bookingId" value={booking.bookingId ?? ''} />
+      <button type="submit" class={a.class} data-testid={a.action} disabled={!a.allowed(booking)}>
+        {a.label}
+      </button>
+    </form>
+  ));
+}
+
+/** One of my bookings, with its actions. */
+function MyBookingEntry({ booking: b, csrfToken }: { booking: MyBooking; csrfToken: string }) {
+  return (
+    <li data-testid="my-booking" data-booking-id={b.bookingId}>
+      <strong>{when(b.startTimeInclusive)}</strong> {b.timeTypeName ?? b.timeTypeID}
+      {b.isInvitation ? ' (kallelse)' : ''} <span class="muted">id {b.bookingId}</span>
+      <BookingActions csrfToken={csrfToken} booking={b} />
+    </li>
   );
 }
 
 function MyBookings({ props, view }: { props: SimulatorPageProps; view: MvkView }) {
   return (
-    <section aria-labelledby="mine-heading">
-      <h2 id="mine-heading">Mina bokningar</h2>
-      {view.bookings.length === 0 ? (
-        <p class="muted">Inga bokningar på mottagningen.</p>
-      ) : (
-        <ul class="my-bookings">
-          {view.bookings.map((b) => (
-            <li data-testid="my-booking" data-booking-id={b.bookingId}>
-              <strong>{when(b.startTimeInclusive)}</strong> {b.timeTypeName ?? b.timeTypeID}
-              {b.isInvitation ? ' (kallelse)' : ''} <span class="muted">id {b.bookingId}</span>
-              <form method="post" action="/simulator/rebook" class="inline">
-                <Csrf token={props.csrfToken} />
-                <input type="hidden" name="bookingId" value={b.bookingId ?? ''} />
-                <button
-                  type="submit"
-                  class="secondary"
-                  data-testid="rebook"
-                  disabled={b.rebooking_allowed === false}
-                >
-                  Boka om
-                </button>
-              </form>
-              <form method="post" action="/simulator/cancel" class="inline">
-                <Csrf token={props.csrfToken} />
-                <input type="hidden" name="bookingId" value={b.bookingId ?? ''} />
-                <button
-                  type="submit"
-                  class="danger"
-                  data-testid="cancel"
-                  disabled={b.cancel_booking_allowed === false}
-                >
-                  Avboka
-                </button>
-              </form>
-            </li>
-          ))}
-        </ul>
-      )}
+    <Section id="mine-heading" heading="Mina bokningar">
+      <ListOrNone
+        items={view.bookings}
+        none="Inga bokningar på mottagningen."
+        class="my-bookings"
+        item={(b) => <MyBookingEntry booking={b} csrfToken={props.csrfToken} />}
+      />
       <form method="post" action="/simulator/target" class="filters">
-        <Csrf token={props.csrfToken} />
+        <CsrfField token={props.csrfToken} />
         <input type="hidden" name="mode" value="invitation" />
         <div>
           <label for="invitation-id">Kallelsens boknings-id (från inkorgen)</label>
@@ -224,7 +230,7 @@ function MyBookings({ props, view }: { props: SimulatorPageProps; view: MvkView 
           Boka kallelse
         </button>
       </form>
-    </section>
+    </Section>
   );
 }
 
@@ -293,14 +299,13 @@ export function SimulatorPage(props: SimulatorPageProps) {
       ))}
       {view && <FreeTimes props={props} view={view} />}
       {view && <MyBookings props={props} view={view} />}
-      <section aria-labelledby="log-heading" data-testid="soap-log">
-        <h2 id="log-heading">SOAP-logg</h2>
+      <Section id="log-heading" heading="SOAP-logg" data-testid="soap-log">
         {state.log.length === 0 ? (
           <p class="muted">Inga anrop än.</p>
         ) : (
           state.log.map((e) => <ExchangeEntry exchange={e} />)
         )}
-      </section>
+      </Section>
     </Layout>
   );
 }

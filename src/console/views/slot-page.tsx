@@ -2,6 +2,7 @@ import type { Timeslot } from '../../domain/types.ts';
 import { clock, isoDateOf } from '../pages/week.ts';
 import { ConsoleNav } from './console-nav.tsx';
 import { Layout } from './layout.tsx';
+import { CsrfField, Messages } from './page-parts.tsx';
 
 export interface SlotPageProps {
   readonly csrfToken: string;
@@ -44,12 +45,8 @@ export function SlotPage({
           class="card"
         >
           <h2>Boka åt en patient</h2>
-          {error && (
-            <p class="error" role="alert">
-              {error}
-            </p>
-          )}
-          <input type="hidden" name="_csrf" value={csrfToken} />
+          <Messages error={error} />
+          <CsrfField token={csrfToken} />
           <label for="subjectOfCare">Personnummer (ååååmmddnnnn)</label>
           <input
             id="subjectOfCare"
