@@ -12,11 +12,12 @@ export const getAllCareTypes = (service: SchedulingService) =>
   defineOperation(GetAllCareTypes, {
     facilitiesOf: requestFacility,
     async handle(req, context) {
-      let careTypes = await service.store.listCareTypes(req.healthcare_facility);
+      let careTypes = await context.calendar.listCareTypes(req.healthcare_facility);
       const visible = await service.visibleTimeTypes(
         req.healthcare_facility,
         req.subject_of_care,
         isAgent(context.actor),
+        context.calendar,
       );
       const timeTypes =
         req.timeTypeIDs.length > 0

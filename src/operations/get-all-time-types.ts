@@ -12,6 +12,7 @@ export const getAllTimeTypes = (service: SchedulingService) =>
         req.healthcare_facility,
         req.subject_of_care,
         isAgent(context.actor),
+        context.calendar,
       );
       if (req.careTypeIDs.length > 0)
         timeTypes = timeTypes.filter((t) => t.careTypeIds.some((c) => req.careTypeIDs.includes(c)));

@@ -272,6 +272,16 @@ export class PostgresQueries implements Statements {
     return found.map(shared.toBooking);
   }
 
+  async listScheduleOfSubject(facility: string, subjectOfCare: string) {
+    const found = await this.#rows<shared.ShownBookingRow>(
+      `SELECT ${shared.SHOWN_BOOKING_COLUMNS.join(', ')} FROM bookings
+       WHERE facility = $1 AND subject_of_care = $2 AND status = 'active' AND slot_id IS NOT NULL
+       ORDER BY start_utc_ms, id`,
+      [facility, subjectOfCare],
+    );
+    return found.map(shared.toShownBooking);
+  }
+
   async hasBookingHistory(facility: string, subjectOfCare: string): Promise<boolean> {
     const row = await this.#first(
       'SELECT 1 FROM bookings WHERE facility = $1 AND subject_of_care = $2 LIMIT 1',
