@@ -813,21 +813,23 @@ export function describeCalendarStore(
         await book(store, aBookingOn(elsewhere));
 
         const schedule = await store.listScheduleOfSubject(FACILITY.toLowerCase(), PATIENT);
-        const shown = (b: Booking) => ({
-          id: b.id,
-          facility: b.facility,
-          subjectOfCare: b.subjectOfCare,
-          isInvitation: b.isInvitation,
-          slotId: b.slotId,
-          start: b.start,
-          end: b.end,
-          timeTypeId: b.timeTypeId,
-          ...(b.careTypeId !== undefined ? { careTypeId: b.careTypeId } : {}),
-          ...(b.performer !== undefined ? { performer: b.performer } : {}),
-          ...(b.resourceId !== undefined ? { resourceId: b.resourceId } : {}),
-          ...(b.purpose !== undefined ? { purpose: b.purpose } : {}),
-          ...(b.reason !== undefined ? { reason: b.reason } : {}),
-        });
+        const shownFields = [
+          'id',
+          'facility',
+          'subjectOfCare',
+          'isInvitation',
+          'slotId',
+          'start',
+          'end',
+          'timeTypeId',
+          'careTypeId',
+          'performer',
+          'resourceId',
+          'purpose',
+          'reason',
+        ] as const;
+        const shown = (b: Booking) =>
+          Object.fromEntries(shownFields.filter((k) => b[k] !== undefined).map((k) => [k, b[k]]));
         // No patient details, notification wish, status or audit trail: a schedule does not show them.
         assert.deepEqual(schedule, [earlyBooking, timedInvitation, lateBooking].map(shown));
         assert.deepEqual(await store.listScheduleOfSubject(FACILITY, OTHER_PATIENT), []);
