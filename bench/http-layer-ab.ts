@@ -31,7 +31,7 @@ const app = createApp({ store: join(dir, 'ab.db'), logger: silentLogger, produce
 await importCalendarFile(app.service, 'fixtures/demo-calendar.json');
 const soap = createSoapEndpoints({
   operations: app.operations,
-  isKnownFacility: async (hsaId) => (await app.store.getFacility(hsaId)) !== undefined,
+  calendarView: () => app.store.view(),
   logger: silentLogger,
 });
 

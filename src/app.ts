@@ -254,7 +254,7 @@ export function createApp(options: AppOptions): App {
   const access = options.access;
   const soap = createSoapEndpoints({
     operations,
-    isKnownFacility: async (hsaId) => (await store.getFacility(hsaId)) !== undefined,
+    calendarView: () => store.view(),
     producerHsaId: options.producerHsaId,
     logger: options.logger,
     onRequest: metrics.onSoapRequest,

@@ -60,8 +60,9 @@ async function main() {
       const logicalAddress = String(
         (headers as { LogicalAddress?: unknown } | undefined)?.LogicalAddress ?? '',
       );
-      // The same facility check our binding makes, against the same store.
-      if (!(await store.getFacility(logicalAddress)))
+      // The same facility check our binding makes, through the same kind of view.
+      const calendar = store.view();
+      if (!(await calendar.getFacility(logicalAddress)))
         throw { Fault: { faultcode: 'soap:Client', faultstring: 'unknown LogicalAddress' } };
       const response = await operation.withTypes((op) =>
         op.handle(fromSoapArgs(interaction.request, args) as never, {
@@ -69,6 +70,7 @@ async function main() {
           actor: undefined,
           nowUtcMs: Date.now(),
           correlationId: 'bench',
+          calendar,
         }),
       );
       return defined(response);

@@ -16,6 +16,7 @@ import type { ComplexType, Interaction } from '../../src/contracts/model.ts';
 import { GetAvailableTimeslots, GetSubjectOfCareSchedule } from '../../src/contracts/scheduling.ts';
 import { endOfDt, startOfDt } from '../../src/domain/local-time.ts';
 import { SchedulingService } from '../../src/domain/scheduling-service.ts';
+import type { CalendarView } from '../../src/store/calendar-store.ts';
 import { createLogger } from '../../src/logging/logger.ts';
 import type { AnyOperation } from '../../src/operations/operation.ts';
 import { createOperations } from '../../src/operations/registry.ts';
@@ -83,6 +84,8 @@ async function nodeSoapLayer(
 
 async function stagesOf(
   operation: AnyOperation,
+  /** What each request reads through (a request's view of the store, as the binding opens one). */
+  calendarView: () => CalendarView,
   body: string,
   logFile: string,
   wsdl: { path: string; xml: string },
@@ -100,13 +103,15 @@ async function stagesOf(
     };
   };
   const { request, address } = decode();
-  const context = {
+  const nowUtcMs = Date.now();
+  const context = () => ({
     logicalAddress: address,
     actor: undefined,
-    nowUtcMs: Date.now(),
+    nowUtcMs,
     correlationId: 'bench',
-  };
-  const response = await operation.withTypes((op) => op.handle(request as never, context));
+    calendar: calendarView(),
+  });
+  const response = await operation.withTypes((op) => op.handle(request as never, context()));
   const prefixes = prefixesFor(interaction.response as ComplexType);
   const encode = () =>
     responseEnvelope(
@@ -138,7 +143,7 @@ async function stagesOf(
     {
       name: 'operation handler (data path)',
       micros: await timeIt(n, () =>
-        operation.withTypes((op) => op.handle(request as never, context)),
+        operation.withTypes((op) => op.handle(request as never, context())),
       ),
     },
     ...(await details(request as never)),
@@ -147,7 +152,7 @@ async function stagesOf(
           {
             name: 'aside: the same handler answering from the availability cache (a repeated search)',
             micros: await timeIt(n, () =>
-              reusing.withTypes((op) => op.handle(request as never, context)),
+              reusing.withTypes((op) => op.handle(request as never, context())),
             ),
             aside: true,
           },
@@ -207,6 +212,7 @@ export const requestStages: Suite = {
         'GetAvailableTimeslots',
         await stagesOf(
           searching.find((o) => o.interaction.name === GetAvailableTimeslots.name)!,
+          () => withoutVersion,
           bodyOf('available-timeslots'),
           logFile,
           wsdlOf(GetAvailableTimeslots.name),
@@ -256,11 +262,12 @@ export const requestStages: Suite = {
         'GetSubjectOfCareSchedule, 1000 bookings',
         await stagesOf(
           byName(GetSubjectOfCareSchedule.name),
+          () => store.view(),
           bodyOf('schedule-1000'),
           logFile,
           wsdlOf(GetSubjectOfCareSchedule.name),
           async (r: { healthcare_facility: string; subject_of_care: string }) => {
-            const bookings = await store.listActiveBookingsOfSubject(
+            const bookings = await store.listScheduleOfSubject(
               r.healthcare_facility,
               r.subject_of_care,
             );
@@ -268,7 +275,7 @@ export const requestStages: Suite = {
               {
                 name: 'of which listing the bookings (store)',
                 micros: await timeIt(10, () =>
-                  store.listActiveBookingsOfSubject(r.healthcare_facility, r.subject_of_care),
+                  store.listScheduleOfSubject(r.healthcare_facility, r.subject_of_care),
                 ),
                 detail: true,
               },

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { CalendarStore } from '../store/calendar-store.ts';
+import type { CalendarStore, CalendarView } from '../store/calendar-store.ts';
 import { endOfDt, startOfDt } from './local-time.ts';
 import { sameId as same } from './optional-field.ts';
 import { facilitiesFor, timeTypeOf } from './reference-data.ts';
@@ -79,8 +79,9 @@ export class AvailabilitySearch {
     facility: string,
     subjectOfCare: string,
     isAgent: boolean,
+    calendar: CalendarView = this.#store,
   ): Promise<TimeType[]> {
-    return (await this.#timeTypesFor(facility, subjectOfCare, isAgent)).visible;
+    return (await this.#timeTypesFor(calendar, facility, subjectOfCare, isAgent)).visible;
   }
 
   /**
@@ -90,42 +91,53 @@ export class AvailabilitySearch {
    * the caller knows it: `hasHistory`).
    */
   async #timeTypesFor(
+    calendar: CalendarView,
     facility: string,
     subjectOfCare: string,
     isAgent: boolean,
     hasHistory?: boolean,
   ): Promise<{ visible: TimeType[]; audience: Audience }> {
-    const f = await this.#store.getFacility(facility);
+    const f = await calendar.getFacility(facility);
     if (!f?.webBookingEnabled) return { visible: [], audience: 'everyone' };
-    const all = (await this.#store.listTimeTypes(f.hsaId)).filter((t) => t.webBookable);
+    const all = (await calendar.listTimeTypes(f.hsaId)).filter((t) => t.webBookable);
     if (!all.some((t) => t.audience === 'returning-patients'))
       return { visible: all, audience: 'everyone' };
     if (isAgent)
       return { visible: all.filter((t) => t.audience === 'everyone'), audience: 'agent' };
-    return (hasHistory ?? (await this.#store.hasBookingHistory(f.hsaId, subjectOfCare)))
+    return (hasHistory ?? (await calendar.hasBookingHistory(f.hsaId, subjectOfCare)))
       ? { visible: all, audience: 'returning' }
       : { visible: all.filter((t) => t.audience === 'everyone'), audience: 'new' };
   }
 
   /** A booking the patient can rebook (or an open invitation to book), or undefined. */
-  async #rebookable(bookingId: string, subjectOfCare: string): Promise<Booking | undefined> {
-    const booking = await this.#store.getBooking(bookingId);
+  async #rebookable(
+    calendar: CalendarView,
+    bookingId: string,
+    subjectOfCare: string,
+  ): Promise<Booking | undefined> {
+    const booking = await calendar.getBooking(bookingId);
     if (!booking || booking.status !== 'active' || booking.subjectOfCare !== subjectOfCare)
       return undefined;
     if (booking.isInvitation && !booking.slotId) return booking;
     // A booking that has started can no longer be moved (see rebook), so it has no options.
     if (booking.start && booking.start.utcMs < this.#now()) return undefined;
-    const timeType = await timeTypeOf(this.#store, booking.facility, booking.timeTypeId);
+    const timeType = await timeTypeOf(calendar, booking.facility, booking.timeTypeId);
     return timeType?.rebookAllowed ? booking : undefined;
   }
 
-  /** Free timeslots for GetAvailableTimeslots / GetAvailableDates. */
-  async findAvailability(query: AvailabilityQuery): Promise<Availability> {
+  /**
+   * Free timeslots for GetAvailableTimeslots / GetAvailableDates, read
+   * through `calendar` (a request's view, so its version is read once).
+   */
+  async findAvailability(
+    query: AvailabilityQuery,
+    calendar: CalendarView = this.#store,
+  ): Promise<Availability> {
     // Only plain searches are cached, and only over a store that can say when its data changed.
-    const read = query.bookingId === undefined ? this.#store.calendarVersion?.() : undefined;
+    const read = query.bookingId === undefined ? calendar.calendarVersion?.() : undefined;
     // SQLite answers at once, PostgreSQL with a read every instance's writes bump.
     const version = typeof read === 'object' ? await read : read;
-    if (version === undefined) return this.#computeAvailability(query);
+    if (version === undefined) return this.#computeAvailability(calendar, query);
     const search = [
       query.facility.toLowerCase(),
       query.startDt,
@@ -146,18 +158,19 @@ export class AvailabilitySearch {
     // Elsewhere the patient matters only through which time types they may see.
     const hasHistory = query.isAgent
       ? false
-      : await this.#store.hasBookingHistory(query.facility, query.subjectOfCare);
+      : await calendar.hasBookingHistory(query.facility, query.subjectOfCare);
     const audience: Audience = query.isAgent ? 'agent' : hasHistory ? 'returning' : 'new';
     const hit = this.#cachedAvailability(keyFor(audience), version, now);
     if (hit) return hit;
     const timeTypes = await this.#timeTypesFor(
+      calendar,
       query.facility,
       query.subjectOfCare,
       query.isAgent,
       hasHistory,
     );
     const key = keyFor(timeTypes.audience);
-    const value = await this.#computeAvailability(query, timeTypes.visible);
+    const value = await this.#computeAvailability(calendar, query, timeTypes.visible);
     if (this.#availability.size >= AVAILABILITY_CACHE_ENTRIES)
       this.#availability.delete(this.#availability.keys().next().value!);
     // Stored under the version read before the search: if anything changed since, that
@@ -178,11 +191,12 @@ export class AvailabilitySearch {
 
   /** `visible`: the patient's time types, when the caller has them already. */
   async #computeAvailability(
+    calendar: CalendarView,
     query: AvailabilityQuery,
     visible?: TimeType[],
   ): Promise<Availability> {
     const none: Availability = { slots: [], timeTypes: new Map() };
-    const facility = await this.#store.getFacility(query.facility);
+    const facility = await calendar.getFacility(query.facility);
     if (!facility) return none;
     const fromUtcMs = Math.max(this.#now(), startOfDt(query.startDt));
     const toUtcMs = endOfDt(query.endDt);
@@ -192,11 +206,11 @@ export class AvailabilitySearch {
     let resourceId: string | undefined;
     let rebookingId: string | undefined;
     if (query.bookingId !== undefined) {
-      const booking = await this.#rebookable(query.bookingId, query.subjectOfCare);
+      const booking = await this.#rebookable(calendar, query.bookingId, query.subjectOfCare);
       if (!booking) return none;
-      const allowed = await facilitiesFor(booking, this.#store);
+      const allowed = await facilitiesFor(booking, calendar);
       if (!allowed.some((f) => same(f.hsaId, facility.hsaId))) return none;
-      timeTypes = (await this.#store.listTimeTypes(facility.hsaId)).filter(
+      timeTypes = (await calendar.listTimeTypes(facility.hsaId)).filter(
         (t) => t.id === booking.timeTypeId,
       );
       // Resource ids are local to a unit (like time and care type codes), so the
@@ -207,7 +221,7 @@ export class AvailabilitySearch {
     } else {
       timeTypes =
         visible ??
-        (await this.visibleTimeTypes(facility.hsaId, query.subjectOfCare, query.isAgent));
+        (await this.visibleTimeTypes(facility.hsaId, query.subjectOfCare, query.isAgent, calendar));
     }
     if (query.timeTypeId !== undefined)
       timeTypes = timeTypes.filter((t) => t.id === query.timeTypeId);
@@ -216,7 +230,7 @@ export class AvailabilitySearch {
 
     let careTypeId = query.careTypeId;
     if (query.careTypeName !== undefined) {
-      const named = (await this.#store.listCareTypes(facility.hsaId)).find((c) =>
+      const named = (await calendar.listCareTypes(facility.hsaId)).find((c) =>
         same(c.name, query.careTypeName),
       );
       if (!named || (careTypeId !== undefined && careTypeId !== named.id)) return none;
@@ -224,7 +238,7 @@ export class AvailabilitySearch {
     }
     if (timeTypes.length === 0) return none;
 
-    const slots = await this.#store.findFreeTimeslots({
+    const slots = await calendar.findFreeTimeslots({
       facilities: [facility.hsaId],
       fromUtcMs,
       toUtcMs,

@@ -7,11 +7,11 @@
  */
 import type { CalendarReader } from '../store/calendar-store.ts';
 import { sameId } from './optional-field.ts';
-import type { Booking, Facility, TimeType } from './types.ts';
+import type { Booking, Facility, ShownBooking, TimeType } from './types.ts';
 
 /** A booking with the names and time type a consumer is shown. */
-export interface DescribedBooking {
-  readonly booking: Booking;
+export interface DescribedBooking<B extends ShownBooking = ShownBooking> {
+  readonly booking: B;
   readonly facilityName: string | undefined;
   readonly timeType: TimeType | undefined;
   readonly careTypeName: string | undefined;
@@ -87,11 +87,11 @@ export async function facilitiesFrom(
 }
 
 /** Everything needed to show a patient's bookings at one facility: time type and names. */
-export async function describeBookings(
-  bookings: readonly Booking[],
+export async function describeBookings<B extends ShownBooking>(
+  bookings: readonly B[],
   facility: string,
   reader: CalendarReader,
-): Promise<DescribedBooking[]> {
+): Promise<DescribedBooking<B>[]> {
   const [f, timeTypes, careTypes, performers, resources] = await Promise.all([
     reader.getFacility(facility),
     reader.listTimeTypes(facility),

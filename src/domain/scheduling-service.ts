@@ -13,7 +13,12 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import type { CalendarReader, CalendarStore, StoreTx } from '../store/calendar-store.ts';
+import type {
+  CalendarReader,
+  CalendarStore,
+  CalendarView,
+  StoreTx,
+} from '../store/calendar-store.ts';
 import {
   AvailabilitySearch,
   type Availability,
@@ -36,7 +41,7 @@ import {
   type DescribedBooking,
 } from './reference-data.ts';
 import type { ChangeOutcome } from './refusals.ts';
-import type { Booking, Facility, TimeType } from './types.ts';
+import type { Booking, Facility, ShownBooking, TimeType } from './types.ts';
 
 export {
   AVAILABILITY_CACHE_ENTRIES,
@@ -102,8 +107,13 @@ export class SchedulingService {
   // Queries
 
   /** Time types a patient may see online at a facility (see {@link AvailabilitySearch}). */
-  visibleTimeTypes(facility: string, subjectOfCare: string, isAgent: boolean): Promise<TimeType[]> {
-    return this.#availability.visibleTimeTypes(facility, subjectOfCare, isAgent);
+  visibleTimeTypes(
+    facility: string,
+    subjectOfCare: string,
+    isAgent: boolean,
+    calendar: CalendarView = this.store,
+  ): Promise<TimeType[]> {
+    return this.#availability.visibleTimeTypes(facility, subjectOfCare, isAgent, calendar);
   }
 
   /** Facilities where a booking may be moved or an invitation booked; `online` limits them to web booking. */
@@ -116,18 +126,28 @@ export class SchedulingService {
   }
 
   /** Facilities a new booking can be made at from this one. */
-  facilitiesFrom(facility: Facility): Promise<Facility[]> {
-    return facilitiesFrom(facility, this.store);
+  facilitiesFrom(facility: Facility, reader: CalendarReader = this.store): Promise<Facility[]> {
+    return facilitiesFrom(facility, reader);
   }
 
-  /** Free timeslots for GetAvailableTimeslots / GetAvailableDates. */
-  findAvailability(query: AvailabilityQuery): Promise<Availability> {
-    return this.#availability.findAvailability(query);
+  /**
+   * Free timeslots for GetAvailableTimeslots / GetAvailableDates; `calendar`:
+   * the request's view of the store (see {@link CalendarStore.view}).
+   */
+  findAvailability(
+    query: AvailabilityQuery,
+    calendar: CalendarView = this.store,
+  ): Promise<Availability> {
+    return this.#availability.findAvailability(query, calendar);
   }
 
   /** Everything needed to show a patient's booking: its time type and names. */
-  describe(bookings: readonly Booking[], facility: string): Promise<DescribedBooking[]> {
-    return describeBookings(bookings, facility, this.store);
+  describe<B extends ShownBooking>(
+    bookings: readonly B[],
+    facility: string,
+    calendar: CalendarReader = this.store,
+  ): Promise<DescribedBooking<B>[]> {
+    return describeBookings(bookings, facility, calendar);
   }
 
   // Changes

@@ -164,3 +164,25 @@ export interface Booking {
   /** Incremented on every change; guards against lost updates. */
   readonly version: number;
 }
+
+/**
+ * What a consumer is shown of a booking (GetBookingDetails,
+ * GetSubjectOfCareSchedule): no patient details, notification wish or
+ * audit trail, so a schedule of many bookings reads only these columns.
+ */
+export type ShownBooking = Pick<
+  Booking,
+  | 'id'
+  | 'facility'
+  | 'subjectOfCare'
+  | 'isInvitation'
+  | 'slotId'
+  | 'start'
+  | 'end'
+  | 'timeTypeId'
+  | 'careTypeId'
+  | 'performer'
+  | 'resourceId'
+  | 'purpose'
+  | 'reason'
+>;

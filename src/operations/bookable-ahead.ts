@@ -46,5 +46,6 @@ export function visibleTimeTypes(
     req.healthcare_facility,
     req.subject_of_care,
     isAgent(context.actor),
+    context.calendar,
   );
 }

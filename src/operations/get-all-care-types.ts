@@ -11,7 +11,7 @@ export const getAllCareTypes = (service: SchedulingService) =>
   defineOperation(GetAllCareTypes, {
     facilitiesOf: requestFacility,
     async handle(req, context) {
-      let careTypes = await service.store.listCareTypes(req.healthcare_facility);
+      let careTypes = await context.calendar.listCareTypes(req.healthcare_facility);
       const visible = await visibleTimeTypes(service, req, context);
       const timeTypes =
         req.timeTypeIDs.length > 0

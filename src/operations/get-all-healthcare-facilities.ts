@@ -11,15 +11,15 @@ import { defineOperation, requestFacility } from './operation.ts';
 export const getAllHealthcareFacilities = (service: SchedulingService) =>
   defineOperation(GetAllHealthcareFacilities, {
     facilitiesOf: requestFacility,
-    async handle(req) {
+    async handle(req, { calendar }) {
       let facilities: Facility[] = [];
       if (req.bookingId !== undefined) {
-        const booking = await service.store.getBooking(req.bookingId);
+        const booking = await calendar.getBooking(req.bookingId);
         if (booking && booking.status === 'active' && booking.subjectOfCare === req.subject_of_care)
-          facilities = await service.facilitiesFor(booking);
+          facilities = await service.facilitiesFor(booking, calendar);
       } else {
-        const facility = await service.store.getFacility(req.healthcare_facility);
-        if (facility) facilities = await service.facilitiesFrom(facility);
+        const facility = await calendar.getFacility(req.healthcare_facility);
+        if (facility) facilities = await service.facilitiesFrom(facility, calendar);
       }
       return {
         healthcareFacilityInfos: facilities.map((f) => ({

@@ -21,8 +21,8 @@ export const getAllPerformers = (service: SchedulingService) =>
         careTypeIds: req.careTypeIDs,
       });
       const offered = new Set(slots.map((s) => s.performer?.toLowerCase()));
-      const performers = (await service.store.listPerformers(req.healthcare_facility)).filter((p) =>
-        offered.has(p.hsaId.toLowerCase()),
+      const performers = (await context.calendar.listPerformers(req.healthcare_facility)).filter(
+        (p) => offered.has(p.hsaId.toLowerCase()),
       );
       return {
         performerInfos: performers.map((p) => ({

@@ -16,10 +16,10 @@ export const getAvailableDates = (service: SchedulingService) =>
   defineOperation(GetAvailableDates, {
     facilitiesOf: requestFacility,
     async handle(req, context) {
-      const { slots } = await service.findAvailability({
-        ...availabilityQuery(req, context),
-        limit: MAX_TIMESLOTS_FOR_DATES,
-      });
+      const { slots } = await service.findAvailability(
+        { ...availabilityQuery(req, context), limit: MAX_TIMESLOTS_FOR_DATES },
+        context.calendar,
+      );
       const entries = new Map<string, Entry>();
       for (const s of slots) {
         const date = s.start.ts.slice(0, 8);

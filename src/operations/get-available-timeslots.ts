@@ -15,7 +15,10 @@ export const getAvailableTimeslots = (service: SchedulingService) => {
   return defineOperation(GetAvailableTimeslots, {
     facilitiesOf: requestFacility,
     async handle(req, context) {
-      const availability = await service.findAvailability(availabilityQuery(req, context));
+      const availability = await service.findAvailability(
+        availabilityQuery(req, context),
+        context.calendar,
+      );
       let perPatient = answers.get(availability);
       if (!perPatient) answers.set(availability, (perPatient = new Map()));
       let answer = perPatient.get(req.subject_of_care);

@@ -13,7 +13,7 @@ export const getBookingDetails = (service: SchedulingService) =>
   defineOperation(GetBookingDetails, {
     facilitiesOf: requestFacility,
     async handle(req, context) {
-      const booking = await service.store.getBooking(req.bookingId);
+      const booking = await context.calendar.getBooking(req.bookingId);
       const patient = actingPatient(context.actor);
       // Someone else's booking is answered exactly like a missing one: its existence is not told.
       if (
@@ -26,7 +26,7 @@ export const getBookingDetails = (service: SchedulingService) =>
           'Client',
           `no booking with bookingId '${req.bookingId}' at healthcare_facility '${req.healthcare_facility}'`,
         );
-      const [described] = await service.describe([booking], booking.facility);
+      const [described] = await service.describe([booking], booking.facility, context.calendar);
       return {
         timeslotDetail: {
           ...bookingDetail(described!, context.nowUtcMs, req.healthcare_facility),

@@ -6,6 +6,7 @@
  */
 import type { Interaction, RequestOf, ResponseOf } from '../contracts/model.ts';
 import type { Actor } from '../soap/envelope.ts';
+import type { CalendarView } from '../store/calendar-store.ts';
 
 export interface OperationContext {
   /** The LogicalAddress header, already checked. */
@@ -13,6 +14,12 @@ export interface OperationContext {
   readonly actor: Actor | undefined;
   readonly nowUtcMs: number;
   readonly correlationId: string;
+  /**
+   * What the request reads the calendar through: the store's view for this
+   * request, which the LogicalAddress check has used already, so the
+   * calendar version is read once per request.
+   */
+  readonly calendar: CalendarView;
 }
 
 export interface Operation<I extends Interaction = Interaction> {

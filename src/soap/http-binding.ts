@@ -3,7 +3,9 @@
  * decodes it to the charset it declares, parses it hardened, picks the
  * operation from the body root QName (never from SOAPAction: BP21 #15 and VP
  * pass it through unchanged, so it may be missing, empty, quoted or wrong),
- * checks the LogicalAddress, runs the handler and encodes the answer.
+ * checks the LogicalAddress, runs the handler and encodes the answer. The
+ * address check and the handler read the calendar through one view, so the
+ * calendar version is read once per request.
  *
  * Technical problems become SOAP 1.1 faults with HTTP 500; business refusals
  * are the handlers' own `resultCode=ERROR` answers with HTTP 200.
@@ -19,6 +21,7 @@ import type { AnyOperation, Operation } from '../operations/operation.ts';
 import type { Logger } from '../logging/logger.ts';
 import { SoapFault, faultEnvelope } from './fault.ts';
 import { readEnvelope, responseEnvelope, type SoapRequest } from './envelope.ts';
+import type { CalendarView } from '../store/calendar-store.ts';
 import { StoreUnavailableError } from '../store/errors.ts';
 
 export interface SoapBindingLimits extends ParseLimits {
@@ -37,8 +40,12 @@ export const defaultSoapLimits: SoapBindingLimits = {
 
 export interface SoapBindingDeps {
   readonly operations: readonly AnyOperation[];
-  /** Whether a LogicalAddress names a facility we serve (case-insensitive). */
-  readonly isKnownFacility: (hsaId: string) => Promise<boolean>;
+  /**
+   * Opens the view of the calendar one request reads through (the store's
+   * `view()`): the LogicalAddress check (is it a facility we serve?) and the
+   * handler share it, so the calendar version is read once per request.
+   */
+  readonly calendarView: () => CalendarView;
   /** This producer's own HSA-id, also accepted as PingForConfiguration's address. */
   readonly producerHsaId?: string;
   readonly logger: Logger;
@@ -224,7 +231,8 @@ export function createSoapBinding(deps: SoapBindingDeps) {
       throw err;
     }
 
-    const isFacility = await deps.isKnownFacility(address);
+    const calendar = deps.calendarView();
+    const isFacility = (await calendar.getFacility(address)) !== undefined;
     const isProducer =
       deps.producerHsaId !== undefined &&
       address.toLowerCase() === deps.producerHsaId.toLowerCase();
@@ -246,6 +254,7 @@ export function createSoapBinding(deps: SoapBindingDeps) {
         actor: envelope.actor,
         nowUtcMs: now(),
         correlationId,
+        calendar,
       }),
       limits.handlerTimeoutMs,
     );

@@ -39,6 +39,7 @@ import type {
   PatientIdentifier,
   Performer,
   Resource,
+  ShownBooking,
   Timeslot,
   TimeType,
 } from '../domain/types.ts';
@@ -133,6 +134,12 @@ export interface CalendarReader {
   findActiveBookingOnSlot(slotId: string): Promise<Booking | undefined>;
   /** Active bookings and invitations of a patient at a facility, ordered by start (open ones last). */
   listActiveBookingsOfSubject(facility: string, subjectOfCare: string): Promise<Booking[]>;
+  /**
+   * A patient's schedule at a facility (GetSubjectOfCareSchedule): active
+   * bookings and timed invitations, not open ones, ordered by start then
+   * id, with only what a consumer is shown.
+   */
+  listScheduleOfSubject(facility: string, subjectOfCare: string): Promise<ShownBooking[]>;
   /** Whether the patient has ever had a booking at the facility (any status). */
   hasBookingHistory(facility: string, subjectOfCare: string): Promise<boolean>;
   /** Active bookings at a facility, ordered by id (EI reload, housekeeping). */
@@ -228,8 +235,12 @@ export interface StoreCapabilities {
   readonly supportsSeveralProcesses: boolean;
 }
 
-export interface CalendarStore extends CalendarReader {
-  readonly capabilities: StoreCapabilities;
+/**
+ * The reads, and the calendar version they may be cached under. The store is
+ * one (it reads the version anew at each call); {@link CalendarStore.view}
+ * makes one for a single request.
+ */
+export interface CalendarView extends CalendarReader {
   /**
    * A value that changes whenever committed calendar data (timeslots,
    * bookings, facilities, types) may have changed, whether by this process
@@ -240,6 +251,21 @@ export interface CalendarStore extends CalendarReader {
    * store that cannot tell leaves it out, and then nothing may be cached.
    */
   calendarVersion?(): string | Promise<string>;
+}
+
+export interface CalendarStore extends CalendarView {
+  readonly capabilities: StoreCapabilities;
+  /**
+   * A view for one request (a SOAP call): it reads the calendar version at
+   * most once, when first needed, and answers facilities, time types, care
+   * types, performers and resources at that version from the store's cache
+   * (read from the database once per version, shared by all requests); every
+   * other read goes to the store. One version read per request, and none of
+   * a facility's reference data read per request. Use it for one request
+   * only: a write committed after its version was read is not seen by its
+   * cached reads.
+   */
+  view(): CalendarView;
   /**
    * Runs `fn` in one transaction: committed when it resolves, rolled back
    * when it throws (the error is rethrown). Transactions are isolated from

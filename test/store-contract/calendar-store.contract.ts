@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { instantToTs, tsToInstants } from '../../src/domain/local-time.ts';
 import type { Booking, Timeslot } from '../../src/domain/types.ts';
-import type { CalendarStore, StoreTx } from '../../src/store/calendar-store.ts';
+import type { CalendarStore, CalendarView, StoreTx } from '../../src/store/calendar-store.ts';
 import {
   AlreadyExistsError,
   ConcurrentUpdateError,
@@ -785,6 +785,89 @@ export function describeCalendarStore(
           [earlyBooking.id, lateBooking.id, open.id],
         );
         assert.deepEqual(await store.listActiveBookingsOfSubject(FACILITY, '200001012384'), []);
+      });
+
+      test("lists a patient's schedule: timed bookings by start, with only what a consumer is shown", async (store) => {
+        await seed(store);
+        const early = aTimeslot({ startUtcMs: future(1) });
+        const late = aTimeslot({ startUtcMs: future(5) });
+        const invited = aTimeslot({ startUtcMs: future(3) });
+        const cancelledSlot = aTimeslot({ startUtcMs: future(2) });
+        const elsewhere = aTimeslot({ facility: OTHER_FACILITY, startUtcMs: future(2) });
+        await addSlots(store, early, late, invited, cancelledSlot, elsewhere);
+        await book(store, anOpenInvitation());
+        const lateBooking = await book(
+          store,
+          aBookingOn(late, {
+            reason: 'Ont i knät',
+            notification: 'SMS',
+            purpose: 'Ta med glasögon',
+          }),
+        );
+        const earlyBooking = await book(store, aBookingOn(early));
+        const timedInvitation = await book(
+          store,
+          aBookingOn(invited, { isInvitation: true, purpose: 'Årlig kontroll' }),
+        );
+        const toCancel = await book(store, aBookingOn(cancelledSlot));
+        await store.transaction((tx) =>
+          tx.updateBooking(nextVersion(toCancel, { status: 'cancelled' }), toCancel.version),
+        );
+        await book(store, aBookingOn(elsewhere));
+
+        const schedule = await store.listScheduleOfSubject(FACILITY.toLowerCase(), PATIENT);
+        const shownFields = [
+          'id',
+          'facility',
+          'subjectOfCare',
+          'isInvitation',
+          'slotId',
+          'start',
+          'end',
+          'timeTypeId',
+          'careTypeId',
+          'performer',
+          'resourceId',
+          'purpose',
+          'reason',
+        ] as const;
+        const shown = (b: Booking) =>
+          Object.fromEntries(shownFields.filter((k) => b[k] !== undefined).map((k) => [k, b[k]]));
+        // No patient details, notification wish, status or audit trail: a schedule does not show them.
+        assert.deepEqual(schedule, [earlyBooking, timedInvitation, lateBooking].map(shown));
+        assert.deepEqual(await store.listScheduleOfSubject(FACILITY, OTHER_PATIENT), []);
+      });
+
+      test('answers reference data through a view at the calendar version it read first, and a new view after a write sees the change', async (store) => {
+        await seed(store);
+        const before = store.view();
+        const names = async (view: CalendarView) =>
+          (await view.listTimeTypes(FACILITY)).map((t) => t.name).join(',');
+        const facilityName = async (view: CalendarView) =>
+          (await view.getFacility(FACILITY.toLowerCase()))?.name;
+        assert.equal(await names(before), 'Läkarbesök,Provtagning');
+        const versionBefore = await before.calendarVersion?.();
+        await store.transaction(async (tx) => {
+          await tx.upsertTimeType(aTimeType({ name: 'Läkarbesök 30 min' }));
+          await tx.upsertFacility(
+            aFacility({ name: 'Vårdcentralen Almen', partnerFacilities: [OTHER_FACILITY] }),
+          );
+        });
+        // The old view keeps the version it read; the store and a new view read the new one.
+        assert.equal(await before.calendarVersion?.(), versionBefore);
+        assert.notEqual(await store.calendarVersion?.(), versionBefore);
+        const after = store.view();
+        assert.equal(await names(after), 'Läkarbesök 30 min,Provtagning');
+        assert.equal(await facilityName(after), 'Vårdcentralen Almen');
+        assert.equal(
+          (await store.listTimeTypes(FACILITY)).map((t) => t.name).join(','),
+          'Läkarbesök 30 min,Provtagning',
+        );
+        assert.equal((await store.getFacility(FACILITY))?.name, 'Vårdcentralen Almen');
+        // Reads other than reference data always go to the database.
+        const slot = aTimeslot({ startUtcMs: future(1) });
+        await addSlots(store, slot);
+        assert.equal((await after.getTimeslot(slot.id))?.id, slot.id);
       });
 
       test('knows whether a patient ever had a booking at a facility, cancelled ones included', async (store) => {

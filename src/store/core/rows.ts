@@ -12,6 +12,7 @@ import type {
   PatientDetails,
   PostalAddress,
   Performer,
+  ShownBooking,
   Timeslot,
   TimeType,
   TimeTypeAudience,
@@ -240,24 +241,13 @@ export function performerName(
  * to thousands of rows per request, and the spreads cost more than the row
  * itself.
  */
-export function toBooking(r: BookingRow): Booking {
-  const patient: Writable<PatientDetails> = { firstName: r.first_name, lastName: r.last_name };
-  if (r.middle_name !== null) patient.middleName = r.middle_name;
-  if (r.phone !== null) patient.phone = r.phone;
-  if (r.email !== null) patient.email = r.email;
-  if (r.address !== null) patient.address = r.address;
-  if (r.coaddress !== null) patient.coaddress = r.coaddress;
-  const b: Writable<Booking> = {
+export function toShownBooking(r: ShownBookingRow): Writable<ShownBooking> {
+  const b: Writable<ShownBooking> = {
     id: r.id,
     facility: r.facility,
     subjectOfCare: r.subject_of_care,
-    patient,
     isInvitation: isSet(r.is_invitation),
     timeTypeId: r.time_type_id,
-    status: r.status,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    version: r.version,
   };
   if (r.slot_id !== null) b.slotId = r.slot_id;
   if (r.start_ts !== null && r.start_utc_ms !== null)
@@ -268,6 +258,22 @@ export function toBooking(r: BookingRow): Booking {
   if (r.resource_id !== null) b.resourceId = r.resource_id;
   if (r.purpose !== null) b.purpose = r.purpose;
   if (r.reason !== null) b.reason = r.reason;
+  return b;
+}
+
+export function toBooking(r: BookingRow): Booking {
+  const patient: Writable<PatientDetails> = { firstName: r.first_name, lastName: r.last_name };
+  if (r.middle_name !== null) patient.middleName = r.middle_name;
+  if (r.phone !== null) patient.phone = r.phone;
+  if (r.email !== null) patient.email = r.email;
+  if (r.address !== null) patient.address = r.address;
+  if (r.coaddress !== null) patient.coaddress = r.coaddress;
+  const b = toShownBooking(r) as Writable<Booking>;
+  b.patient = patient;
+  b.status = r.status;
+  b.createdAt = r.created_at;
+  b.updatedAt = r.updated_at;
+  b.version = r.version;
   if (r.notification !== null) b.notification = r.notification;
   if (r.expires_on !== null) b.expiresOn = r.expires_on;
   if (r.cancel_message !== null) b.cancelMessage = r.cancel_message;
@@ -317,6 +323,20 @@ export const BOOKING_COLUMNS = [
   'updated_at',
   'version',
 ] as const;
+
+/** The columns of `bookings` a consumer is shown ({@link toShownBooking}): a schedule reads no more. */
+export const SHOWN_BOOKING_COLUMNS = [
+  'id',
+  'facility',
+  'subject_of_care',
+  'is_invitation',
+  'slot_id',
+  ...TIMESLOT_COLUMNS.slice(2),
+  'purpose',
+  'reason',
+] as const;
+
+export type ShownBookingRow = Pick<BookingRow, (typeof SHOWN_BOOKING_COLUMNS)[number]>;
 
 /** A booking's column values in the order of {@link BOOKING_COLUMNS}. */
 export function bookingValues(b: Booking, flag: FlagEncoding): Value[] {

@@ -87,6 +87,10 @@ export abstract class StatementReader<S extends Statements> implements CalendarR
     return this.read((s) => s.listActiveBookingsOfSubject(facility, subjectOfCare));
   }
 
+  listScheduleOfSubject(facility: string, subjectOfCare: string) {
+    return this.read((s) => s.listScheduleOfSubject(facility, subjectOfCare));
+  }
+
   hasBookingHistory(facility: string, subjectOfCare: string) {
     return this.read((s) => s.hasBookingHistory(facility, subjectOfCare));
   }

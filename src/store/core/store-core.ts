@@ -13,6 +13,7 @@
 import type { OutboxStore } from '../../outbox/outbox-store.ts';
 import type {
   CalendarStore,
+  CalendarView,
   OutboxMessage,
   StoreCapabilities,
   StoreStats,
@@ -21,6 +22,8 @@ import type {
 import { StoreUnavailableError, type UnavailableReason } from '../errors.ts';
 import { TransactionGuard, type TxConnection } from './guarded-tx.ts';
 import type { AppliedMigration } from './migration-runner.ts';
+import { ReferenceCache } from './reference-cache.ts';
+import { RequestView } from './request-view.ts';
 import { StatementReader, type Statements } from './statements.ts';
 
 export abstract class StoreCore<S extends Statements>
@@ -32,6 +35,46 @@ export abstract class StoreCore<S extends Statements>
   abstract readonly newestMigration: number;
   protected readonly guard = new TransactionGuard();
   readonly #unavailable: Record<UnavailableReason, number> = { busy: 0, 'connection-lost': 0 };
+  /** Facilities and their reference lists by calendar version, shared by all views. */
+  readonly #reference = new ReferenceCache<S>((statement) => this.read(statement));
+
+  /** See {@link CalendarView.calendarVersion}: every database can tell. */
+  abstract calendarVersion(): string | Promise<string>;
+
+  view(): CalendarView {
+    return new RequestView<S>(
+      this,
+      (statement) => this.read(statement),
+      () => {
+        this.guard.checkCallable('read');
+        return this.calendarVersion();
+      },
+      this.#reference,
+    );
+  }
+
+  // Reference data read on the store itself comes from the same cache, at
+  // the version read for each call.
+
+  override getFacility(hsaId: string) {
+    return this.view().getFacility(hsaId);
+  }
+
+  override listTimeTypes(facility: string) {
+    return this.view().listTimeTypes(facility);
+  }
+
+  override listCareTypes(facility: string) {
+    return this.view().listCareTypes(facility);
+  }
+
+  override listPerformers(facility: string) {
+    return this.view().listPerformers(facility);
+  }
+
+  override listResources(facility: string) {
+    return this.view().listResources(facility);
+  }
 
   async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     this.guard.checkCallable('transaction');

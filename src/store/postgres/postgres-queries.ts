@@ -26,6 +26,7 @@ import {
   NotFoundError,
   TimeslotTakenError,
 } from '../errors.ts';
+import type { ReferenceLists } from '../core/reference-cache.ts';
 import * as shared from '../core/rows.ts';
 import type { Statements } from '../core/statements.ts';
 import {
@@ -68,6 +69,14 @@ const toFreeTimeslot = (r: FreeTimeslotRow): FreeTimeslot =>
     ),
     resourceName: r.resource_name,
   });
+
+/** The reference tables of a facility, by the verb that lists them: table, order and row mapping. */
+const REFERENCE_LISTS = {
+  listTimeTypes: { table: 'time_types', key: 'id', toValue: shared.toTimeType },
+  listCareTypes: { table: 'care_types', key: 'id', toValue: shared.toNamed },
+  listPerformers: { table: 'performers', key: 'hsa_id', toValue: shared.toPerformer },
+  listResources: { table: 'resources', key: 'id', toValue: shared.toNamed },
+} as const;
 
 const INSERT_BOOKING = `INSERT INTO bookings (${shared.BOOKING_COLUMNS.join(', ')})
   VALUES (${shared.BOOKING_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`;
@@ -175,33 +184,18 @@ export class PostgresQueries implements Statements {
     );
   }
 
-  async listTimeTypes(facility: string) {
-    return (await this.#ofFacility<shared.TimeTypeRow>('time_types', 'id', facility)).map(
-      shared.toTimeType,
-    );
-  }
+  // A facility's rows of one of its reference tables, ordered by key.
+  listTimeTypes = (facility: string) => this.#referenceList('listTimeTypes', facility);
+  listCareTypes = (facility: string) => this.#referenceList('listCareTypes', facility);
+  listPerformers = (facility: string) => this.#referenceList('listPerformers', facility);
+  listResources = (facility: string) => this.#referenceList('listResources', facility);
 
-  async listCareTypes(facility: string) {
-    return (await this.#ofFacility<shared.NamedRow>('care_types', 'id', facility)).map(
-      shared.toNamed,
-    );
-  }
-
-  async listPerformers(facility: string) {
-    return (await this.#ofFacility<shared.PerformerRow>('performers', 'hsa_id', facility)).map(
-      shared.toPerformer,
-    );
-  }
-
-  async listResources(facility: string) {
-    return (await this.#ofFacility<shared.NamedRow>('resources', 'id', facility)).map(
-      shared.toNamed,
-    );
-  }
-
-  /** A facility's rows of one of its reference tables, ordered by `key`. */
-  #ofFacility<R extends pg.QueryResultRow>(table: string, key: string, facility: string) {
-    return this.#rows<R>(`SELECT * FROM ${table} WHERE facility = $1 ORDER BY ${key}`, [facility]);
+  async #referenceList<K extends keyof typeof REFERENCE_LISTS>(verb: K, facility: string) {
+    const { table, key, toValue } = REFERENCE_LISTS[verb];
+    const rows = await this.#rows(`SELECT * FROM ${table} WHERE facility = $1 ORDER BY ${key}`, [
+      facility,
+    ]);
+    return rows.map(toValue as (row: pg.QueryResultRow) => ReferenceLists[K]);
   }
 
   async getTimeslot(id: string) {
@@ -270,6 +264,16 @@ export class PostgresQueries implements Statements {
       [facility, subjectOfCare],
     );
     return found.map(shared.toBooking);
+  }
+
+  async listScheduleOfSubject(facility: string, subjectOfCare: string) {
+    const found = await this.#rows<shared.ShownBookingRow>(
+      `SELECT ${shared.SHOWN_BOOKING_COLUMNS.join(', ')} FROM bookings
+       WHERE facility = $1 AND subject_of_care = $2 AND status = 'active' AND slot_id IS NOT NULL
+       ORDER BY start_utc_ms, id`,
+      [facility, subjectOfCare],
+    );
+    return found.map(shared.toShownBooking);
   }
 
   async hasBookingHistory(facility: string, subjectOfCare: string): Promise<boolean> {

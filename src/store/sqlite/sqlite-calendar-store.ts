@@ -8,24 +8,18 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type {
-  CareType,
-  Facility,
-  FreeTimeslot,
-  Performer,
-  Resource,
-  TimeType,
-} from '../../domain/types.ts';
+import type { FreeTimeslot } from '../../domain/types.ts';
 import type { OutboxStore } from '../../outbox/outbox-store.ts';
 import type { FreeTimeslotQuery, StoreCapabilities } from '../calendar-store.ts';
 import type { TxConnection } from '../core/guarded-tx.ts';
 import { newestVersion } from '../core/migration-runner.ts';
+import { foldNoCase, PerVersion } from '../core/reference-cache.ts';
 import { StoreCore } from '../core/store-core.ts';
 import { StoreUnavailableError } from '../errors.ts';
 import { AsyncMutex } from './async-mutex.ts';
 import { appliedMigrations, migrate, MIGRATIONS, type AppliedMigration } from './migrations.ts';
 import { SqliteOutboxStore } from './sqlite-outbox-store.ts';
-import { foldNoCase, SqliteQueries, type SlotNames } from './sqlite-queries.ts';
+import { SqliteQueries, type SlotNames } from './sqlite-queries.ts';
 
 export interface SqliteStoreOptions {
   /** Clock for outbox timestamps; defaults to `Date.now`. */
@@ -58,26 +52,6 @@ export function openSqliteStore(
   }
 }
 
-/** Values kept for one calendar version, by key: a new version starts with none. */
-class PerVersion<V> {
-  #version = '';
-  #byKey = new Map<string, V>();
-
-  /** The values of `version`, emptied first if the version has changed. */
-  at(version: string): Map<string, V> {
-    if (version !== this.#version) {
-      this.#version = version;
-      this.#byKey = new Map();
-    }
-    return this.#byKey;
-  }
-
-  /** Keeps `value` only if `version` is still the one kept (a newer one may have come meanwhile). */
-  keep(version: string, key: string, value: V): void {
-    if (version === this.#version) this.#byKey.set(key, value);
-  }
-}
-
 export class SqliteCalendarStore extends StoreCore<SqliteQueries> {
   readonly capabilities: StoreCapabilities = { supportsSeveralProcesses: false };
   readonly newestMigration = newestVersion(MIGRATIONS);
@@ -88,22 +62,11 @@ export class SqliteCalendarStore extends StoreCore<SqliteQueries> {
   /** Prepared once: `db.pragma()` prepares its statement anew on every call. */
   readonly #dataVersion: Database.Statement;
   /**
-   * Facilities found, by HSA-id folded as COLLATE NOCASE folds it, for one calendar version: every SOAP
-   * request looks up its LogicalAddress, and there are only so many facilities.
-   */
-  readonly #facilities = new PerVersion<Facility>();
-  /**
    * Display names of slots (facility, time and care types, performers,
    * resources) per facility with free slots, for one calendar version: a
    * search would otherwise look up the same few names again each time.
    */
   readonly #slotNames = new PerVersion<SlotNames>();
-  /**
-   * A facility's time types, care types, performers and resources, by kind
-   * and folded HSA-id, for one calendar version: a schedule or booking
-   * details answer names them for every request, and they change rarely.
-   */
-  readonly #referenceData = new PerVersion<readonly unknown[]>();
   readonly #mutex = new AsyncMutex();
   /** Statements run on the open transaction: no savepoints needed, a failed SQLite statement undoes only itself. */
   readonly #tx: TxConnection<SqliteQueries>;
@@ -146,21 +109,6 @@ export class SqliteCalendarStore extends StoreCore<SqliteQueries> {
     return this.read(() => fn(this.#db));
   }
 
-  override async getFacility(hsaId: string): Promise<Facility | undefined> {
-    this.guard.checkCallable('read');
-    // A version read before a commit that the query below then sees is harmless:
-    // the next call finds a newer version and starts afresh.
-    const version = this.calendarVersion();
-    const byId = this.#facilities.at(version);
-    const key = foldNoCase(hsaId);
-    const known = byId.get(key);
-    if (known) return known;
-    const facility = await this.read((q) => q.getFacility(hsaId));
-    // Only facilities that exist are kept, so unknown addresses cannot grow the map.
-    if (facility) this.#facilities.keep(version, key, facility);
-    return facility;
-  }
-
   override async findFreeTimeslots(query: FreeTimeslotQuery): Promise<FreeTimeslot[]> {
     return this.read((q) => {
       // Read as the search runs, so the names kept belong to the data it reads.
@@ -168,43 +116,13 @@ export class SqliteCalendarStore extends StoreCore<SqliteQueries> {
       const byFacility = this.#slotNames.at(version);
       return q.findFreeTimeslots(query, (facility) => {
         const key = foldNoCase(facility);
-        let names = byFacility.get(key);
-        if (!names) byFacility.set(key, (names = this.#q.slotNames(facility)));
+        const known = byFacility.get(key);
+        if (known) return known;
+        const names = this.#q.slotNames(facility);
+        this.#slotNames.keep(version, key, names);
         return names;
       });
     });
-  }
-
-  override listTimeTypes(facility: string): Promise<TimeType[]> {
-    return this.#referenceList('time-types', facility, (q) => q.listTimeTypes(facility));
-  }
-
-  override listCareTypes(facility: string): Promise<CareType[]> {
-    return this.#referenceList('care-types', facility, (q) => q.listCareTypes(facility));
-  }
-
-  override listPerformers(facility: string): Promise<Performer[]> {
-    return this.#referenceList('performers', facility, (q) => q.listPerformers(facility));
-  }
-
-  override listResources(facility: string): Promise<Resource[]> {
-    return this.#referenceList('resources', facility, (q) => q.listResources(facility));
-  }
-
-  /** A reference list as of the current calendar version, read once per version (frozen: it is shared). */
-  async #referenceList<T>(
-    kind: string,
-    facility: string,
-    list: (q: SqliteQueries) => T[],
-  ): Promise<T[]> {
-    this.guard.checkCallable('read');
-    const version = this.calendarVersion();
-    const key = `${kind}:${foldNoCase(facility)}`;
-    const known = this.#referenceData.at(version).get(key);
-    if (known) return known as T[];
-    const found = Object.freeze(await this.read(list)) as T[];
-    this.#referenceData.keep(version, key, found);
-    return found;
   }
 
   /** A read outside any transaction: waits its turn so it sees only committed data. */

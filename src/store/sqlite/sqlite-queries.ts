@@ -24,6 +24,7 @@ import {
   NotFoundError,
   TimeslotTakenError,
 } from '../errors.ts';
+import { foldNoCase } from '../core/reference-cache.ts';
 import * as shared from '../core/rows.ts';
 import type { Statements } from '../core/statements.ts';
 import {
@@ -158,10 +159,6 @@ SELECT ${shared.TIMESLOT_COLUMNS.map((c) => `t.${c}`).join(', ')}
 FROM timeslots t INDEXED BY timeslots_by_facility_performer_start
 WHERE t.facility = @facility AND t.performer = @performer${FREE_SLOT_CONDITIONS}`;
 
-/** How COLLATE NOCASE compares: ASCII letters folded, nothing else. */
-export const foldNoCase = (value: string) =>
-  value.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
-
 /** `values` without repeats, as a COLLATE NOCASE column would see them. */
 function distinctNoCase(values: readonly string[]): string[] {
   const seen = new Set<string>();
@@ -222,6 +219,11 @@ export class SqliteQueries implements Statements {
       listActiveBookingsOfSubject: prepare(
         `SELECT * FROM bookings WHERE facility = ? AND subject_of_care = ? AND status = 'active'
          ORDER BY start_utc_ms IS NULL, start_utc_ms, id`,
+      ),
+      listScheduleOfSubject: prepare(
+        `SELECT ${shared.SHOWN_BOOKING_COLUMNS.join(', ')} FROM bookings
+         WHERE facility = ? AND subject_of_care = ? AND status = 'active' AND slot_id IS NOT NULL
+         ORDER BY start_utc_ms, id`,
       ),
       hasBookingHistory: prepare(
         'SELECT 1 FROM bookings WHERE facility = ? AND subject_of_care = ? LIMIT 1',
@@ -400,6 +402,11 @@ export class SqliteQueries implements Statements {
       subjectOfCare,
     ) as shared.BookingRow[];
     return rows.map(shared.toBooking);
+  }
+
+  listScheduleOfSubject(facility: string, subjectOfCare: string) {
+    const schedule = this.#s.listScheduleOfSubject.all(facility, subjectOfCare);
+    return (schedule as shared.ShownBookingRow[]).map(shared.toShownBooking);
   }
 
   hasBookingHistory(facility: string, subjectOfCare: string): boolean {
