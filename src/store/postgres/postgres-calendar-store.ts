@@ -53,6 +53,20 @@ const typeParsers = {
 };
 
 /**
+ * The connection's start-up options: the URL's own (a schema's search_path)
+ * plus generic plans. Only named statements use the plan cache, and only the
+ * free-slot search is named (postgres-queries.ts): plan it once per
+ * connection, with the parameters unknown, rather than on every call; every
+ * other statement is unnamed and still planned with its actual values. Set at
+ * start-up rather than by a statement on 'connect', which would run beside
+ * the first query the pool hands the new client (pg 9 refuses that).
+ */
+function withGenericPlans(url: string): string {
+  const own = new URL(url).searchParams.get('options');
+  return [own, '-c plan_cache_mode=force_generic_plan'].filter(Boolean).join(' ');
+}
+
+/**
  * Opens a store on the database at `url` (`postgres://user@host:port/db`;
  * `?options=-c%20search_path%3Dschema` picks a schema). Returns at once; the
  * schema is migrated before the first statement runs, and a failure (no
@@ -64,6 +78,7 @@ export function openPostgresStore(
 ): PostgresCalendarStore {
   const pool = new pg.Pool({
     connectionString: url,
+    options: withGenericPlans(url),
     max: options.maxConnections ?? 10,
     application_name: options.applicationName ?? 'tidbok',
     types: typeParsers,
@@ -119,10 +134,6 @@ export class PostgresCalendarStore extends StoreCore<PostgresQueries> {
     // pool, and the next statement opens a new one; without a listener the
     // error would end the process.
     pool.on('error', () => undefined);
-    // Only named statements use the plan cache, and only the free-slot search
-    // is named (postgres-queries.ts): plan it once per connection, with the
-    // parameters unknown, rather than on every call. Every other statement is
-    // unnamed and still planned with its actual values.
     pool.on('connect', (client) => {
       // A connection that is lost emits 'error', sometimes twice (the server's
       // message, then the closed socket), and the pool listens only while the
@@ -130,7 +141,6 @@ export class PostgresCalendarStore extends StoreCore<PostgresQueries> {
       // one lost session would end the process. The statement running on it
       // fails anyway, and that is how the store learns of it.
       client.on('error', () => undefined);
-      client.query('SET plan_cache_mode = force_generic_plan').catch(() => undefined);
     });
     // Start at once, so start-up problems show early; callers see the outcome.
     this.#ensureReady().catch(() => undefined);
