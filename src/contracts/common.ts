@@ -3,8 +3,18 @@
  * RIV-TA header elements, and small constructors that keep descriptions terse
  * while staying a literal mirror of the XSDs.
  */
-import type { BuiltinType, ComplexType, CoreSchema, ElementDecl, TypeDef } from './model.ts';
-import { NS } from './namespaces.ts';
+import type {
+  BuiltinType,
+  ComplexType,
+  CoreSchema,
+  ElementDecl,
+  HeaderPart,
+  Interaction,
+  SimpleType,
+  TypeDef,
+} from './model.ts';
+import { NS, responderNs } from './namespaces.ts';
+import { checkTs } from '../domain/local-time.ts';
 
 /** The national TS facet (yyyyMMddHHmmss), identical in every RIV-TA domain's core schema. */
 export const TS_PATTERN =
@@ -30,44 +40,31 @@ export interface Element<
   readonly maxOccurs: Max;
 }
 
-// Explicit return types: `{ type } as const satisfies ElementDecl` widened `type` to TypeDef,
-// which erased the typed Decoded/Encodable shapes of nested and boolean elements.
+/**
+ * An element constructor of one cardinality. Its explicit return type keeps
+ * the literal name and type: `{ type } as const satisfies ElementDecl` widened
+ * `type` to TypeDef, which erased the typed Decoded/Encodable shapes of nested
+ * and boolean elements.
+ */
+function withCardinality<const Min extends 0 | 1, const Max extends 1 | 'unbounded'>(
+  minOccurs: Min,
+  maxOccurs: Max,
+) {
+  return <const N extends string, const T extends TypeDef>(
+    ns: string,
+    name: N,
+    type: T,
+  ): Element<N, T, Min, Max> => ({ name, ns, type, minOccurs, maxOccurs });
+}
 
 /** Element with cardinality 1..1. */
-export function one<const N extends string, const T extends TypeDef>(
-  ns: string,
-  name: N,
-  type: T,
-): Element<N, T, 1, 1> {
-  return { name, ns, type, minOccurs: 1, maxOccurs: 1 };
-}
-
+export const one = withCardinality(1, 1);
 /** Element with cardinality 0..1. */
-export function opt<const N extends string, const T extends TypeDef>(
-  ns: string,
-  name: N,
-  type: T,
-): Element<N, T, 0, 1> {
-  return { name, ns, type, minOccurs: 0, maxOccurs: 1 };
-}
-
+export const opt = withCardinality(0, 1);
 /** Element with cardinality 0..unbounded. */
-export function many<const N extends string, const T extends TypeDef>(
-  ns: string,
-  name: N,
-  type: T,
-): Element<N, T, 0, 'unbounded'> {
-  return { name, ns, type, minOccurs: 0, maxOccurs: 'unbounded' };
-}
-
+export const many = withCardinality(0, 'unbounded');
 /** Element with cardinality 1..unbounded. */
-export function oneOrMore<const N extends string, const T extends TypeDef>(
-  ns: string,
-  name: N,
-  type: T,
-): Element<N, T, 1, 'unbounded'> {
-  return { name, ns, type, minOccurs: 1, maxOccurs: 'unbounded' };
-}
+export const oneOrMore = withCardinality(1, 'unbounded');
 
 /** Marks an element as a reference to a global element declared in its namespace. */
 export function ref<const E extends ElementDecl>(element: E) {
@@ -84,12 +81,26 @@ export function sequence<const N extends string, const E extends readonly Elemen
   return { kind: 'complex', name, ns, elements, extensible } as const satisfies ComplexType;
 }
 
-const logicalAddressType = {
-  kind: 'simple',
-  name: 'LogicalAddressType',
-  ns: NS.registry,
-  base: 'string',
-} as const;
+/** The facets a simple type of ours may carry (see {@link SimpleType}). */
+type Facets = Pick<SimpleType, 'pattern' | 'enumeration' | 'check'>;
+
+/** A simple type restricted from xs:string, as every simple type of the RIV-TA schemas is. */
+export function stringType(
+  ns: string,
+  name: string,
+  facets: Facets = {},
+): SimpleType & { readonly base: 'string' } {
+  return { kind: 'simple', name, ns, base: 'string', ...facets };
+}
+
+/** The TS type (yyyyMMddHHmmss) each domain's core schema declares; checked as a real local time. */
+export const tsType = (ns: string) => stringType(ns, 'TS', { pattern: TS_PATTERN, check: checkTs });
+
+/** The ResultCodeEnum each domain's core schema declares. */
+export const resultCodeEnum = (ns: string) =>
+  stringType(ns, 'ResultCodeEnum', { enumeration: ['OK', 'ERROR', 'INFO'] });
+
+const logicalAddressType = stringType(NS.registry, 'LogicalAddressType');
 
 /** `{urn:riv:itintegration:registry:1}LogicalAddress`, the routing header of RIV-TA BP 2.1. */
 export const logicalAddressHeader = {
@@ -99,21 +110,12 @@ export const logicalAddressHeader = {
   type: logicalAddressType,
 } as const;
 
-export const actorTypeEnum = {
-  kind: 'simple',
-  name: 'ActorTypeEnum',
-  ns: NS.headers,
-  base: 'string',
+export const actorTypeEnum = stringType(NS.headers, 'ActorTypeEnum', {
   enumeration: ['subject_of_care', 'subject_of_care_agent'],
-} as const;
+});
 
 /** `{urn:riv:interoperability:headers:1}ActorType`, the optional scheduling Actor header. */
-export const actorIdType = {
-  kind: 'simple',
-  name: 'ActorIdType',
-  ns: NS.headers,
-  base: 'string',
-} as const;
+export const actorIdType = stringType(NS.headers, 'ActorIdType');
 
 export const ActorType = sequence(NS.headers, 'ActorType', [
   one(NS.headers, 'actorId', actorIdType),
@@ -126,6 +128,55 @@ export const actorHeader = {
   ns: NS.headers,
   type: ActorType,
 } as const;
+
+/**
+ * One RIV-TA interaction of `domain`, with the names the RIV-TA naming rules
+ * derive from the domain, the interaction's name and the contract version:
+ * responder namespace, WSDL namespace, SOAPAction, endpoint path and the
+ * national distribution's file names. `messages` are the elements of the
+ * request and response types, built in {@link responderNs}.
+ */
+export function rivInteraction<
+  const N extends string,
+  const Req extends readonly ElementDecl[],
+  const Res extends readonly ElementDecl[],
+>(
+  domain: string,
+  name: N,
+  messages: { readonly request: Req; readonly response: Res },
+  options: {
+    /** Contract version in the file names, e.g. `1.1`. */
+    readonly version: string;
+    /** The responder schema's version attribute when it differs from `version`. */
+    readonly schemaVersion?: string;
+    readonly headers: readonly HeaderPart[];
+    /** Whether the responder has a `_ext.xsd` (the 1.1 additions of crm:scheduling). */
+    readonly ext?: boolean;
+    readonly description: string;
+  },
+) {
+  const ns = responderNs(domain, name);
+  const { version } = options;
+  return {
+    name,
+    domain,
+    responderNs: ns,
+    wsdlNs: `urn:riv:${domain}:${name}:1:rivtabp21`,
+    soapAction: `${ns}:${name}`,
+    request: sequence(ns, `${name}Type`, messages.request),
+    response: sequence(ns, `${name}ResponseType`, messages.response),
+    headers: options.headers,
+    path: `/${domain.replaceAll(':', '/')}/${name}/1/rivtabp21`,
+    files: {
+      folder: `${name}Interaction`,
+      responderXsd: `${name}Responder_${version}.xsd`,
+      ...(options.ext ? { extXsd: `${name}Responder_${version}_ext.xsd` } : {}),
+      wsdl: `${name}Interaction_${version}_RIVTABP21.wsdl`,
+    },
+    schemaVersion: options.schemaVersion ?? version,
+    description: options.description,
+  } as const satisfies Interaction;
+}
 
 /** `core_components/itintegration_registry_1.0.xsd`: the LogicalAddress header element. */
 export const registrySchema = {

@@ -4,53 +4,38 @@
  * same vocabulary as the contracts we serve, so the same encoder writes it and
  * the same decoder reads it in our EI simulator.
  */
-import type { Interaction, SimpleType } from './model.ts';
 import {
   logicalAddressHeader,
   one,
   oneOrMore,
   opt,
+  resultCodeEnum,
+  rivInteraction,
   sequence,
+  stringType,
+  tsType,
   xsAnyURI,
   xsBoolean,
   xsString,
-  TS_PATTERN,
 } from './common.ts';
-import { NS } from './namespaces.ts';
-import { checkTs } from '../domain/local-time.ts';
+import { NS, responderNs } from './namespaces.ts';
 
 const core = NS.engagementIndexCore;
-const responder = 'urn:riv:itintegration:engagementindex:UpdateResponder:1';
+const domain = 'itintegration:engagementindex';
+const responder = responderNs(domain, 'Update');
 
-const plain = (name: string) =>
-  ({ kind: 'simple', name, ns: core, base: 'string' }) as const satisfies SimpleType;
+const plain = (name: string) => stringType(core, name);
 
 export const EiHsaIdType = plain('HsaIdType');
 export const OrgNoType = plain('OrgNoType');
 export const ClinicalProcessInterestIdType = plain('ClinicalProcessInterestIdType');
-export const RegisteredResidentIdentificationType = {
-  kind: 'simple',
-  name: 'RegisteredResidentIdentificationType',
-  ns: core,
-  base: 'string',
-  pattern: '[0-9]{8}[0-9pPtTfF][0-9]{3}',
-} as const satisfies SimpleType;
-export const EiTS = {
-  kind: 'simple',
-  name: 'TS',
-  ns: core,
-  base: 'string',
-  pattern: TS_PATTERN,
-  check: checkTs,
-} as const satisfies SimpleType;
-export const EiResultCodeEnum = {
-  kind: 'simple',
-  name: 'ResultCodeEnum',
-  ns: core,
-  base: 'string',
-  enumeration: ['OK', 'ERROR', 'INFO'],
-} as const satisfies SimpleType;
-
+export const RegisteredResidentIdentificationType = stringType(
+  core,
+  'RegisteredResidentIdentificationType',
+  { pattern: '[0-9]{8}[0-9pPtTfF][0-9]{3}' },
+);
+export const EiTS = tsType(core);
+export const EiResultCodeEnum = resultCodeEnum(core);
 export const EngagementType = sequence(core, 'EngagementType', [
   one(core, 'registeredResidentIdentification', RegisteredResidentIdentificationType),
   one(core, 'serviceDomain', xsAnyURI),
@@ -66,31 +51,38 @@ export const EngagementType = sequence(core, 'EngagementType', [
   opt(core, 'owner', EiHsaIdType),
 ]);
 
+/**
+ * The fields EI hashes into an engagement's key, in the order of its hash
+ * (`Engagement.java`): transactions with the same values here are about the
+ * same engagement. EI sets `owner` to itself.
+ */
+export const engagementKeyFields = [
+  'registeredResidentIdentification',
+  'serviceDomain',
+  'categorization',
+  'logicalAddress',
+  'businessObjectInstanceIdentifier',
+  'sourceSystem',
+  'dataController',
+  'owner',
+  'clinicalProcessInterestId',
+] as const;
+
 export const EngagementTransactionType = sequence(core, 'EngagementTransactionType', [
   one(core, 'deleteFlag', xsBoolean),
   one(core, 'engagement', EngagementType),
 ]);
 
-export const Update = {
-  name: 'Update',
-  domain: 'itintegration:engagementindex',
-  responderNs: responder,
-  wsdlNs: 'urn:riv:itintegration:engagementindex:Update:1:rivtabp21',
-  soapAction: `${responder}:Update`,
-  request: sequence(responder, 'UpdateType', [
-    oneOrMore(responder, 'engagementTransaction', EngagementTransactionType),
-  ]),
-  response: sequence(responder, 'UpdateResponseType', [
-    one(responder, 'ResultCode', EiResultCodeEnum),
-    opt(responder, 'comment', xsString),
-  ]),
-  headers: [logicalAddressHeader],
-  path: '/itintegration/engagementindex/Update/1/rivtabp21',
-  files: {
-    folder: 'UpdateInteraction',
-    responderXsd: 'UpdateResponder_1.0.xsd',
-    wsdl: 'UpdateInteraction_1.0_RIVTABP21.wsdl',
+export const Update = rivInteraction(
+  domain,
+  'Update',
+  {
+    request: [oneOrMore(responder, 'engagementTransaction', EngagementTransactionType)],
+    response: [one(responder, 'ResultCode', EiResultCodeEnum), opt(responder, 'comment', xsString)],
   },
-  schemaVersion: '1.0',
-  description: 'Registers, changes or removes engagements in the engagement index.',
-} as const satisfies Interaction;
+  {
+    version: '1.0',
+    headers: [logicalAddressHeader],
+    description: 'Registers, changes or removes engagements in the engagement index.',
+  },
+);

@@ -16,8 +16,8 @@ import { posix } from 'node:path';
 import type {
   ComplexType,
   ContractBundle,
+  CoreSchema,
   ElementDecl,
-  GlobalElement,
   Interaction,
   SimpleType,
   TypeDef,
@@ -55,14 +55,12 @@ export function bundleOf(interaction: Interaction): ContractBundle | undefined {
   return contractBundles.find((b) => b.interactions.some((i) => i.name === interaction.name));
 }
 
-/** A schema file to write: its key is its path relative to the bundle's `schemas` folder. */
-interface SchemaSpec {
+/**
+ * A schema file to write, core or responder: its key is its path relative to
+ * the bundle's `schemas` folder (a core schema's `file` is one such path).
+ */
+interface SchemaSpec extends Omit<CoreSchema, 'file'> {
   readonly key: string;
-  readonly ns: string;
-  readonly version: string;
-  readonly description: string;
-  readonly types: readonly (ComplexType | SimpleType)[];
-  readonly elements: readonly GlobalElement[];
 }
 
 type NamedType = ComplexType | SimpleType;

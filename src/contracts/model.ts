@@ -141,11 +141,13 @@ export interface ContractBundle {
 // Types derived from a description, so that handlers get typed requests and
 // responses from the same object that drives the wire format.
 
-type ValueOf<T extends TypeDef> = T extends ComplexType
-  ? Decoded<T>
-  : T extends { readonly base: 'boolean' } | { readonly name: 'boolean'; readonly kind: 'builtin' }
-    ? boolean
-    : string;
+/** What a simple or built-in type's text stands for: xs:boolean (or restricted from it), or text. */
+type ScalarOf<T extends TypeDef> = T extends
+  { readonly base: 'boolean' } | { readonly name: 'boolean'; readonly kind: 'builtin' }
+  ? boolean
+  : string;
+
+type ValueOf<T extends TypeDef> = T extends ComplexType ? Decoded<T> : ScalarOf<T>;
 
 type Required<E extends ElementDecl> = E extends { readonly maxOccurs: 'unbounded' }
   ? E
@@ -180,11 +182,7 @@ export type Encodable<T extends ComplexType> = {
   ]?: EncValue<E> | null;
 };
 
-type EncLeaf<T extends TypeDef> = T extends ComplexType
-  ? Encodable<T>
-  : T extends { readonly base: 'boolean' } | { readonly name: 'boolean'; readonly kind: 'builtin' }
-    ? boolean
-    : string;
+type EncLeaf<T extends TypeDef> = T extends ComplexType ? Encodable<T> : ScalarOf<T>;
 
 type EncValue<E extends ElementDecl> = E extends { readonly maxOccurs: 'unbounded' }
   ? Iterable<EncLeaf<E['type']>>

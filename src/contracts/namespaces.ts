@@ -13,5 +13,7 @@ export const NS = {
   engagementIndexCore: 'urn:riv:itintegration:engagementindex:1',
 } as const;
 
-export const schedulingResponderNs = (op: string) => `urn:riv:crm:scheduling:${op}Responder:1`;
+/** The namespace of an interaction's request and response elements. */
+export const responderNs = (domain: string, op: string) => `urn:riv:${domain}:${op}Responder:1`;
+export const schedulingResponderNs = (op: string) => responderNs('crm:scheduling', op);
 export const schedulingExtNs = (op: string) => `urn:riv:crm:scheduling:${op}Responder:1.1`;

@@ -11,7 +11,6 @@ import type {
   ContractBundle,
   CoreSchema,
   ElementDecl,
-  Interaction,
   SimpleType,
   TypeDef,
 } from './model.ts';
@@ -24,21 +23,23 @@ import {
   opt,
   ref,
   registrySchema,
+  resultCodeEnum,
+  rivInteraction,
   sequence,
+  stringType,
+  tsType,
   xsBoolean,
   xsString,
-  TS_PATTERN,
   DT_PATTERN,
 } from './common.ts';
 import { NS, schedulingExtNs, schedulingResponderNs } from './namespaces.ts';
-import { checkDt, checkTs } from '../domain/local-time.ts';
+import { checkDt } from '../domain/local-time.ts';
 import { checkSubjectOfCareId } from '../domain/personnummer.ts';
 
 const core = NS.schedulingCore;
 const core11 = NS.schedulingCore11;
 
-const plain = (name: string) =>
-  ({ kind: 'simple', name, ns: core, base: 'string' }) as const satisfies SimpleType;
+const plain = (name: string) => stringType(core, name);
 
 export const HsaIdType = plain('HsaIdType');
 export const BookingIdType = plain('BookingIdType');
@@ -47,40 +48,14 @@ export const TimeTypeIDType = plain('TimeTypeIDType');
 export const CareTypeIDType = plain('CareTypeIDType');
 
 /** Published without the broken `^…$` anchors (rivta-spec §2.3 item 1); checked in code. */
-export const SubjectOfCareIdType = {
-  kind: 'simple',
-  name: 'SubjectOfCareIdType',
-  ns: core,
-  base: 'string',
+export const SubjectOfCareIdType = stringType(core, 'SubjectOfCareIdType', {
   pattern: '[0-9]{8}[0-9pPtTfF][0-9]{3}',
   check: checkSubjectOfCareId,
-} as const satisfies SimpleType;
+});
 
-export const ResultCodeEnum = {
-  kind: 'simple',
-  name: 'ResultCodeEnum',
-  ns: core,
-  base: 'string',
-  enumeration: ['OK', 'ERROR', 'INFO'],
-} as const satisfies SimpleType;
-
-export const TS = {
-  kind: 'simple',
-  name: 'TS',
-  ns: core,
-  base: 'string',
-  pattern: TS_PATTERN,
-  check: checkTs,
-} as const satisfies SimpleType;
-
-export const DT = {
-  kind: 'simple',
-  name: 'DT',
-  ns: core,
-  base: 'string',
-  pattern: DT_PATTERN,
-  check: checkDt,
-} as const satisfies SimpleType;
+export const ResultCodeEnum = resultCodeEnum(core);
+export const TS = tsType(core);
+export const DT = stringType(core, 'DT', { pattern: DT_PATTERN, check: checkDt });
 
 /** The 1.1 additions live as global elements in `urn:riv:crm:scheduling:1.1`. */
 export const core11Elements = {
@@ -208,30 +183,12 @@ function scheduling<
     actorFirst?: boolean;
   },
 ) {
-  const folder = `${name}Interaction`;
-  const ns = schedulingResponderNs(name);
-  const { request, response } = elements(elementsOf(name));
-  return {
-    name,
-    domain: 'crm:scheduling',
-    responderNs: ns,
-    wsdlNs: `urn:riv:crm:scheduling:${name}:1:rivtabp21`,
-    soapAction: `urn:riv:crm:scheduling:${name}Responder:1:${name}`,
-    request: sequence(ns, `${name}Type`, request),
-    response: sequence(ns, `${name}ResponseType`, response),
-    headers: options.actorFirst
-      ? [actorHeader, logicalAddressHeader]
-      : [logicalAddressHeader, actorHeader],
-    path: `/crm/scheduling/${name}/1/rivtabp21`,
-    files: {
-      folder,
-      responderXsd: `${name}Responder_1.1.xsd`,
-      ...(options.ext ? { extXsd: `${name}Responder_1.1_ext.xsd` } : {}),
-      wsdl: `${name}Interaction_1.1_RIVTABP21.wsdl`,
-    },
-    schemaVersion: options.schemaVersion ?? '1.1',
-    description: options.description,
-  } as const satisfies Interaction;
+  const { actorFirst, ...rest } = options;
+  return rivInteraction('crm:scheduling', name, elements(elementsOf(name)), {
+    ...rest,
+    version: '1.1',
+    headers: actorFirst ? [actorHeader, logicalAddressHeader] : [logicalAddressHeader, actorHeader],
+  });
 }
 
 export const GetSubjectOfCareSchedule = scheduling(

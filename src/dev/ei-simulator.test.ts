@@ -96,69 +96,45 @@ describe('EI simulator', () => {
     assert.match(faultOf(res.body), /x-skltp-correlation-id/);
   });
 
-  const refusals: {
-    name: string;
-    call: () => Promise<{ status: number; body: string }>;
-    code: string;
-  }[] = [
+  /** One-engagement Updates refused for a field: what is wrong, the field, EI's code. */
+  const refusedFields: [string, Partial<Engagement>, string][] = [
+    ['an empty key field', { sourceSystem: '' }, 'EI004'],
+    ['a key field padded with whitespace', { businessObjectInstanceIdentifier: ' B1' }, 'EI004'],
+    ['a key field longer than EI stores', { logicalAddress: 'X'.repeat(65) }, 'EI004'],
+    ['a date that does not exist', { mostRecentContent: '20260230090000' }, 'EI004'],
+    ['a time inside the spring DST gap', { mostRecentContent: '20260329023000' }, 'EI004'],
+    ['a reserved id as logicalAddress', { logicalAddress: 'SE165565594230-1000' }, 'EI005'],
+    ['a reserved id as sourceSystem', { sourceSystem: '5565594230' }, 'EI006'],
+  ];
+  const refusals = [
     {
-      name: 'a LogicalAddress other than its own HSA-id (EI003)',
-      call: () => update([upsert()], 'SE2321000016-1hz5'),
+      name: 'a LogicalAddress other than its own HSA-id',
       code: 'EI003',
+      call: () => update([upsert()], 'SE2321000016-1hz5'),
     },
     {
-      name: 'more than 1000 engagements (EI000)',
+      name: 'more than 1000 engagements',
+      code: 'EI000',
       call: () =>
         update(
           Array.from({ length: 1001 }, (_, i) =>
             upsert({ businessObjectInstanceIdentifier: `N${i}` }),
           ),
         ),
-      code: 'EI000',
     },
     {
-      name: 'two transactions with the same key, even a delete and a create (EI002)',
-      call: () => update([upsert(), { deleteFlag: true, engagement: engagement() }]),
+      name: 'two transactions with the same key, even a delete and a create',
       code: 'EI002',
+      call: () => update([upsert(), { deleteFlag: true, engagement: engagement() }]),
     },
-    {
-      name: 'an empty key field (EI004)',
-      call: () => update([upsert({ sourceSystem: '' })]),
-      code: 'EI004',
-    },
-    {
-      name: 'a key field padded with whitespace (EI004)',
-      call: () => update([upsert({ businessObjectInstanceIdentifier: ' B1' })]),
-      code: 'EI004',
-    },
-    {
-      name: 'a key field longer than EI stores (EI004)',
-      call: () => update([upsert({ logicalAddress: 'X'.repeat(65) })]),
-      code: 'EI004',
-    },
-    {
-      name: 'a date that does not exist (EI004)',
-      call: () => update([upsert({ mostRecentContent: '20260230090000' })]),
-      code: 'EI004',
-    },
-    {
-      name: 'a time inside the spring DST gap (EI004)',
-      call: () => update([upsert({ mostRecentContent: '20260329023000' })]),
-      code: 'EI004',
-    },
-    {
-      name: 'a reserved id as logicalAddress (EI005)',
-      call: () => update([upsert({ logicalAddress: 'SE165565594230-1000' })]),
-      code: 'EI005',
-    },
-    {
-      name: 'a reserved id as sourceSystem (EI006)',
-      call: () => update([upsert({ sourceSystem: '5565594230' })]),
-      code: 'EI006',
-    },
+    ...refusedFields.map(([name, fields, code]) => ({
+      name,
+      code,
+      call: () => update([upsert(fields)]),
+    })),
   ];
   for (const r of refusals) {
-    it(`refuses ${r.name} with an HTTP 500 soap:Server fault`, async () => {
+    it(`refuses ${r.name} (${r.code}) with an HTTP 500 soap:Server fault`, async () => {
       const res = await r.call();
       assert.equal(res.status, 500);
       assert.match(res.body, /<faultcode>soap:Server<\/faultcode>/);
@@ -227,28 +203,35 @@ describe('EI simulator collect window', () => {
     post(sim.url, buildUpdateEnvelope([t], '5565594230'));
   const settled = () => new Promise((resolve) => setTimeout(resolve, 800));
 
-  it('lets a delete beat a later create of the same key inside the window, as EI does', async () => {
-    await single(upsert());
-    await settled();
-    await single({ deleteFlag: true, engagement: engagement() });
-    await single(upsert());
-    await settled();
-    assert.equal(sim.engagements().length, 0);
-  });
+  // Each step sends one transaction of the same engagement, or waits for the window to close.
+  const steps = {
+    create: () => single(upsert()),
+    delete: () => single({ deleteFlag: true, engagement: engagement() }),
+    wait: settled,
+  };
+  const sequences: [string, (keyof typeof steps)[], number][] = [
+    [
+      'lets a delete beat a later create of the same key inside the window, as EI does',
+      ['create', 'wait', 'delete', 'create', 'wait'],
+      0,
+    ],
+    [
+      'applies a create that comes after the window has closed',
+      ['delete', 'wait', 'create', 'wait'],
+      1,
+    ],
+  ];
+  for (const [name, sequence, held] of sequences)
+    it(name, async () => {
+      for (const step of sequence) await steps[step]();
+      assert.equal(sim.engagements().length, held);
+    });
 
   it('keeps the larger mostRecentContent of two upserts inside the window, not the later', async () => {
     await single(upsert({ mostRecentContent: '20260620090000' }));
     await single(upsert({ mostRecentContent: '20260619090000' }));
     await settled();
     assert.equal(sim.engagements()[0]?.mostRecentContent, '20260620090000');
-  });
-
-  it('applies a create that comes after the window has closed', async () => {
-    await single({ deleteFlag: true, engagement: engagement() });
-    await settled();
-    await single(upsert());
-    await settled();
-    assert.equal(sim.engagements().length, 1);
   });
 });
 

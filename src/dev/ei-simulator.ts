@@ -29,7 +29,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Decoded } from '../contracts/model.ts';
 import { NS } from '../contracts/namespaces.ts';
-import { Update } from '../contracts/engagement-index.ts';
+import { engagementKeyFields, Update } from '../contracts/engagement-index.ts';
 import { checkTs, instantToTs, isInDstGap } from '../domain/local-time.ts';
 import { DecodeError, decodeComplex } from '../xml/decode.ts';
 import { encodeElement, prefixesFor } from '../xml/encode.ts';
@@ -148,17 +148,7 @@ class EiFault extends Error {}
 
 /** EI's key: SHA-256 over the nine key fields, owner being the index itself. */
 function keyOf(e: DecodedEngagement, owner: string): string {
-  const fields = [
-    e.registeredResidentIdentification,
-    e.serviceDomain,
-    e.categorization,
-    e.logicalAddress,
-    e.businessObjectInstanceIdentifier,
-    e.sourceSystem,
-    e.dataController,
-    owner,
-    e.clinicalProcessInterestId,
-  ];
+  const fields = engagementKeyFields.map((f) => (f === 'owner' ? owner : e[f]));
   return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
 }
 

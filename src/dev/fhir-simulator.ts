@@ -195,6 +195,35 @@ export async function startFhirSimulator(
       .send(JSON.stringify(operationOutcome(issues)));
   };
 
+  const refusalOf = (
+    status: number,
+    code: FhirIssue['code'],
+    diagnostics: string,
+    expression: string,
+  ) => ({ status, issue: { code, diagnostics, expression } });
+
+  /** Why the portal refuses a request before reading its resource, or undefined when it does not. */
+  const requestRefusal = (req: Request, isJson: boolean) => {
+    const token = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
+    const expires = token === undefined ? undefined : tokens.get(token);
+    if (expires === undefined || expires <= Date.now())
+      return refusalOf(401, 'invalid', 'no valid bearer token', 'Authorization');
+    const org = req.get(organizationHeader);
+    if (org === undefined)
+      return refusalOf(
+        400,
+        'required',
+        `header ${organizationHeader} is required`,
+        organizationHeader,
+      );
+    if (org !== `http://fhir.nl/fhir/NamingSystem/agb-z|${organization}`)
+      return refusalOf(403, 'invalid', 'not an organisation of this client', organizationHeader);
+    if (!/^application\/fhir\+json(;|$)/.test(req.get('content-type') ?? ''))
+      return refusalOf(415, 'not-supported', 'send application/fhir+json', 'Content-Type');
+    if (!isJson) return refusalOf(400, 'structure', 'the body is not JSON', 'body');
+    return undefined;
+  };
+
   const app = express();
   app.disable('x-powered-by');
 
@@ -240,71 +269,10 @@ export async function startFhirSimulator(
         .send(failure.body ?? '');
       return;
     }
-    const token = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
-    const expires = token === undefined ? undefined : tokens.get(token);
-    if (expires === undefined || expires <= Date.now()) {
-      res.set('WWW-Authenticate', 'Bearer error="invalid_token"');
-      refuse(
-        res,
-        401,
-        [{ code: 'invalid', diagnostics: 'no valid bearer token', expression: 'Authorization' }],
-        entry,
-      );
-      return;
-    }
-    const org = req.get(organizationHeader);
-    if (org === undefined) {
-      refuse(
-        res,
-        400,
-        [
-          {
-            code: 'required',
-            diagnostics: `header ${organizationHeader} is required`,
-            expression: organizationHeader,
-          },
-        ],
-        entry,
-      );
-      return;
-    }
-    if (org !== `http://fhir.nl/fhir/NamingSystem/agb-z|${organization}`) {
-      refuse(
-        res,
-        403,
-        [
-          {
-            code: 'invalid',
-            diagnostics: 'not an organisation of this client',
-            expression: organizationHeader,
-          },
-        ],
-        entry,
-      );
-      return;
-    }
-    if (!/^application\/fhir\+json(;|$)/.test(req.get('content-type') ?? '')) {
-      refuse(
-        res,
-        415,
-        [
-          {
-            code: 'not-supported',
-            diagnostics: 'send application/fhir+json',
-            expression: 'Content-Type',
-          },
-        ],
-        entry,
-      );
-      return;
-    }
-    if (!('resource' in entry)) {
-      refuse(
-        res,
-        400,
-        [{ code: 'structure', diagnostics: 'the body is not JSON', expression: 'body' }],
-        entry,
-      );
+    const refusal = requestRefusal(req, 'resource' in entry);
+    if (refusal) {
+      if (refusal.status === 401) res.set('WWW-Authenticate', 'Bearer error="invalid_token"');
+      refuse(res, refusal.status, [refusal.issue], entry);
       return;
     }
     next();

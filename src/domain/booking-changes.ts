@@ -9,7 +9,12 @@
  *
  * @module
  */
-import { runChange, type SchedulingContext } from './change-transaction.ts';
+import {
+  runChange,
+  writeFirstVersion,
+  writeNextVersion,
+  type SchedulingContext,
+} from './change-transaction.ts';
 import type { Invitations } from './invitations.ts';
 import { instantToDt } from './local-time.ts';
 import { optional, sameId } from './optional-field.ts';
@@ -117,7 +122,8 @@ export class BookingChanges {
         )
           return refused(refusal.notBookableOnline);
       }
-      const booking: Booking = {
+      const at = { origin: input.origin, atUtcMs: now };
+      const booking = await writeFirstVersion(tx, emit, at, {
         id: this.#context.newId(),
         facility: slot.facility,
         subjectOfCare: input.subjectOfCare,
@@ -133,13 +139,7 @@ export class BookingChanges {
         // A reason is kept only where the time type takes a message, as a cancellation message is.
         ...optional('reason', timeType.messageAllowed ? input.reason : undefined),
         ...optional('notification', input.notification),
-        status: 'active',
-        createdAt: now,
-        updatedAt: now,
-        version: 1,
-      };
-      await tx.insertBooking(booking);
-      emit({ kind: 'created', after: booking, origin: input.origin, atUtcMs: now });
+      });
       return done(booking, timeType.bookingInfo);
     });
     if ('taken' in result) return this.#answerTaken(result.taken, input.subjectOfCare);
@@ -190,25 +190,25 @@ export class BookingChanges {
         (reason === undefined || reason === booking.reason)
       )
         return done(booking); // a repeat of a move already made
-      const moved: Booking = {
-        ...booking,
-        facility: slot.facility,
-        isInvitation: false,
-        slotId: slot.id,
-        start: slot.start,
-        end: slot.end,
-        ...optional('careTypeId', slot.careTypeId ?? booking.careTypeId),
-        // The new slot's performer and resource replace the old ones, absent included.
-        performer: slot.performer,
-        resourceId: slot.resourceId,
-        patient: input.patient ?? booking.patient,
-        ...optional('reason', reason ?? booking.reason),
-        ...optional('notification', input.notification ?? booking.notification),
-        updatedAt: now,
-        version: booking.version + 1,
-      };
-      await tx.updateBooking(moved, booking.version);
-      emit({ kind: 'changed', before: booking, after: moved, origin: input.origin, atUtcMs: now });
+      const moved = await writeNextVersion(
+        tx,
+        emit,
+        { kind: 'changed', before: booking, origin: input.origin, atUtcMs: now },
+        {
+          facility: slot.facility,
+          isInvitation: false,
+          slotId: slot.id,
+          start: slot.start,
+          end: slot.end,
+          ...optional('careTypeId', slot.careTypeId ?? booking.careTypeId),
+          // The new slot's performer and resource replace the old ones, absent included.
+          performer: slot.performer,
+          resourceId: slot.resourceId,
+          patient: input.patient ?? booking.patient,
+          ...optional('reason', reason ?? booking.reason),
+          ...optional('notification', input.notification ?? booking.notification),
+        },
+      );
       return done(moved, timeType?.bookingInfo);
     });
     if ('taken' in result) return refused(refusal.slotTaken);
@@ -235,21 +235,15 @@ export class BookingChanges {
       }
       const keepMessage =
         input.message !== undefined && input.message !== '' && timeType?.messageAllowed;
-      const cancelled: Booking = {
-        ...booking,
-        status: 'cancelled',
-        ...optional('cancelMessage', keepMessage ? input.message : undefined),
-        updatedAt: now,
-        version: booking.version + 1,
-      };
-      await tx.updateBooking(cancelled, booking.version);
-      emit({
-        kind: 'cancelled',
-        before: booking,
-        after: cancelled,
-        origin: input.origin,
-        atUtcMs: now,
-      });
+      const cancelled = await writeNextVersion(
+        tx,
+        emit,
+        { kind: 'cancelled', before: booking, origin: input.origin, atUtcMs: now },
+        {
+          status: 'cancelled',
+          ...optional('cancelMessage', keepMessage ? input.message : undefined),
+        },
+      );
       return done(cancelled);
     });
     if ('taken' in result) return refused(refusal.changedMeanwhile);

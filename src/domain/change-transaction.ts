@@ -9,6 +9,7 @@ import type { CalendarStore, StoreTx } from '../store/calendar-store.ts';
 import { ConcurrentUpdateError, TimeslotTakenError } from '../store/errors.ts';
 import type { BookingChange, BookingChangeListener } from './booking-change.ts';
 import { refusal, refused, type ChangeOutcome, type RefusalText } from './refusals.ts';
+import type { Booking } from './types.ts';
 
 /** Records a change for the listeners; they run before the transaction commits. */
 export type Emit = (change: BookingChange) => void;
@@ -46,6 +47,55 @@ export async function runChange<T>(
   }
   if (outcome.ok) context.onCommitted();
   return outcome;
+}
+
+/**
+ * Writes the next version of `change.before` with `changes` applied (its
+ * version counted up, `updatedAt` the change's time) and emits the change.
+ * Returns the new state.
+ */
+export async function writeNextVersion(
+  tx: StoreTx,
+  emit: Emit,
+  change: Omit<BookingChange, 'before' | 'after'> & { readonly before: Booking },
+  changes: Partial<Booking>,
+): Promise<Booking> {
+  const { before, atUtcMs } = change;
+  const after: Booking = {
+    ...before,
+    ...changes,
+    updatedAt: atUtcMs,
+    version: before.version + 1,
+  };
+  await tx.updateBooking(after, before.version);
+  emit({ ...change, after });
+  return after;
+}
+
+/** The fields every new booking or invitation starts with. */
+type FirstVersionFields = 'status' | 'createdAt' | 'updatedAt' | 'version';
+
+/**
+ * Inserts a new booking or invitation (active, version 1, created at the
+ * change's time) and emits its creation. Returns it as stored.
+ */
+export async function writeFirstVersion(
+  tx: StoreTx,
+  emit: Emit,
+  change: Pick<BookingChange, 'origin' | 'atUtcMs'>,
+  fields: Omit<Booking, FirstVersionFields>,
+): Promise<Booking> {
+  const { atUtcMs } = change;
+  const after: Booking = {
+    ...fields,
+    status: 'active',
+    createdAt: atUtcMs,
+    updatedAt: atUtcMs,
+    version: 1,
+  };
+  await tx.insertBooking(after);
+  emit({ kind: 'created', ...change, after });
+  return after;
 }
 
 /** Hands each change to every listener on `tx`, in order. */

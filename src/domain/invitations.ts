@@ -11,6 +11,8 @@ import {
   notifyListeners,
   RefusedChange,
   runChange,
+  writeFirstVersion,
+  writeNextVersion,
   type Emit,
   type SchedulingContext,
 } from './change-transaction.ts';
@@ -84,33 +86,27 @@ export class Invitations {
     if (slot.start.utcMs < now) return refused(refusal.slotInPast);
     if (await tx.findActiveBookingOnSlot(slot.id)) return refused(refusal.slotTaken);
     const timeType = await timeTypeOf(tx, slot.facility, slot.timeTypeId);
-    const booked: Booking = {
-      ...invitation,
-      facility: slot.facility,
-      patient: input.patient,
-      isInvitation: false,
-      slotId: slot.id,
-      start: slot.start,
-      end: slot.end,
-      ...optional('careTypeId', slot.careTypeId ?? invitation.careTypeId),
-      performer: slot.performer,
-      resourceId: slot.resourceId,
-      ...optional(
-        'reason',
-        (timeType?.messageAllowed ? input.reason : undefined) ?? invitation.reason,
-      ),
-      ...optional('notification', input.notification ?? invitation.notification),
-      updatedAt: now,
-      version: invitation.version + 1,
-    };
-    await tx.updateBooking(booked, invitation.version);
-    emit({
-      kind: 'created',
-      before: invitation,
-      after: booked,
-      origin: input.origin,
-      atUtcMs: now,
-    });
+    const booked = await writeNextVersion(
+      tx,
+      emit,
+      { kind: 'created', before: invitation, origin: input.origin, atUtcMs: now },
+      {
+        facility: slot.facility,
+        patient: input.patient,
+        isInvitation: false,
+        slotId: slot.id,
+        start: slot.start,
+        end: slot.end,
+        ...optional('careTypeId', slot.careTypeId ?? invitation.careTypeId),
+        performer: slot.performer,
+        resourceId: slot.resourceId,
+        ...optional(
+          'reason',
+          (timeType?.messageAllowed ? input.reason : undefined) ?? invitation.reason,
+        ),
+        ...optional('notification', input.notification ?? invitation.notification),
+      },
+    );
     return done(booked, timeType?.bookingInfo);
   }
 
@@ -184,32 +180,31 @@ export class Invitations {
         return refused<Result>(refusal.slotNotFound);
       if (slot.start.utcMs < now) return refused<Result>(refusal.slotInPast);
     }
-    const booking: Booking = {
-      id: input.id ?? this.#context.newId(),
-      facility: facility.hsaId,
-      subjectOfCare: input.subjectOfCare,
-      patient: input.patient,
-      isInvitation: true,
-      ...(slot
-        ? {
-            slotId: slot.id,
-            start: slot.start,
-            end: slot.end,
-            ...optional('performer', slot.performer),
-            ...optional('resourceId', slot.resourceId),
-          }
-        : {}),
-      timeTypeId: timeType.id,
-      ...optional('careTypeId', slot?.careTypeId ?? input.careTypeId),
-      purpose: purposeAsSent(input.purpose),
-      ...optional('expiresOn', input.expiresOn),
-      status: 'active',
-      createdAt: now,
-      updatedAt: now,
-      version: 1,
-    };
-    await t.insertBooking(booking);
-    emit({ kind: 'created', after: booking, origin: 'staff', atUtcMs: now });
+    const booking = await writeFirstVersion(
+      t,
+      emit,
+      { origin: 'staff', atUtcMs: now },
+      {
+        id: input.id ?? this.#context.newId(),
+        facility: facility.hsaId,
+        subjectOfCare: input.subjectOfCare,
+        patient: input.patient,
+        isInvitation: true,
+        ...(slot
+          ? {
+              slotId: slot.id,
+              start: slot.start,
+              end: slot.end,
+              ...optional('performer', slot.performer),
+              ...optional('resourceId', slot.resourceId),
+            }
+          : {}),
+        timeTypeId: timeType.id,
+        ...optional('careTypeId', slot?.careTypeId ?? input.careTypeId),
+        purpose: purposeAsSent(input.purpose),
+        ...optional('expiresOn', input.expiresOn),
+      },
+    );
     return done({ booking, created: true });
   }
 
@@ -228,14 +223,12 @@ export class Invitations {
       const old = await tx.getBooking(id);
       if (!old || old.status !== 'active') return refused(refusal.bookingNotFound);
       if (!old.isInvitation) return refused(refusal.notAnOpenInvitation);
-      const withdrawn: Booking = {
-        ...old,
-        status: 'cancelled',
-        updatedAt: now,
-        version: old.version + 1,
-      };
-      await tx.updateBooking(withdrawn, old.version);
-      emit({ kind: 'cancelled', before: old, after: withdrawn, origin: 'staff', atUtcMs: now });
+      await writeNextVersion(
+        tx,
+        emit,
+        { kind: 'cancelled', before: old, origin: 'staff', atUtcMs: now },
+        { status: 'cancelled' },
+      );
       const slotId = 'slotId' in changes ? changes.slotId : old.slotId;
       const careTypeId = changes.careTypeId ?? old.careTypeId;
       const expiresOn = 'expiresOn' in changes ? changes.expiresOn : old.expiresOn;

@@ -1,8 +1,7 @@
 import { GetAllCareTypes } from '../contracts/scheduling.ts';
 import type { SchedulingService } from '../domain/scheduling-service.ts';
-import { freeSlotsAhead } from './bookable-ahead.ts';
+import { freeSlotsAhead, visibleTimeTypes } from './bookable-ahead.ts';
 import { defineOperation, requestFacility } from './operation.ts';
-import { isAgent } from './result.ts';
 
 /**
  * Care types of the facility. With timeTypeIDs, those the time types serve;
@@ -13,11 +12,7 @@ export const getAllCareTypes = (service: SchedulingService) =>
     facilitiesOf: requestFacility,
     async handle(req, context) {
       let careTypes = await service.store.listCareTypes(req.healthcare_facility);
-      const visible = await service.visibleTimeTypes(
-        req.healthcare_facility,
-        req.subject_of_care,
-        isAgent(context.actor),
-      );
+      const visible = await visibleTimeTypes(service, req, context);
       const timeTypes =
         req.timeTypeIDs.length > 0
           ? visible.filter((t) => req.timeTypeIDs.includes(t.id))

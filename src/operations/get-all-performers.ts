@@ -1,8 +1,7 @@
 import { GetAllPerformers } from '../contracts/scheduling.ts';
 import type { SchedulingService } from '../domain/scheduling-service.ts';
-import { freeSlotsAhead } from './bookable-ahead.ts';
+import { freeSlotsAhead, visibleTimeTypes } from './bookable-ahead.ts';
 import { defineOperation, requestFacility } from './operation.ts';
-import { isAgent } from './result.ts';
 
 /**
  * Performers with free slots the patient can book online at the facility in
@@ -14,11 +13,7 @@ export const getAllPerformers = (service: SchedulingService) =>
   defineOperation(GetAllPerformers, {
     facilitiesOf: requestFacility,
     async handle(req, context) {
-      const visible = await service.visibleTimeTypes(
-        req.healthcare_facility,
-        req.subject_of_care,
-        isAgent(context.actor),
-      );
+      const visible = await visibleTimeTypes(service, req, context);
       const timeTypeIds = visible
         .map((t) => t.id)
         .filter((id) => req.timeTypeIDs.length === 0 || req.timeTypeIDs.includes(id));

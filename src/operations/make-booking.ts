@@ -2,8 +2,8 @@ import { MakeBooking } from '../contracts/scheduling.ts';
 import type { SchedulingService } from '../domain/scheduling-service.ts';
 import { SoapFault } from '../soap/fault.ts';
 import { defineOperation } from './operation.ts';
-import { patientDetails, requireTimeslotFields } from './requested-timeslot.ts';
-import { requireSamePatient, resultOf } from './result.ts';
+import { patientDetails, requireTimeslotFields, soapChange } from './requested-timeslot.ts';
+import { resultOf } from './result.ts';
 
 /**
  * Claims the slot named by `requestedTimeslot.bookingId` (a free slot's id or
@@ -14,24 +14,16 @@ export const makeBooking = (service: SchedulingService) =>
   defineOperation(MakeBooking, {
     facilitiesOf: (req) => [req.requestedTimeslot.healthcare_facility],
     async handle(req, context) {
-      const slot = requireTimeslotFields(req.requestedTimeslot, 'MakeBooking');
-      requireSamePatient(context.actor, slot.subjectOfCare);
+      const slot = requireTimeslotFields(req.requestedTimeslot, 'MakeBooking', context.actor);
       if (req.healthcare_facility_med.trim() === '')
         throw new SoapFault(
           'Client',
           'invalid request: MakeBooking/healthcare_facility_med is empty',
         );
       const outcome = await service.makeBooking({
-        facility: slot.healthcare_facility,
-        startTs: slot.start,
-        endTs: slot.end,
-        subjectOfCare: slot.subjectOfCare,
+        ...soapChange(slot, req.notification),
         patient: patientDetails(req.subject_of_care_info),
-        origin: 'soap',
         ...(slot.bookingId !== undefined ? { id: slot.bookingId } : {}),
-        ...slot.criteria,
-        ...(slot.reason !== undefined ? { reason: slot.reason } : {}),
-        ...(req.notification !== undefined ? { notification: req.notification } : {}),
       });
       return { bookingId: outcome.ok ? outcome.value.id : undefined, ...resultOf(outcome) };
     },

@@ -9,6 +9,8 @@ import type { SlotCriteria } from '../domain/scheduling-service.ts';
 import type { PatientDetails } from '../domain/types.ts';
 import { tsToInstants } from '../domain/local-time.ts';
 import { SoapFault } from '../soap/fault.ts';
+import type { OperationContext } from './operation.ts';
+import { requireSamePatient } from './result.ts';
 
 /**
  * Whether start-end can be a slot of positive length. In the repeated autumn
@@ -23,7 +25,15 @@ function endsAfterStart(start: string, end: string): boolean {
   return Math.max(...ends) > Math.min(...starts);
 }
 
-export function requireTimeslotFields(t: Decoded<typeof TimeslotType>, operation: string) {
+/**
+ * The requested timeslot's fields, faulting when a mandatory one is missing,
+ * the slot runs backwards, or a patient Actor asks for someone else.
+ */
+export function requireTimeslotFields(
+  t: Decoded<typeof TimeslotType>,
+  operation: string,
+  actor: OperationContext['actor'],
+) {
   const missing = (name: string) =>
     new SoapFault('Client', `invalid request: ${operation}/requestedTimeslot/${name} is mandatory`);
   if (t.startTimeInclusive === undefined) throw missing('startTimeInclusive');
@@ -34,6 +44,7 @@ export function requireTimeslotFields(t: Decoded<typeof TimeslotType>, operation
       'Client',
       `invalid request: ${operation}/requestedTimeslot ends before it starts`,
     );
+  requireSamePatient(actor, t.subject_of_care);
   const criteria: SlotCriteria = {
     ...(t.performer !== undefined ? { performer: t.performer } : {}),
     ...(t.resourceID !== undefined ? { resourceId: t.resourceID } : {}),
@@ -49,6 +60,23 @@ export function requireTimeslotFields(t: Decoded<typeof TimeslotType>, operation
     reason: t.reason,
     criteria,
   };
+}
+
+/** What MakeBooking and UpdateBooking both ask of the booking rules for `slot`. */
+export function soapChange(
+  slot: ReturnType<typeof requireTimeslotFields>,
+  notification: string | undefined,
+) {
+  return {
+    facility: slot.healthcare_facility,
+    startTs: slot.start,
+    endTs: slot.end,
+    subjectOfCare: slot.subjectOfCare,
+    origin: 'soap',
+    ...slot.criteria,
+    ...(slot.reason !== undefined ? { reason: slot.reason } : {}),
+    ...(notification !== undefined ? { notification } : {}),
+  } as const;
 }
 
 export function patientDetails(p: Decoded<typeof SubjectOfCareType>): PatientDetails {

@@ -2,8 +2,8 @@ import { UpdateBooking } from '../contracts/scheduling.ts';
 import type { SchedulingService } from '../domain/scheduling-service.ts';
 import { SoapFault } from '../soap/fault.ts';
 import { defineOperation } from './operation.ts';
-import { patientDetails, requireTimeslotFields } from './requested-timeslot.ts';
-import { requireSamePatient, resultOf } from './result.ts';
+import { patientDetails, requireTimeslotFields, soapChange } from './requested-timeslot.ts';
+import { resultOf } from './result.ts';
 
 /**
  * Moves the booking named by `requestedTimeslot.bookingId` to the free slot
@@ -19,24 +19,16 @@ export const updateBooking = (service: SchedulingService) =>
       return [req.requestedTimeslot.healthcare_facility, ...(current ? [current.facility] : [])];
     },
     async handle(req, context) {
-      const slot = requireTimeslotFields(req.requestedTimeslot, 'UpdateBooking');
-      requireSamePatient(context.actor, slot.subjectOfCare);
+      const slot = requireTimeslotFields(req.requestedTimeslot, 'UpdateBooking', context.actor);
       if (slot.bookingId === undefined)
         throw new SoapFault(
           'Client',
           'invalid request: UpdateBooking/requestedTimeslot/bookingId is mandatory',
         );
       const outcome = await service.rebook({
+        ...soapChange(slot, req.notification),
         bookingId: slot.bookingId,
-        facility: slot.healthcare_facility,
-        startTs: slot.start,
-        endTs: slot.end,
-        subjectOfCare: slot.subjectOfCare,
-        origin: 'soap',
-        ...slot.criteria,
-        ...(slot.reason !== undefined ? { reason: slot.reason } : {}),
         ...(req.subject_of_care_info ? { patient: patientDetails(req.subject_of_care_info) } : {}),
-        ...(req.notification !== undefined ? { notification: req.notification } : {}),
       });
       return resultOf(outcome);
     },

@@ -1,7 +1,21 @@
 /** Escaping for XML character data and attribute values (UTF-8 output). */
 
-const TEXT_SPECIALS = /[&<>\r]/;
-const ATTR_SPECIALS = /[&<>"\r\n\t]/;
+const TEXT_SPECIALS = /[&<>\r]/g;
+const ATTR_SPECIALS = /[&<>"\r\n\t]/g;
+/**
+ * The reference each special character is written as. `\r` (and in attributes
+ * `\n` and `\t`) is escaped because a parser would otherwise normalise it away.
+ */
+const REFERENCES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  '\r': '&#13;',
+  '\n': '&#10;',
+  '\t': '&#9;',
+};
+const reference = (c: string) => REFERENCES[c] ?? c;
 // Characters XML 1.0 cannot carry at all, even escaped.
 // eslint-disable-next-line no-control-regex
 const NOT_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
@@ -12,24 +26,9 @@ const TEXT_NEEDS_WORK = /[&<>\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFF
 
 export function escapeText(value: string): string {
   if (!TEXT_NEEDS_WORK.test(value)) return value;
-  const clean = value.replace(NOT_XML_CHARS, '');
-  if (!TEXT_SPECIALS.test(clean)) return clean;
-  return clean
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\r/g, '&#13;');
+  return value.replace(NOT_XML_CHARS, '').replace(TEXT_SPECIALS, reference);
 }
 
 export function escapeAttribute(value: string): string {
-  const clean = value.replace(NOT_XML_CHARS, '');
-  if (!ATTR_SPECIALS.test(clean)) return clean;
-  return clean
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/\r/g, '&#13;')
-    .replace(/\n/g, '&#10;')
-    .replace(/\t/g, '&#9;');
+  return value.replace(NOT_XML_CHARS, '').replace(ATTR_SPECIALS, reference);
 }

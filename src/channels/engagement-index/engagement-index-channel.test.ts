@@ -54,7 +54,10 @@ describe('EngagementIndexChannel against the EI simulator', () => {
     logicalAddress: '5565594230',
     sourceSystem: 'SE2321000016-TIDB',
     dataController: 'SE2321000016',
-    timeoutMs: 300,
+    // Generous, so that a first call on a loaded machine (module loading, XSD
+    // compilation in the simulator) is never mistaken for EI not answering; the
+    // timeout test below uses a channel of its own with a short one.
+    timeoutMs: 10_000,
     batchSize: 1000,
   });
 
@@ -142,9 +145,14 @@ describe('EngagementIndexChannel against the EI simulator', () => {
 
   it('asks for a retry when EI does not answer within the timeout', async () => {
     sim.failNext(1, 'hang');
-    const result = await deliver([upsert('T1')]);
-    assert.equal(result.kind, 'retry');
-    assert.match((result as { reason: string }).reason, /no answer within 300 ms/);
+    const impatient = new EngagementIndexChannel({ ...config(sim.url), timeoutMs: 300 });
+    try {
+      const result = await deliver([upsert('T1')], impatient);
+      assert.equal(result.kind, 'retry');
+      assert.match((result as { reason: string }).reason, /no answer within 300 ms/);
+    } finally {
+      impatient.close();
+    }
   });
 
   it('asks for a retry when the connection is reset', async () => {

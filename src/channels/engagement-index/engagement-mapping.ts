@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { engagementKeyFields } from '../../contracts/engagement-index.ts';
 import type { BookingChange, BookingChangeListener } from '../../domain/booking-change.ts';
 import { instantToTs, isInDstGap } from '../../domain/local-time.ts';
 import type { Booking, Facility } from '../../domain/types.ts';
@@ -87,22 +88,13 @@ const lookupOnTx: FacilityLookup = (tx, hsaId) => tx.getFacility(hsaId);
 
 /**
  * An engagement's identity in EI: its key fields in the order of EI's hash
- * (`Engagement.java`), owner left out because EI sets it. Two engagements
+ * ({@link engagementKeyFields}), owner left out because EI sets it. Two engagements
  * have the same key here exactly when EI would give them the same hash. JSON
  * keeps the fields apart whatever characters they hold; the person id is
  * inside, so the key is masked wherever it is shown.
  */
 export function engagementKey(e: Engagement): string {
-  return JSON.stringify([
-    e.registeredResidentIdentification,
-    e.serviceDomain,
-    e.categorization,
-    e.logicalAddress,
-    e.businessObjectInstanceIdentifier,
-    e.sourceSystem,
-    e.dataController,
-    e.clinicalProcessInterestId,
-  ]);
+  return JSON.stringify(engagementKeyFields.flatMap((f) => (f === 'owner' ? [] : [e[f]])));
 }
 
 /**

@@ -9,7 +9,7 @@ import type { Booking, PatientIdentifier } from '../../domain/types.ts';
 import type { NewOutboxMessage, StoreTx } from '../calendar-store.ts';
 import { TransactionMisuseError } from '../errors.ts';
 import { StatementReader, type StatementRunner, type Statements } from './statements.ts';
-import type { UpsertRecord } from './upserts.ts';
+import type { UpsertKind, UpsertRecord } from './upserts.ts';
 
 /** How a transaction's statements reach its connection. */
 export interface TxConnection<S extends Statements> {
@@ -135,27 +135,16 @@ class GuardedTx<S extends Statements> extends StatementReader<S> implements Stor
     return this.read((s) => s.appendOutbox(messages));
   }
 
-  upsertFacility(facility: UpsertRecord<'facility'>): Promise<boolean> {
-    return this.#write((s) => s.upsert('facility', facility));
-  }
+  // Each catalogue upsert is the same guarded write of its kind of record.
+  readonly upsertFacility = this.#upsert('facility');
+  readonly upsertTimeType = this.#upsert('timeType');
+  readonly upsertCareType = this.#upsert('careType');
+  readonly upsertPerformer = this.#upsert('performer');
+  readonly upsertResource = this.#upsert('resource');
+  readonly upsertTimeslot = this.#upsert('timeslot');
 
-  upsertTimeType(timeType: UpsertRecord<'timeType'>): Promise<boolean> {
-    return this.#write((s) => s.upsert('timeType', timeType));
-  }
-
-  upsertCareType(careType: UpsertRecord<'careType'>): Promise<boolean> {
-    return this.#write((s) => s.upsert('careType', careType));
-  }
-
-  upsertPerformer(performer: UpsertRecord<'performer'>): Promise<boolean> {
-    return this.#write((s) => s.upsert('performer', performer));
-  }
-
-  upsertResource(resource: UpsertRecord<'resource'>): Promise<boolean> {
-    return this.#write((s) => s.upsert('resource', resource));
-  }
-
-  upsertTimeslot(timeslot: UpsertRecord<'timeslot'>): Promise<boolean> {
-    return this.#write((s) => s.upsert('timeslot', timeslot));
+  #upsert<K extends UpsertKind>(kind: K) {
+    return (record: UpsertRecord<K>): Promise<boolean> =>
+      this.#write((s) => s.upsert(kind, record));
   }
 }

@@ -1,8 +1,7 @@
 /**
- * The outbox dispatch statements both databases share, written once with the
- * database's parameter spelling filled in. What differs stays in each
- * outbox store: how a claim locks (SQLite's write lock, PostgreSQL's
- * `FOR UPDATE SKIP LOCKED`) and how parameters are passed.
+ * The outbox dispatch verbs both databases carry out alike (see
+ * `outbox-sql.ts` for the statements they share). A database supplies the
+ * claim, the settling and the reads as driver calls.
  */
 import { maskPersonIdsInText } from '../../domain/personnummer.ts';
 import type {
@@ -14,121 +13,49 @@ import type {
   OutboxStore,
 } from '../../outbox/outbox-store.ts';
 import { outboxMessageView, type OutboxMessageRow } from '../outbox-message-view.ts';
-import { toOutboxStatus, type DeadRow, type OutboxCountsRow } from './rows.ts';
+import type { SettlementKind } from './outbox-sql.ts';
+import {
+  toClaimedMessage,
+  toOutboxStatus,
+  type ClaimRow,
+  type DeadRow,
+  type OutboxCountsRow,
+} from './rows.ts';
 
-/** Parameter spellings of the claim: `@now` in SQLite, `$2::bigint` in PostgreSQL. */
-export interface ClaimParams {
+/** One claim as a database carries it out (see {@link OutboxStore.claimBatch}). */
+export interface Claim {
   readonly channel: string;
-  readonly now: string;
-  readonly gap: string;
+  readonly max: number;
+  readonly nowUtcMs: number;
+  readonly leaseUntilUtcMs: number;
+  readonly owner: string;
+  readonly keyGapMs: number;
+}
+
+/** Settles those of `ids` that `owner` still holds, setting the kind's columns to `values`. */
+export interface Settlement {
+  readonly ids: readonly number[];
+  readonly owner: string;
+  readonly kind: SettlementKind;
+  readonly values: readonly (string | number | null)[];
 }
 
 /**
- * The claimable messages of a channel: each the oldest undelivered message
- * of its key (an earlier pending, in-flight or dead message blocks it: per-key
- * order), due, with no live lease, and the key's previous delivery at least
- * the gap ago. In id order; the caller adds its limit and locking.
- */
-export const claimableSql = (p: ClaimParams): string => `
-SELECT o.id, o.channel, o.key, o.payload, o.attempts, o.created_at_utc_ms
-FROM outbox o
-WHERE o.channel = ${p.channel}
-  AND (o.status = 'pending' OR (o.status = 'in_flight' AND o.lease_until_utc_ms <= ${p.now}))
-  AND o.not_before_utc_ms <= ${p.now}
-  AND o.next_attempt_utc_ms <= ${p.now}
-  AND NOT EXISTS (
-    SELECT 1 FROM outbox e
-    WHERE e.channel = o.channel AND e.key = o.key AND e.id < o.id
-      AND e.status IN ('pending', 'in_flight', 'dead'))
-  AND NOT EXISTS (
-    SELECT 1 FROM outbox d
-    WHERE d.channel = o.channel AND d.key = o.key AND d.status = 'delivered'
-      AND d.delivered_at_utc_ms > ${p.now} - ${p.gap})
-ORDER BY o.id`;
-
-/** How a claim is settled: the columns set from the values given, in order. */
-export const SETTLEMENTS = {
-  /** Delivered or skipped (status is a value), with the receipt or the skip reason. */
-  delivered: { columns: ['status', 'delivered_at_utc_ms', 'receipt', 'skip_reason'] },
-  retry: { columns: ['status', 'next_attempt_utc_ms', 'last_error'] },
-  dead: { columns: ['status', 'last_error'] },
-} as const;
-
-export type SettlementKind = keyof typeof SETTLEMENTS;
-
-/**
- * Settles the claims `guard` picks (the owner's own, still in flight: a
- * lapsed claim taken over by another dispatcher is left to that one).
- *
- * @param placeholder - the database's parameter for the settlement's value at `index`
- */
-export function settleSql(
-  kind: SettlementKind,
-  placeholder: (index: number) => string,
-  guard: string,
-): string {
-  const set = SETTLEMENTS[kind].columns.map((c, i) => `${c} = ${placeholder(i)}`).join(', ');
-  return `UPDATE outbox SET ${set}, lease_owner = NULL, lease_until_utc_ms = NULL
-    WHERE ${guard}`;
-}
-
-/** Pending and in-flight counts and the oldest of them (`OutboxCountsRow`); `channelFilter` may narrow it. */
-export const outboxCountsSql = (now: string, channelFilter: string): string =>
-  `SELECT
-     sum(CASE WHEN status = 'pending' OR lease_until_utc_ms <= ${now} THEN 1 ELSE 0 END) AS pending,
-     sum(CASE WHEN status = 'in_flight' AND lease_until_utc_ms > ${now} THEN 1 ELSE 0 END) AS in_flight,
-     min(created_at_utc_ms) AS oldest
-   FROM outbox WHERE status IN ('pending', 'in_flight') ${channelFilter}`;
-
-export const skippedCountSql = (channelFilter: string): string =>
-  `SELECT count(*) AS n FROM outbox WHERE status = 'skipped' ${channelFilter}`;
-
-/** One message as an operator sees it (`OutboxMessageRow`). */
-export const findMessageSql = (id: string): string =>
-  `SELECT id, channel, key, status, attempts, last_error, receipt, skip_reason,
-          created_at_utc_ms, delivered_at_utc_ms
-   FROM outbox WHERE id = ${id}`;
-
-export const deadMessagesSql = (channelFilter: string): string =>
-  `SELECT id, channel, key, last_error, attempts, created_at_utc_ms
-   FROM outbox WHERE status = 'dead' ${channelFilter} ORDER BY id`;
-
-/** Dead messages back to pending; attempts start over, so the backoff does too. */
-export const RETRY_DEAD_SQL = `UPDATE outbox SET status = 'pending', next_attempt_utc_ms = 0, attempts = 0
-  WHERE status = 'dead'`;
-
-export const pruneDeliveredSql = (before: string): string =>
-  `DELETE FROM outbox WHERE status IN ('delivered', 'skipped') AND delivered_at_utc_ms < ${before}`;
-
-/**
- * The outbox dispatch verbs that read and settle alike in both databases:
- * settling masks person ids in the error and picks the statement; status
- * maps the counts and dead letters. A database supplies the claim and the
- * driver calls.
+ * The outbox dispatch verbs that claim, read and settle alike in both
+ * databases: claiming orders the claimed rows, settling masks person ids in
+ * the error and picks the statement, status maps the counts and dead letters.
  */
 export abstract class OutboxStoreCore implements OutboxStore {
-  abstract claimBatch(
-    channel: string,
-    max: number,
-    nowUtcMs: number,
-    leaseMs: number,
-    owner: string,
-    options?: ClaimOptions,
-  ): Promise<ClaimedMessage[]>;
-
   abstract retryDead(id: number | 'all'): Promise<number>;
 
   abstract pruneDelivered(beforeUtcMs: number): Promise<number>;
 
-  /** Settles `ids` if `owner` still holds them, with the settlement's values in order. */
-  protected abstract settle(
-    ids: readonly number[],
-    owner: string,
-    kind: SettlementKind,
-    values: readonly (string | number | null)[],
-  ): Promise<void>;
+  /** Marks the claimable rows in flight for the claim's owner; `attempts` counts this claim. */
+  protected abstract claimRows(claim: Claim): Promise<readonly ClaimRow[]>;
 
-  /** The rows of {@link outboxCountsSql}, {@link deadMessagesSql} and {@link skippedCountSql}. */
+  protected abstract settle(settlement: Settlement): Promise<void>;
+
+  /** The rows of the counts, dead-letter and skipped-count statements. */
   protected abstract statusRows(
     channel: string | undefined,
     nowUtcMs: number,
@@ -138,8 +65,30 @@ export abstract class OutboxStoreCore implements OutboxStore {
     skipped: number | undefined;
   }>;
 
-  /** The row of {@link findMessageSql}. */
+  /** The row of `findMessageSql`. */
   protected abstract messageRow(id: number): Promise<OutboxMessageRow | undefined>;
+
+  // Typed by the interface, so its parameters are listed once, in OutboxStore.
+  readonly claimBatch: OutboxStore['claimBatch'] = async (
+    channel,
+    max,
+    nowUtcMs,
+    leaseMs,
+    owner,
+    options: ClaimOptions = {},
+  ): Promise<ClaimedMessage[]> => {
+    if (max < 1) return [];
+    const rows = await this.claimRows({
+      channel,
+      max,
+      nowUtcMs,
+      leaseUntilUtcMs: nowUtcMs + leaseMs,
+      owner,
+      keyGapMs: options.keyGapMs ?? 0,
+    });
+    // The dispatcher hands messages out oldest first; PostgreSQL's RETURNING keeps no order.
+    return [...rows].sort((a, b) => a.id - b.id).map(toClaimedMessage);
+  };
 
   async markDelivered(
     ids: readonly number[],
@@ -149,12 +98,17 @@ export abstract class OutboxStoreCore implements OutboxStore {
   ): Promise<void> {
     if (ids.length === 0) return;
     const skipped = note !== undefined && 'skipped' in note;
-    await this.settle(ids, owner, 'delivered', [
-      skipped ? 'skipped' : 'delivered',
-      nowUtcMs,
-      note && 'receipt' in note ? JSON.stringify(note.receipt) : null,
-      skipped ? maskPersonIdsInText(note.skipped) : null,
-    ]);
+    await this.settle({
+      ids,
+      owner,
+      kind: 'delivered',
+      values: [
+        skipped ? 'skipped' : 'delivered',
+        nowUtcMs,
+        note && 'receipt' in note ? JSON.stringify(note.receipt) : null,
+        skipped ? maskPersonIdsInText(note.skipped) : null,
+      ],
+    });
   }
 
   async findMessage(id: number): Promise<OutboxMessageView | undefined> {
@@ -168,16 +122,13 @@ export abstract class OutboxStoreCore implements OutboxStore {
     error: string,
     nextAttemptUtcMs: number,
   ): Promise<void> {
-    if (ids.length > 0)
-      await this.settle(ids, owner, 'retry', [
-        'pending',
-        nextAttemptUtcMs,
-        maskPersonIdsInText(error),
-      ]);
+    const values = ['pending', nextAttemptUtcMs, maskPersonIdsInText(error)];
+    if (ids.length > 0) await this.settle({ ids, owner, kind: 'retry', values });
   }
 
   async markDead(ids: readonly number[], owner: string, error: string): Promise<void> {
-    if (ids.length > 0) await this.settle(ids, owner, 'dead', ['dead', maskPersonIdsInText(error)]);
+    const values = ['dead', maskPersonIdsInText(error)];
+    if (ids.length > 0) await this.settle({ ids, owner, kind: 'dead', values });
   }
 
   async status(channel?: string, nowUtcMs: number = Date.now()): Promise<OutboxStatus> {

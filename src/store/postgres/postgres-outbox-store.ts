@@ -15,25 +15,9 @@
  * A lease that lapses (a killed instance) makes the message claimable again;
  * settling checks the owner, so a late answer from the old owner is ignored.
  */
-import type { ClaimOptions, ClaimedMessage } from '../../outbox/outbox-store.ts';
-import {
-  claimableSql,
-  deadMessagesSql,
-  outboxCountsSql,
-  OutboxStoreCore,
-  pruneDeliveredSql,
-  RETRY_DEAD_SQL,
-  findMessageSql,
-  skippedCountSql,
-  settleSql,
-  type SettlementKind,
-} from '../core/outbox-store-core.ts';
-import {
-  toClaimedMessage,
-  type ClaimRow,
-  type DeadRow,
-  type OutboxCountsRow,
-} from '../core/rows.ts';
+import { OutboxStoreCore, type Claim, type Settlement } from '../core/outbox-store-core.ts';
+import * as sql from '../core/outbox-sql.ts';
+import type { ClaimRow, DeadRow, OutboxCountsRow } from '../core/rows.ts';
 import type { OutboxMessageRow } from '../outbox-message-view.ts';
 import type { Queryable } from './postgres-queries.ts';
 
@@ -45,7 +29,7 @@ export interface PostgresConnection {
 // $1 channel, $2 now, $3 key gap, $4 max, $5 owner, $6 lease end.
 const CLAIM = `
 WITH claimable AS (
-  ${claimableSql({ channel: '$1', now: '$2::bigint', gap: '$3::bigint' })}
+  ${sql.claimableSql({ channel: '$1', now: '$2::bigint', gap: '$3::bigint' })}
   LIMIT $4
   FOR UPDATE OF o SKIP LOCKED
 )
@@ -57,8 +41,8 @@ RETURNING outbox.id, outbox.channel, outbox.key, outbox.payload, outbox.attempts
   outbox.created_at_utc_ms`;
 
 // $1 ids, $2 owner, then the settlement's values.
-const settle = (kind: SettlementKind) =>
-  settleSql(
+const settle = (kind: sql.SettlementKind) =>
+  sql.settleSql(
     kind,
     (i) => `$${i + 3}`,
     `id = ANY ($1::bigint[]) AND status = 'in_flight' AND lease_owner = $2`,
@@ -77,39 +61,26 @@ export class PostgresOutboxStore extends OutboxStoreCore {
     this.#connection = connection;
   }
 
-  async claimBatch(
-    channel: string,
-    max: number,
-    nowUtcMs: number,
-    leaseMs: number,
-    owner: string,
-    options: ClaimOptions = {},
-  ): Promise<ClaimedMessage[]> {
-    if (max < 1) return [];
+  protected async claimRows(claim: Claim): Promise<ClaimRow[]> {
+    const { channel, nowUtcMs, keyGapMs, max, owner, leaseUntilUtcMs } = claim;
     const result = await this.#connection.withConnection((db) =>
-      db.query<ClaimRow>(CLAIM, [
-        channel,
-        nowUtcMs,
-        options.keyGapMs ?? 0,
-        max,
-        owner,
-        nowUtcMs + leaseMs,
-      ]),
+      db.query<ClaimRow>(CLAIM, [channel, nowUtcMs, keyGapMs, max, owner, leaseUntilUtcMs]),
     );
-    // RETURNING keeps no order; the dispatcher hands messages out oldest first.
-    return result.rows.sort((a, b) => a.id - b.id).map(toClaimedMessage);
+    return result.rows;
   }
 
   async retryDead(id: number | 'all'): Promise<number> {
     const result = await this.#connection.withConnection((db) =>
-      id === 'all' ? db.query(RETRY_DEAD_SQL) : db.query(`${RETRY_DEAD_SQL} AND id = $1`, [id]),
+      id === 'all'
+        ? db.query(sql.RETRY_DEAD_SQL)
+        : db.query(`${sql.RETRY_DEAD_SQL} AND id = $1`, [id]),
     );
     return result.rowCount ?? 0;
   }
 
   async pruneDelivered(beforeUtcMs: number): Promise<number> {
     const result = await this.#connection.withConnection((db) =>
-      db.query(pruneDeliveredSql('$1'), [beforeUtcMs]),
+      db.query(sql.pruneDeliveredSql('$1'), [beforeUtcMs]),
     );
     return result.rowCount ?? 0;
   }
@@ -117,11 +88,11 @@ export class PostgresOutboxStore extends OutboxStoreCore {
   protected statusRows(channel: string | undefined, nowUtcMs: number) {
     return this.#connection.withConnection(async (db) => {
       const counts = await db.query<OutboxCountsRow>(
-        outboxCountsSql('$2::bigint', CHANNEL_FILTER),
+        sql.outboxCountsSql('$2::bigint', CHANNEL_FILTER),
         [channel ?? null, nowUtcMs],
       );
-      const dead = await db.query<DeadRow>(deadMessagesSql(CHANNEL_FILTER), [channel ?? null]);
-      const skipped = await db.query<{ n: number }>(skippedCountSql(CHANNEL_FILTER), [
+      const dead = await db.query<DeadRow>(sql.deadMessagesSql(CHANNEL_FILTER), [channel ?? null]);
+      const skipped = await db.query<{ n: number }>(sql.skippedCountSql(CHANNEL_FILTER), [
         channel ?? null,
       ]);
       return { counts: counts.rows[0], dead: dead.rows, skipped: skipped.rows[0]?.n };
@@ -130,17 +101,12 @@ export class PostgresOutboxStore extends OutboxStoreCore {
 
   protected async messageRow(id: number) {
     const result = await this.#connection.withConnection((db) =>
-      db.query<OutboxMessageRow>(findMessageSql('$1'), [id]),
+      db.query<OutboxMessageRow>(sql.findMessageSql('$1'), [id]),
     );
     return result.rows[0];
   }
 
-  protected async settle(
-    ids: readonly number[],
-    owner: string,
-    kind: SettlementKind,
-    values: readonly (string | number | null)[],
-  ): Promise<void> {
+  protected async settle({ ids, owner, kind, values }: Settlement): Promise<void> {
     await this.#connection.withConnection((db) =>
       db.query(SETTLE[kind], [[...ids], owner, ...values]),
     );

@@ -9,25 +9,9 @@
  * the same key.
  */
 import type Database from 'better-sqlite3';
-import type { ClaimOptions, ClaimedMessage } from '../../outbox/outbox-store.ts';
-import {
-  claimableSql,
-  deadMessagesSql,
-  outboxCountsSql,
-  OutboxStoreCore,
-  pruneDeliveredSql,
-  RETRY_DEAD_SQL,
-  findMessageSql,
-  skippedCountSql,
-  settleSql,
-  type SettlementKind,
-} from '../core/outbox-store-core.ts';
-import {
-  toClaimedMessage,
-  type ClaimRow,
-  type DeadRow,
-  type OutboxCountsRow,
-} from '../core/rows.ts';
+import { OutboxStoreCore, type Claim, type Settlement } from '../core/outbox-store-core.ts';
+import * as sql from '../core/outbox-sql.ts';
+import type { ClaimRow, DeadRow, OutboxCountsRow } from '../core/rows.ts';
 import type { OutboxMessageRow } from '../outbox-message-view.ts';
 import { boundLimit } from './bound-limit.ts';
 
@@ -36,11 +20,15 @@ export interface SqliteConnection {
   withConnection<T>(fn: (db: Database.Database) => T): Promise<T>;
 }
 
-const CLAIMABLE = `${claimableSql({ channel: '@channel', now: '@now', gap: '@gap' })}
+const CLAIMABLE = `${sql.claimableSql({ channel: '@channel', now: '@now', gap: '@gap' })}
 ${boundLimit('@max')}`;
 
-const settle = (kind: SettlementKind) =>
-  settleSql(kind, (i) => `@v${i}`, `id = @id AND status = 'in_flight' AND lease_owner = @owner`);
+const settle = (kind: sql.SettlementKind) =>
+  sql.settleSql(
+    kind,
+    (i) => `@v${i}`,
+    `id = @id AND status = 'in_flight' AND lease_owner = @owner`,
+  );
 
 const SETTLE = { delivered: settle('delivered'), retry: settle('retry'), dead: settle('dead') };
 
@@ -49,32 +37,22 @@ export class SqliteOutboxStore extends OutboxStoreCore {
     super();
   }
 
-  async claimBatch(
-    channel: string,
-    max: number,
-    nowUtcMs: number,
-    leaseMs: number,
-    owner: string,
-    options: ClaimOptions = {},
-  ): Promise<ClaimedMessage[]> {
-    if (max < 1) return [];
+  protected claimRows(claim: Claim): Promise<ClaimRow[]> {
+    const { channel, nowUtcMs, keyGapMs, max, owner, leaseUntilUtcMs } = claim;
     return this.connection.withConnection((db) => {
-      const claim = db.transaction(() => {
-        const rows = db.prepare(CLAIMABLE).all({
-          channel,
-          now: nowUtcMs,
-          gap: options.keyGapMs ?? 0,
-          max,
-        }) as ClaimRow[];
+      const claimTx = db.transaction(() => {
+        const rows = db
+          .prepare(CLAIMABLE)
+          .all({ channel, now: nowUtcMs, gap: keyGapMs, max }) as ClaimRow[];
         const mark = db.prepare(
           `UPDATE outbox SET status = 'in_flight', lease_owner = @owner,
              lease_until_utc_ms = @until, attempts = attempts + 1
            WHERE id = @id`,
         );
-        for (const row of rows) mark.run({ id: row.id, owner, until: nowUtcMs + leaseMs });
-        return rows.map((row) => toClaimedMessage({ ...row, attempts: row.attempts + 1 }));
+        for (const row of rows) mark.run({ id: row.id, owner, until: leaseUntilUtcMs });
+        return rows.map((row) => ({ ...row, attempts: row.attempts + 1 }));
       });
-      return claim.immediate();
+      return claimTx.immediate();
     });
   }
 
@@ -82,15 +60,15 @@ export class SqliteOutboxStore extends OutboxStoreCore {
     return this.connection.withConnection((db) => {
       const result =
         id === 'all'
-          ? db.prepare(RETRY_DEAD_SQL).run()
-          : db.prepare(`${RETRY_DEAD_SQL} AND id = ?`).run(id);
+          ? db.prepare(sql.RETRY_DEAD_SQL).run()
+          : db.prepare(`${sql.RETRY_DEAD_SQL} AND id = ?`).run(id);
       return result.changes;
     });
   }
 
   async pruneDelivered(beforeUtcMs: number): Promise<number> {
     return this.connection.withConnection(
-      (db) => db.prepare(pruneDeliveredSql('?')).run(beforeUtcMs).changes,
+      (db) => db.prepare(sql.pruneDeliveredSql('?')).run(beforeUtcMs).changes,
     );
   }
 
@@ -99,25 +77,20 @@ export class SqliteOutboxStore extends OutboxStoreCore {
       const where = channel === undefined ? '' : 'AND channel = @channel';
       const params = { channel: channel ?? null, now: nowUtcMs };
       return {
-        counts: db.prepare(outboxCountsSql('@now', where)).get(params) as OutboxCountsRow,
-        dead: db.prepare(deadMessagesSql(where)).all(params) as DeadRow[],
-        skipped: (db.prepare(skippedCountSql(where)).get(params) as { n: number }).n,
+        counts: db.prepare(sql.outboxCountsSql('@now', where)).get(params) as OutboxCountsRow,
+        dead: db.prepare(sql.deadMessagesSql(where)).all(params) as DeadRow[],
+        skipped: (db.prepare(sql.skippedCountSql(where)).get(params) as { n: number }).n,
       };
     });
   }
 
   protected messageRow(id: number) {
     return this.connection.withConnection(
-      (db) => db.prepare(findMessageSql('?')).get(id) as OutboxMessageRow | undefined,
+      (db) => db.prepare(sql.findMessageSql('?')).get(id) as OutboxMessageRow | undefined,
     );
   }
 
-  protected async settle(
-    ids: readonly number[],
-    owner: string,
-    kind: SettlementKind,
-    values: readonly (string | number | null)[],
-  ): Promise<void> {
+  protected async settle({ ids, owner, kind, values }: Settlement): Promise<void> {
     const params: Record<string, string | number | null> = { owner };
     for (const [i, value] of values.entries()) params[`v${i}`] = value;
     await this.connection.withConnection((db) => {
