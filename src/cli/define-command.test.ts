@@ -30,8 +30,8 @@ void describe('defineCommand', () => {
       facility: {
         type: 'string',
         arg: 'hsa-id',
-        help: 'the unit',
-        required: 'name the unit: --facility <hsa-id>',
+        help: 'which unit to reload',
+        required: 'say which unit: --facility <hsa-id>',
       },
       times: { type: 'string', arg: 'n', help: ['how often', 'at most 9'], parse: wholeNumber(9) },
       start: { type: 'string', label: '--start <ts> --end <ts>', help: 'the window' },
@@ -77,7 +77,7 @@ void describe('defineCommand', () => {
         'Reloads the thing.',
         '',
         'Options:',
-        '  --facility <hsa-id>      the unit',
+        '  --facility <hsa-id>      which unit to reload',
         '  --times <n>              how often',
         '                           at most 9',
         '  --start <ts> --end <ts>  the window',
@@ -106,8 +106,8 @@ void describe('defineCommand', () => {
 
   void it('refuses a missing required option, a bad value or a missing id as wrong usage', async () => {
     const cases: [string[], string][] = [
-      [['t1'], 'tidbok thing reload: name the unit: --facility <hsa-id>'],
-      [['t1', '--facility', ''], 'tidbok thing reload: name the unit: --facility <hsa-id>'],
+      [['t1'], 'tidbok thing reload: say which unit: --facility <hsa-id>'],
+      [['t1', '--facility', ''], 'tidbok thing reload: say which unit: --facility <hsa-id>'],
       [
         ['t1', '--facility', 'F', '--times', '10'],
         'tidbok thing reload: --times must be a whole number up to 9',
@@ -147,22 +147,17 @@ void describe('defineCommand', () => {
 void describe('simulatorCommand', () => {
   const started: unknown[] = [];
   const sim = simulatorCommand({
-    name: 'x-sim',
-    usage: '[--port <n>] [--client-id <id>] [--users <a,b>]',
-    summary: 'Run a local X.',
     options: {
       'client-id': { type: 'string', arg: 'id', help: 'default demo' },
-      users: {
-        type: 'string',
-        arg: 'a,b',
-        help: 'only these',
-        parse: (raw) => raw.split(','),
-      },
+      users: { type: 'string', arg: 'a,b', help: 'only these', parse: (raw) => raw.split(',') },
     },
     async serve(settings, out) {
       started.push(settings);
       out('listening');
     },
+    name: 'x-sim',
+    usage: '[--port <n>] [--client-id <id>] [--users <a,b>]',
+    summary: 'Run a local X.',
   });
 
   void it('starts the simulator with the settings its flags name, and only those given', async () => {

@@ -12,8 +12,6 @@ import { join } from 'node:path';
 import { enableChannel } from '../../src/channels/channel-module.ts';
 import { fhirPortal } from '../../src/channels/fhir-portal/index.ts';
 import { BSN_SYSTEM } from '../../src/channels/fhir-portal/patient-identifier.ts';
-import { commands } from '../../src/cli/commands/index.ts';
-import { runCli } from '../../src/cli/run-cli.ts';
 import { startFhirSimulator } from '../../src/dev/fhir-simulator.ts';
 import type { FhirSimulator } from '../../src/dev/fhir-simulator.ts';
 import { RetrySchedule } from '../../src/outbox/retry-schedule.ts';
@@ -23,6 +21,7 @@ import type { TestApp } from '../support/test-app.ts';
 import { PATIENT } from '../support/test-calendar.ts';
 import { TEST_BSN } from './fhir-fixtures.ts';
 import { assertValidFhir } from './fhir-r4-schema.ts';
+import { runTidbok } from '../support/run-tidbok.ts';
 
 const TOKEN = 'patient-identifier-admin-token-01';
 
@@ -68,16 +67,7 @@ describe('patient identifiers for the FHIR portal', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function tidbok(...args: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(args, commands, {
-      out: (l) => out.push(l),
-      err: (l) => err.push(l),
-      env: { TIDBOK_DB: db },
-    });
-    return { code, out, err };
-  }
+  const tidbok = (...args: string[]) => runTidbok({ TIDBOK_DB: db }, ...args);
 
   async function admin(path: string, body: unknown) {
     const res = await fetch(`${t.url}${path}`, {

@@ -9,8 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { commands } from '../../src/cli/commands/index.ts';
-import { runCli } from '../../src/cli/run-cli.ts';
+import { runTidbok } from '../support/run-tidbok.ts';
 
 void describe('tidbok webhook commands', () => {
   let dir: string;
@@ -23,16 +22,7 @@ void describe('tidbok webhook commands', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function tidbok(...args: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(args, commands, {
-      out: (l) => out.push(l),
-      err: (l) => err.push(l),
-      env,
-    });
-    return { code, out, err };
-  }
+  const tidbok = (...args: string[]) => runTidbok(env, ...args);
 
   void it('adds, lists, rotates, enables and removes a subscription', async () => {
     const url = 'https://receiver.example/hooks';
