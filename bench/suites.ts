@@ -12,6 +12,7 @@ import { postgresVsSqlite } from './suites/postgres-vs-sqlite.ts';
 import { requestStages } from './suites/request-stages.ts';
 import { soak } from './suites/soak.ts';
 import { verifyRun } from './suites/verify-run.ts';
+import { workers } from './suites/workers.ts';
 
 export interface SuiteContext {
   readonly calendar: SeededLargeCalendar;
@@ -39,4 +40,11 @@ export interface Suite {
 }
 
 /** Run in this order; the soak (ten minutes by default) comes last. */
-export const SUITES: readonly Suite[] = [requestStages, eiDrain, postgresVsSqlite, verifyRun, soak];
+export const SUITES: readonly Suite[] = [
+  requestStages,
+  eiDrain,
+  postgresVsSqlite,
+  workers,
+  verifyRun,
+  soak,
+];

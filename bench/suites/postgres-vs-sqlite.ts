@@ -33,7 +33,7 @@ const PG_URL = process.env['BENCH_PG_URL'] ?? 'postgres://postgres@127.0.0.1:543
 const CONNECTIONS = 10;
 
 /** The server's version, or why it cannot be reached. */
-async function probePostgres(url: string): Promise<{ version?: string; problem?: string }> {
+export async function probePostgres(url: string): Promise<{ version?: string; problem?: string }> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
   try {
     await client.connect();

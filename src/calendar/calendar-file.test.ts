@@ -1,28 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { aFacilityJson } from '../../test/support/calendar-file-fixture.ts';
 import { CalendarFileError, parseCalendarFile } from './calendar-file.ts';
 
 /** A small valid file; tests change one thing at a time. */
 function aFile(): { facilities: Record<string, unknown>[] } {
   return {
     facilities: [
-      {
-        hsaId: 'SE2321000016-1hz5',
-        name: 'Vårdcentralen Kungsholmen',
-        webBookingEnabled: true,
-        careTypes: [{ id: 'lab', name: 'Laboratorium' }],
-        timeTypes: [
-          {
-            id: 'prov',
-            name: 'Provtagning',
-            careTypeIds: ['lab'],
-            cancelAllowed: true,
-            rebookAllowed: true,
-            messageAllowed: false,
-          },
-        ],
-        performers: [{ hsaId: 'SE2321000016-p001', firstName: 'Anna', lastName: 'Berg' }],
-        resources: [{ id: 'rum1', name: 'Provrum 1' }],
+      aFacilityJson({
         schedules: [
           {
             timeTypeId: 'prov',
@@ -44,7 +29,7 @@ function aFile(): { facilities: Record<string, unknown>[] } {
             purpose: 'Välkommen på provtagning.',
           },
         ],
-      },
+      }),
     ],
   };
 }
@@ -85,6 +70,61 @@ void describe('parseCalendarFile', () => {
       'facilities[0].postalAddress.city: required',
       'facilities[0].postalAddress.postalCode: must be a Swedish postal code: five digits, e.g. 112 21',
     ]);
+  });
+
+  void it("reads a time type's optional booking and cancellation texts, which must not be empty", () => {
+    const file = aFile();
+    const fee = 'Avbokning senare än 24 timmar före besöket debiteras.';
+    const type = listOf(file, 'timeTypes')[0]!;
+    assert.equal('cancelInfo' in parseCalendarFile(file).facilities[0]!.timeTypes[0]!, false);
+    Object.assign(type, { bookingInfo: 'Kom fastande.', cancelInfo: fee });
+    const parsed = parseCalendarFile(file).facilities[0]!.timeTypes[0]!;
+    assert.deepEqual([parsed.bookingInfo, parsed.cancelInfo], ['Kom fastande.', fee]);
+    Object.assign(type, { cancelInfo: ' ' });
+    assert.deepEqual(problemsOf(file), [
+      'facilities[0].timeTypes[0].cancelInfo: must not be empty',
+    ]);
+  });
+
+  void it("reads patients' identifiers, and none when the file lists no patients", () => {
+    const file: Record<string, unknown> = aFile();
+    assert.deepEqual(parseCalendarFile(file).patients, []);
+    const bsn = { system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '123456782' };
+    const oid = { system: 'urn:oid:2.16.840.1.113883.2.4.6.3', value: 'X-12.3' };
+    file['patients'] = [{ subjectOfCare: '191212121212', identifiers: [bsn, oid] }];
+    assert.deepEqual(parseCalendarFile(file).patients, [
+      { subjectOfCare: '191212121212', identifiers: [bsn, oid] },
+    ]);
+  });
+
+  void it('names each bad patient identifier by its path, quoting neither it nor the personnummer', () => {
+    const file: Record<string, unknown> = aFile();
+    const bsn = 'http://fhir.nl/fhir/NamingSystem/bsn';
+    file['patients'] = [
+      {
+        subjectOfCare: '191212121212',
+        identifiers: [
+          { system: bsn, value: '123456789' },
+          { system: 'bsn', value: '123456782' },
+          { system: bsn, value: '123456782' },
+          { value: '987654321' },
+        ],
+      },
+      { subjectOfCare: '191212121212', identifiers: [] },
+      { subjectOfCare: '191213321212', identifiers: [{ system: bsn, value: '12 34' }] },
+    ];
+    const problems = problemsOf(file);
+    assert.deepEqual(problems, [
+      'patients[0].identifiers[0].value: a BSN must be nine digits that pass the elfproef',
+      'patients[0].identifiers[1].system: must be an identifier system: urn:oid:… or an http(s) URI',
+      'patients[0].identifiers[3].system: required',
+      'patients[0].identifiers[2].system: identifier system given already at patients[0].identifiers[0].system',
+      'patients[1].identifiers: required: a non-empty list of {system, value}',
+      'patients[2].subjectOfCare: does not begin with a real date of birth',
+      'patients[2].identifiers[0].value: must be 1 to 64 letters, digits, dots or hyphens',
+      'patients[1].subjectOfCare: patient listed already at patients[0].subjectOfCare',
+    ]);
+    assert.doesNotMatch(problems.join('\n'), /12121212|13321212|123456789|123456782|987654321/);
   });
 
   void it('names a missing time type id by its JSON path', () => {

@@ -8,8 +8,14 @@
  */
 import { checkDt, checkTs, isInDstGap } from '../domain/local-time.ts';
 import { checkPurpose } from '../domain/invitation-text.ts';
+import { checkIdentifierSystem, checkIdentifierValue } from '../domain/patient-identifier.ts';
 import { checkSubjectOfCareId } from '../domain/personnummer.ts';
-import type { PostalAddress, TimeTypeAudience } from '../domain/types.ts';
+import type {
+  PatientIdentifier,
+  PostalAddress,
+  TimeType,
+  TimeTypeAudience,
+} from '../domain/types.ts';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -18,6 +24,14 @@ export interface CalendarFile {
   /** Format version; only 1 exists. */
   readonly version: 1;
   readonly facilities: readonly FacilityEntry[];
+  /** Patients' other national identifiers (a BSN for a FHIR portal); empty when the file has none. */
+  readonly patients: readonly PatientEntry[];
+}
+
+/** A patient's identifiers besides the personnummer, one per system. */
+export interface PatientEntry {
+  readonly subjectOfCare: string;
+  readonly identifiers: readonly PatientIdentifier[];
 }
 
 export interface FacilityEntry {
@@ -41,17 +55,8 @@ export interface CareTypeEntry {
   readonly name: string;
 }
 
-export interface TimeTypeEntry {
-  readonly id: string;
-  readonly name: string;
-  readonly careTypeIds: readonly string[];
-  readonly cancelAllowed: boolean;
-  readonly rebookAllowed: boolean;
-  readonly messageAllowed: boolean;
-  readonly webBookable: boolean;
-  readonly audience: TimeTypeAudience;
-  readonly bookingInfo?: string;
-}
+/** A time type as the file gives it: the domain's, within its facility. */
+export type TimeTypeEntry = Omit<TimeType, 'facility'>;
 
 export interface PerformerEntry {
   readonly hsaId: string;
@@ -224,7 +229,7 @@ const hsaKey = (hsaId: string) => hsaId.toLowerCase();
  */
 export function parseCalendarFile(json: unknown): CalendarFile {
   const r = new Reader();
-  const root = r.object(json, '', ['version', 'facilities']);
+  const root = r.object(json, '', ['version', 'facilities', 'patients']);
   if (!root) throw new CalendarFileError(r.problems);
   if (root['version'] !== undefined && root['version'] !== 1)
     r.add('version', 'must be 1 (the only version of this format)');
@@ -233,10 +238,21 @@ export function parseCalendarFile(json: unknown): CalendarFile {
     .list(root, 'facilities', '', (v, path) => facility(r, v, path))
     .filter((f): f is FacilityEntry => f !== undefined);
 
+  const patients = r
+    .list(root, 'patients', '', (v, path) => patient(r, v, path))
+    .filter((p): p is PatientEntry => p !== undefined);
+
   checkUnique(
     r,
     facilities.map((f, i) => [hsaKey(f.hsaId), `facilities[${i}].hsaId`]),
     'facility',
+  );
+  // Person ids compare case-insensitively (a reserve number's letter), as the store does.
+  checkUnique(
+    r,
+    patients.map((p, i) => [p.subjectOfCare.toUpperCase(), `patients[${i}].subjectOfCare`]),
+    'patient',
+    'listed already',
   );
   checkUnique(
     r,
@@ -256,20 +272,61 @@ export function parseCalendarFile(json: unknown): CalendarFile {
   );
 
   if (r.problems.length > 0) throw new CalendarFileError(r.problems);
-  return { version: 1, facilities };
+  return { version: 1, facilities, patients };
 }
 
+/** Reports each repeated key at its path, naming where it came first (never the key itself). */
 function checkUnique(
   r: Reader,
   entries: readonly (readonly [string, string])[],
   what: string,
+  repeated = 'id already used',
 ): void {
   const first = new Map<string, string>();
   for (const [key, path] of entries) {
     const earlier = first.get(key);
-    if (earlier) r.add(path, `${what} id already used at ${earlier}`);
+    if (earlier) r.add(path, `${what} ${repeated} at ${earlier}`);
     else first.set(key, path);
   }
+}
+
+/**
+ * A patient's identifiers: the personnummer, then a non-empty list of
+ * `{system, value}` checked by the same domain rules as staff's admin API
+ * (a BSN must pass the elfproef). No message quotes a value.
+ */
+function patient(r: Reader, value: unknown, path: string): PatientEntry | undefined {
+  const o = r.object(value, path, ['subjectOfCare', 'identifiers']);
+  if (!o) return undefined;
+  const subjectOfCare = r.string(o, 'subjectOfCare', path);
+  if (subjectOfCare) {
+    const problem = checkSubjectOfCareId(subjectOfCare);
+    if (problem) r.add(at(path, 'subjectOfCare'), problem);
+  }
+  const raw = o['identifiers'];
+  if (raw === undefined || (Array.isArray(raw) && raw.length === 0))
+    r.add(at(path, 'identifiers'), 'required: a non-empty list of {system, value}');
+  const listed = r.list(o, 'identifiers', path, (v, p) => {
+    const id = r.object(v, p, ['system', 'value']);
+    if (!id) return undefined;
+    if (id['system'] === undefined) r.add(at(p, 'system'), 'required');
+    const system = r.checked(id, 'system', p, checkIdentifierSystem);
+    const value = r.string(id, 'value', p);
+    if (system === undefined || !value) return undefined;
+    const problem = checkIdentifierValue({ system, value });
+    if (problem) r.add(at(p, 'value'), problem);
+    return { system, value };
+  });
+  checkUnique(
+    r,
+    listed.flatMap((id, i) =>
+      id ? [[id.system, `${at(path, 'identifiers')}[${i}].system`] as const] : [],
+    ),
+    'identifier system',
+    'given already',
+  );
+  const identifiers = listed.filter((id): id is PatientIdentifier => id !== undefined);
+  return { subjectOfCare, identifiers };
 }
 
 /** An optional postal address: street, postal code (`123 45`) and city, all required when given. */
@@ -422,6 +479,7 @@ function timeType(
     'webBookable',
     'audience',
     'bookingInfo',
+    'cancelInfo',
   ]);
   if (!o) return undefined;
   const linked = r.list(o, 'careTypeIds', path, (v, p) => {
@@ -435,6 +493,7 @@ function timeType(
   else if (rawAudience !== undefined && rawAudience !== 'everyone')
     r.add(`${path}.audience`, "must be 'everyone' or 'returning-patients'");
   const bookingInfo = r.string(o, 'bookingInfo', path, 'optional');
+  const cancelInfo = r.string(o, 'cancelInfo', path, 'optional');
   return {
     id: r.id(o, 'id', path),
     name: r.string(o, 'name', path),
@@ -445,6 +504,7 @@ function timeType(
     webBookable: r.boolean(o, 'webBookable', path, true),
     audience,
     ...(bookingInfo !== undefined ? { bookingInfo } : {}),
+    ...(cancelInfo !== undefined ? { cancelInfo } : {}),
   };
 }
 

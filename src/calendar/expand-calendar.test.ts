@@ -1,11 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import {
+  aFacilityJson,
+  aTimeTypeJson,
+  FIXTURE_FACILITY,
+  FIXTURE_PERFORMER,
+} from '../../test/support/calendar-file-fixture.ts';
 import { CalendarFileError, parseCalendarFile } from './calendar-file.ts';
 import { expandCalendar, timeslotIdFor } from './expand-calendar.ts';
 import type { ExpandedCalendar } from './expand-calendar.ts';
 
-const FACILITY = 'SE2321000016-1hz5';
-const DOCTOR = 'SE2321000016-p001';
+const FACILITY = FIXTURE_FACILITY;
+const DOCTOR = FIXTURE_PERFORMER;
 
 interface FacilityOverrides {
   schedules?: unknown[];
@@ -16,29 +22,14 @@ interface FacilityOverrides {
 function file(overrides: FacilityOverrides = {}) {
   return parseCalendarFile({
     facilities: [
-      {
-        hsaId: FACILITY,
-        name: 'Vårdcentralen Kungsholmen',
-        webBookingEnabled: true,
+      aFacilityJson({
         partnerFacilities: ['SE2321000016-7p3k'],
-        careTypes: [{ id: 'lab', name: 'Laboratorium' }],
-        timeTypes: [
-          {
-            id: 'prov',
-            name: 'Provtagning',
-            careTypeIds: ['lab'],
-            cancelAllowed: true,
-            rebookAllowed: true,
-            messageAllowed: false,
-            bookingInfo: 'Kom fastande',
-          },
-        ],
+        timeTypes: [aTimeTypeJson({ bookingInfo: 'Kom fastande' })],
         performers: [{ hsaId: DOCTOR, firstName: 'Anna', lastName: 'Berg', title: 'Leg. läkare' }],
-        resources: [{ id: 'rum1', name: 'Provrum 1' }],
         schedules: overrides.schedules ?? [],
         timeslots: overrides.timeslots ?? [],
         invitations: overrides.invitations ?? [],
-      },
+      }),
     ],
   });
 }
@@ -51,6 +42,13 @@ const mondayMorning = {
   to: '09:00',
   slotMinutes: 20,
 };
+
+/** The half-hour slots of one Sunday night (`sunday`, yyyyMMdd), `from` to `to`. */
+const sundayNight = (sunday: string, from: string, to: string) =>
+  expandCalendar(
+    file({ schedules: [{ timeTypeId: 'prov', weekdays: ['sun'], from, to, slotMinutes: 30 }] }),
+    { todayDt: sunday, horizonDays: 1 },
+  );
 
 const startsOf = (result: ExpandedCalendar) => result.timeslots.map((s) => s.start.ts);
 
@@ -120,34 +118,14 @@ void describe('expandCalendar', () => {
 
   void it('skips slots whose start or end falls in the spring DST gap', () => {
     // 2027-03-28 is the Sunday summer time begins: 02:00–02:59 do not exist.
-    const night = {
-      timeTypeId: 'prov',
-      weekdays: ['sun'],
-      from: '01:30',
-      to: '03:30',
-      slotMinutes: 30,
-    };
-    const result = expandCalendar(file({ schedules: [night] }), {
-      todayDt: '20270328',
-      horizonDays: 1,
-    });
+    const result = sundayNight('20270328', '01:30', '03:30');
     assert.deepEqual(startsOf(result), ['20270328030000']);
     assert.equal(result.timeslots[0]!.start.utcMs, Date.UTC(2027, 2, 28, 1, 0));
   });
 
   void it('uses the first occurrence of the repeated autumn hour', () => {
     // 2027-10-31 is the Sunday summer time ends: 02:00–02:59 happen twice.
-    const night = {
-      timeTypeId: 'prov',
-      weekdays: ['sun'],
-      from: '02:00',
-      to: '03:00',
-      slotMinutes: 30,
-    };
-    const result = expandCalendar(file({ schedules: [night] }), {
-      todayDt: '20271031',
-      horizonDays: 1,
-    });
+    const result = sundayNight('20271031', '02:00', '03:00');
     assert.deepEqual(
       result.timeslots.map((s) => [s.start.ts, s.start.utcMs, s.end.ts, s.end.utcMs]),
       [
@@ -250,18 +228,13 @@ void describe('expandCalendar', () => {
         partnerFacilities: ['SE2321000016-7p3k'],
       },
     ]);
+    // The file's time type, in its facility, with the defaults filled in.
     assert.deepEqual(result.timeTypes, [
       {
         facility: FACILITY,
-        id: 'prov',
-        name: 'Provtagning',
-        careTypeIds: ['lab'],
-        cancelAllowed: true,
-        rebookAllowed: true,
-        messageAllowed: false,
+        ...aTimeTypeJson({ bookingInfo: 'Kom fastande' }),
         webBookable: true,
         audience: 'everyone',
-        bookingInfo: 'Kom fastande',
       },
     ]);
     assert.deepEqual(result.careTypes, [{ facility: FACILITY, id: 'lab', name: 'Laboratorium' }]);

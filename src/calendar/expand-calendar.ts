@@ -19,7 +19,7 @@ import type {
   TimeType,
 } from '../domain/types.ts';
 import { CalendarFileError, WEEKDAYS } from './calendar-file.ts';
-import type { CalendarFile, FacilityEntry, TimeTypeEntry } from './calendar-file.ts';
+import type { CalendarFile, FacilityEntry, PatientEntry, TimeTypeEntry } from './calendar-file.ts';
 
 /** An invitation ready to be created; a timed one names the slot it claims. */
 export interface ExpandedInvitation {
@@ -50,6 +50,8 @@ export interface ExpandedCalendar {
   readonly resources: Resource[];
   readonly timeslots: Timeslot[];
   readonly invitations: ExpandedInvitation[];
+  /** Patients' other national identifiers, as the file gives them. */
+  readonly patients: readonly PatientEntry[];
 }
 
 export interface ExpandOptions {
@@ -126,6 +128,7 @@ export function expandCalendar(file: CalendarFile, options: ExpandOptions): Expa
     resources: [],
     timeslots: [],
     invitations: [],
+    patients: file.patients,
   };
 
   file.facilities.forEach((f, fi) => {

@@ -1,5 +1,11 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import {
+  aFacilityJson,
+  aTimeTypeJson,
+  FIXTURE_FACILITY,
+} from '../../test/support/calendar-file-fixture.ts';
+import { BSN_SYSTEM } from '../domain/patient-identifier.ts';
 import type { CalendarStore } from '../store/calendar-store.ts';
 import { openSqliteStore } from '../store/sqlite/sqlite-calendar-store.ts';
 import { CalendarFileError, parseCalendarFile } from './calendar-file.ts';
@@ -8,29 +14,24 @@ import type { ExpandedCalendar } from './expand-calendar.ts';
 import { changedRows, importCalendar } from './import-calendar.ts';
 import { insertInvitationOnly } from './insert-invitation.ts';
 
-const FACILITY = 'SE2321000016-1hz5';
+const FACILITY = FIXTURE_FACILITY;
 const NOW = Date.UTC(2027, 0, 1, 8, 0);
 
-function calendar(timeTypeName = 'Provtagning'): ExpandedCalendar {
+const BSN = { system: BSN_SYSTEM, value: '123456782' };
+
+/**
+ * The test calendar; `timeType` changes fields of its one time type, and
+ * `patients` is the file's list of patients' identifiers.
+ */
+function calendar(
+  timeType: Record<string, unknown> = {},
+  patients: readonly unknown[] = [],
+): ExpandedCalendar {
   const file = parseCalendarFile({
+    patients,
     facilities: [
-      {
-        hsaId: FACILITY,
-        name: 'Vårdcentralen Kungsholmen',
-        webBookingEnabled: true,
-        careTypes: [{ id: 'lab', name: 'Laboratorium' }],
-        timeTypes: [
-          {
-            id: 'prov',
-            name: timeTypeName,
-            careTypeIds: ['lab'],
-            cancelAllowed: true,
-            rebookAllowed: false,
-            messageAllowed: false,
-          },
-        ],
-        performers: [{ hsaId: 'SE2321000016-p001', firstName: 'Anna', lastName: 'Berg' }],
-        resources: [{ id: 'rum1', name: 'Provrum 1' }],
+      aFacilityJson({
+        timeTypes: [aTimeTypeJson({ rebookAllowed: false, ...timeType })],
         schedules: [
           {
             timeTypeId: 'prov',
@@ -61,7 +62,7 @@ function calendar(timeTypeName = 'Provtagning'): ExpandedCalendar {
             end: '20270104090000',
           },
         ],
-      },
+      }),
     ],
   });
   return expandCalendar(file, { todayDt: '20270101', nowUtcMs: NOW, horizonDays: 14 });
@@ -94,6 +95,7 @@ void describe('importCalendar (SQLite store)', () => {
       resources: counts(1, 0, 0),
       timeslots: counts(4, 0, 0),
       invitations: counts(2, 0, 0),
+      patientIdentifiers: counts(0, 0, 0),
       // Added switched on; without the hook nothing is announced.
       webBooking: { switchedOn: [calendar().facilities[0]!.hsaId], switchedOff: [], queued: {} },
     });
@@ -113,11 +115,46 @@ void describe('importCalendar (SQLite store)', () => {
 
   void it('reports an edited row as changed and stores the edit', async () => {
     await importCalendar(store, calendar(), { createInvitation });
-    const report = await importCalendar(store, calendar('Provtagning, blod'), { createInvitation });
+    const report = await importCalendar(store, calendar({ name: 'Provtagning, blod' }), {
+      createInvitation,
+    });
     assert.deepEqual(report.timeTypes, counts(0, 1, 0));
     assert.equal(totalChanges(report), 1);
     const [timeType] = await store.listTimeTypes(FACILITY);
     assert.equal(timeType?.name, 'Provtagning, blod');
+  });
+
+  void it("stores a time type's cancellation text, and reports a new text as a change", async () => {
+    const fee = 'Avbokning senare än 24 timmar före besöket debiteras.';
+    await importCalendar(store, calendar({ cancelInfo: fee }), { createInvitation });
+    assert.equal((await store.listTimeTypes(FACILITY))[0]?.cancelInfo, fee);
+    const again = await importCalendar(store, calendar({ cancelInfo: fee }), { createInvitation });
+    assert.equal(totalChanges(again), 0);
+    const dropped = await importCalendar(store, calendar(), { createInvitation });
+    assert.deepEqual(dropped.timeTypes, counts(0, 1, 0));
+    assert.equal('cancelInfo' in (await store.listTimeTypes(FACILITY))[0]!, false);
+  });
+
+  void it("records patients' identifiers, counting each one created, changed or unchanged", async () => {
+    const other = { system: 'urn:oid:2.16.840.1.113883.2.4.6.3', value: 'A-1' };
+    const withIds = (...identifiers: object[]) =>
+      calendar({}, [{ subjectOfCare: '191212121212', identifiers }]);
+    const first = await importCalendar(store, withIds(BSN), { createInvitation });
+    assert.deepEqual(first.patientIdentifiers, counts(1, 0, 0));
+    assert.deepEqual(await store.listPatientIdentifiers('191212121212'), [BSN]);
+    const again = await importCalendar(store, withIds(BSN), { createInvitation });
+    assert.deepEqual(again.patientIdentifiers, counts(0, 0, 1));
+    assert.equal(totalChanges(again), 0);
+    const next = await importCalendar(store, withIds({ ...BSN, value: '111222333' }, other), {
+      createInvitation,
+    });
+    assert.deepEqual(next.patientIdentifiers, counts(1, 1, 0));
+    // Never deletes: a file without the patient leaves what is recorded.
+    await importCalendar(store, calendar(), { createInvitation });
+    assert.deepEqual(await store.listPatientIdentifiers('191212121212'), [
+      { ...BSN, value: '111222333' },
+      other,
+    ]);
   });
 
   void it('books the slot of a timed invitation and stores an open one without a slot', async () => {
@@ -239,8 +276,9 @@ void describe('importCalendar (SQLite store)', () => {
   });
 
   void it('writes nothing when any part of the import fails', async () => {
+    const withBsn = calendar({}, [{ subjectOfCare: '191212121212', identifiers: [BSN] }]);
     await assert.rejects(
-      importCalendar(store, calendar(), {
+      importCalendar(store, withBsn, {
         createInvitation: async () => {
           throw new Error('domain refused the invitation');
         },
@@ -253,5 +291,6 @@ void describe('importCalendar (SQLite store)', () => {
       activeBookings: 0,
       outbox: 0,
     });
+    assert.deepEqual(await store.listPatientIdentifiers('191212121212'), []);
   });
 });

@@ -30,6 +30,8 @@ export interface ImportReport {
   readonly timeslots: ImportCounts;
   /** Invitations are created once and never changed by a later import. */
   readonly invitations: ImportCounts;
+  /** Patients' identifiers in a system (a BSN), one row per patient and system. */
+  readonly patientIdentifiers: ImportCounts;
   /**
    * Units whose web-booking switch this import turned (an added unit that is
    * on counts as switched on), and the outbox messages that queued per
@@ -64,9 +66,18 @@ export interface ImportHooks {
 
 /** The row counts of a report, by kind (everything but the web-booking switches). */
 export function rowCounts(report: ImportReport): ImportCounts[] {
-  const { facilities, careTypes, timeTypes, performers, resources, timeslots, invitations } =
-    report;
-  return [facilities, careTypes, timeTypes, performers, resources, timeslots, invitations];
+  const { facilities, careTypes, timeTypes, performers, resources, timeslots } = report;
+  const { invitations, patientIdentifiers } = report;
+  return [
+    facilities,
+    careTypes,
+    timeTypes,
+    performers,
+    resources,
+    timeslots,
+    invitations,
+    patientIdentifiers,
+  ];
 }
 
 /** How many rows an import created or changed. */
@@ -115,8 +126,21 @@ export async function importCalendar(
       resources: zero(),
       timeslots: zero(),
       invitations: zero(),
+      patientIdentifiers: zero(),
       webBooking: { switchedOn: [], switchedOff: [], queued: {} },
     };
+
+    // First, so that the channel messages of the invitations below already
+    // carry the identifiers (a FHIR portal's reads them when a booking changes).
+    for (const { subjectOfCare, identifiers } of imported.patients) {
+      const recorded = await tx.listPatientIdentifiers(subjectOfCare);
+      for (const identifier of identifiers)
+        count(
+          report.patientIdentifiers,
+          recorded.some((r) => r.system === identifier.system),
+          await tx.setPatientIdentifier(subjectOfCare, identifier),
+        );
+    }
 
     for (const facility of imported.facilities) {
       const before = await tx.getFacility(facility.hsaId);

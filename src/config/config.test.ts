@@ -163,3 +163,47 @@ describe('EI_LEASE_MS', () => {
     assert.throws(() => loadConfig({ EI_LEASE_MS: '5s' }), ConfigError);
   });
 });
+
+describe('loadConfig: worker processes (TIDBOK_WORKERS)', () => {
+  const ei = {
+    EI_URL: 'http://ei.example/update',
+    EI_SOURCE_SYSTEM: 'SE2321000016-TIDBOK',
+    EI_DATA_CONTROLLER: 'SE2321000016-ABCD',
+  };
+
+  it('runs one process unless told otherwise, and a number or one per core when told', () => {
+    assert.equal(loadConfig({}).workers, 1);
+    assert.equal(loadConfig({ ...ei, TIDBOK_WORKERS: '3' }).workers, 3);
+    assert.ok(loadConfig({ ...ei, TIDBOK_WORKERS: 'auto' }).workers >= 1);
+    refused({ TIDBOK_WORKERS: '0' }, 'TIDBOK_WORKERS');
+    refused({ TIDBOK_WORKERS: 'two' }, 'TIDBOK_WORKERS');
+  });
+
+  it('refuses several workers on an in-memory store, which would give each its own calendar', () => {
+    refused({ ...ei, TIDBOK_WORKERS: '2', DATABASE_URL: 'sqlite::memory:' }, 'in-memory');
+    refused({ ...ei, TIDBOK_WORKERS: '2', TIDBOK_DB: ':memory:' }, 'in-memory');
+  });
+
+  it('refuses several workers where each would start demo simulators of its own', () => {
+    assert.throws(
+      () => loadConfig({ TIDBOK_WORKERS: '2' }, { server: true }),
+      (err: unknown) => err instanceof ConfigError && err.message.includes('EI_URL'),
+    );
+  });
+
+  it('refuses several workers with the admin API on the SOAP listener (console sign-ins live in one worker)', () => {
+    refused(
+      { ...ei, TIDBOK_WORKERS: '2', TIDBOK_ADMIN_ON_SOAP_LISTENER: 'true' },
+      'TIDBOK_ADMIN_ON_SOAP_LISTENER',
+    );
+  });
+
+  it('reads a forked worker’s index and shared demo token from what the primary set', () => {
+    assert.equal(loadConfig({}).worker, undefined);
+    assert.deepEqual(
+      loadConfig({ TIDBOK_WORKER_INDEX: '1', TIDBOK_WORKER_DEMO_ADMIN_TOKEN: 'a'.repeat(48) })
+        .worker,
+      { index: 1, demoAdminToken: 'a'.repeat(48) },
+    );
+  });
+});

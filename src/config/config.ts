@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { EnabledChannel } from '../channels/channel-module.ts';
 import { channelSettings, readChannels } from '../channels/registry.ts';
 import { ConfigError, boolean, existingFile, integer, type Env } from './settings.ts';
@@ -56,6 +57,17 @@ export interface Config {
     readonly keepAliveTimeoutMs: number;
     readonly maxConnections: number;
   };
+  /**
+   * Worker processes on this machine (`TIDBOK_WORKERS`, a number or `auto`
+   * for one per core; default 1): more than one makes `npm start` a primary
+   * that forks them onto the same ports (docs/production.md).
+   */
+  readonly workers: number;
+  /**
+   * Set only in a worker the primary forked: its place in the pool (0 runs
+   * housekeeping) and the demo admin token every worker must share.
+   */
+  readonly worker: { readonly index: number; readonly demoAdminToken?: string } | undefined;
 }
 
 /** PEM file paths for the HTTPS listener. */
@@ -109,7 +121,12 @@ const CORE_SETTINGS = [
   'TIDBOK_HTTP_REQUEST_TIMEOUT_MS',
   'TIDBOK_HTTP_KEEP_ALIVE_TIMEOUT_MS',
   'TIDBOK_HTTP_MAX_CONNECTIONS',
+  'TIDBOK_WORKERS',
 ];
+
+/** Set by the primary in each worker's environment, never by hand (so not in {@link SETTINGS}). */
+export const WORKER_INDEX = 'TIDBOK_WORKER_INDEX';
+export const WORKER_DEMO_ADMIN_TOKEN = 'TIDBOK_WORKER_DEMO_ADMIN_TOKEN';
 
 /**
  * Every setting tidbok reads: the core's and each channel's (from its
@@ -188,6 +205,49 @@ function listenerConfig(env: Env): ListenerConfig {
 }
 
 /**
+ * How many worker processes, checked against what cannot be shared between
+ * processes: an in-memory database exists in one process only, and the demo
+ * simulators run inside the process that starts them.
+ */
+function workerCount(
+  env: Env,
+  databaseUrl: string,
+  demoChannels: boolean,
+  adminOnSoapListener: boolean,
+): number {
+  const raw = env['TIDBOK_WORKERS']?.trim();
+  const workers =
+    raw?.toLowerCase() === 'auto'
+      ? availableParallelism()
+      : integer(env, 'TIDBOK_WORKERS', 1, 1, 64);
+  if (workers === 1) return 1;
+  if (/(^|:):memory:$/i.test(databaseUrl))
+    throw new ConfigError(
+      `TIDBOK_WORKERS must be 1 with an in-memory store (${databaseUrl}): each worker would have a calendar of its own`,
+    );
+  if (demoChannels)
+    throw new ConfigError(
+      'TIDBOK_WORKERS above 1 needs EI_URL: without it every worker would start a demo simulator of its own',
+    );
+  if (adminOnSoapListener)
+    throw new ConfigError(
+      'TIDBOK_WORKERS above 1 cannot be combined with TIDBOK_ADMIN_ON_SOAP_LISTENER=true: console sign-ins live in one worker, so the admin port is served by one worker only',
+    );
+  return workers;
+}
+
+/** A forked worker's part, from the variables the primary set. */
+function workerRole(env: Env): Config['worker'] {
+  const index = env[WORKER_INDEX];
+  if (index === undefined || index === '') return undefined;
+  const token = env[WORKER_DEMO_ADMIN_TOKEN] || undefined;
+  return {
+    index: integer(env, WORKER_INDEX, 0, 0, 63),
+    ...(token !== undefined ? { demoAdminToken: token } : {}),
+  };
+}
+
+/**
  * Settings from the JSON file `TIDBOK_CONFIG_FILE` names (an object of the
  * same names as the environment variables), under the environment: a
  * variable that is set wins over the file.
@@ -243,16 +303,21 @@ export function loadConfig(
     throw new ConfigError(
       'TIDBOK_ADMIN_TOKEN must be at least 16 characters without spaces (e.g. openssl rand -hex 24)',
     );
+  // Demo mode is `npm start` with nothing configured: plain HTTP by default and no EI_URL.
+  const demo =
+    options.server === true &&
+    listener.kind === 'plain' &&
+    listener.reason === 'demo' &&
+    !env['EI_URL'];
   return {
-    channels: readChannels(env, {
-      producerHsaId,
-      // Demo mode is `npm start` with nothing configured: plain HTTP by default and no EI_URL.
-      demo:
-        options.server === true &&
-        listener.kind === 'plain' &&
-        listener.reason === 'demo' &&
-        !env['EI_URL'],
-    }),
+    channels: readChannels(env, { producerHsaId, demo }),
+    workers: workerCount(
+      env,
+      databaseUrl,
+      demo,
+      boolean(env, 'TIDBOK_ADMIN_ON_SOAP_LISTENER') ?? false,
+    ),
+    worker: workerRole(rawEnv),
     adminToken,
     admin: {
       onSoapListener: boolean(env, 'TIDBOK_ADMIN_ON_SOAP_LISTENER') ?? false,

@@ -215,7 +215,11 @@ export class BookingChanges {
     return result;
   }
 
-  /** CancelBooking (or staff withdrawing an invitation): frees the slot. Cancelling twice is not an error. */
+  /**
+   * CancelBooking (or staff withdrawing an invitation): frees the slot.
+   * Cancelling twice is not an error. Done carries the time type's
+   * cancellation text, which CancelBooking answers with resultCode INFO.
+   */
   async cancel(input: CancelInput): Promise<ChangeOutcome<Booking>> {
     const now = this.#context.now();
     const result = await runChange<Booking>(this.#context, async (tx, emit) => {
@@ -224,8 +228,9 @@ export class BookingChanges {
         return refused(refusal.bookingNotFound);
       if (input.subjectOfCare !== undefined && booking.subjectOfCare !== input.subjectOfCare)
         return refused(refusal.bookingNotYours);
-      if (booking.status === 'cancelled') return done(booking);
       const timeType = await timeTypeOf(tx, booking.facility, booking.timeTypeId);
+      // A repeat (VP retries once) gets the same answer, cancellation text included.
+      if (booking.status === 'cancelled') return done(booking, timeType?.cancelInfo);
       if (input.origin === 'soap') {
         // Staff withdraw invitations; a patient cannot decline one online (issue 12 item 3).
         if (booking.isInvitation && booking.slotId === undefined)
@@ -244,7 +249,7 @@ export class BookingChanges {
           ...optional('cancelMessage', keepMessage ? input.message : undefined),
         },
       );
-      return done(cancelled);
+      return done(cancelled, timeType?.cancelInfo);
     });
     if ('taken' in result) return refused(refusal.changedMeanwhile);
     return result;

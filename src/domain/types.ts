@@ -76,6 +76,11 @@ export interface TimeType {
   readonly audience: TimeTypeAudience;
   /** Text the patient must see after booking (returned with resultCode INFO), e.g. "kom fastande". */
   readonly bookingInfo?: string;
+  /**
+   * Text the patient must see after cancelling (CancelBooking then answers
+   * INFO), e.g. "Avbokning senare än 24 timmar före besöket debiteras".
+   */
+  readonly cancelInfo?: string;
 }
 
 export interface Timeslot {

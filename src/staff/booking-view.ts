@@ -32,7 +32,9 @@ export const bookingViewSchema = z
     info: z
       .string()
       .optional()
-      .describe("Text the patient must be told (a time type's booking info)"),
+      .describe(
+        "Text the patient must be told (a time type's booking info, or its cancellation info)",
+      ),
   })
   .meta({ id: 'BookingView' });
 

@@ -119,7 +119,7 @@ export async function cancelOrWithdraw(
       'refused',
       `${id} is a booking, not an invitation; cancel it instead`,
     );
-  const { value } = outcome(
+  const { value, info } = outcome(
     await service.cancel({
       bookingId: id,
       facility: booking.facility,
@@ -127,7 +127,9 @@ export async function cancelOrWithdraw(
       origin: 'staff',
     }),
   );
-  return bookingView(value);
+  // The cancellation text is for a patient who cancels (staff pass it on when
+  // the patient calls in); a withdrawn invitation was the clinic's own doing.
+  return bookingView(value, expected === 'booking' ? info : undefined);
 }
 
 /** The slot an input names; its schema already made sure it names one. */

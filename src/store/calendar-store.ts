@@ -9,7 +9,9 @@
  *
  * Adding a table (for a new channel, say): one new migration step at the end
  * of `sqlite/migrations.ts` and one at the end of `postgres/migrations.ts`,
- * with the same version number; new verbs go on {@link StoreTx} (or a
+ * each with its list's next version (the lists are numbered apart; DDL that
+ * is the same on both is written once in `core/shared-migration-steps.ts`);
+ * new verbs go on {@link StoreTx} (or a
  * channel's own store), its row shape in `core/rows.ts`, and its SQL in each
  * database's queries.
  *

@@ -13,8 +13,10 @@ import { expected, receivedSince } from '../support/ei-received.ts';
 import { skipWithoutNationalContracts } from '../support/national-schemas.ts';
 import { startEiTestApp, startTestApp, type EiTestApp } from '../support/test-app.ts';
 import {
+  addLateCancelFeeSlot,
   FACILITY,
   HIDDEN,
+  LATE_CANCEL_FEE,
   OTHER_PATIENT,
   PATIENT,
   PATIENT_INFO,
@@ -188,6 +190,49 @@ void describe('the admin API', { skip: skipWithoutNationalContracts }, () => {
       expected(true, { ...key, categorization: 'Invitation' }),
       expected(false, { ...key, categorization: 'Booking', mostRecentContent: slot.start.ts }),
     ]);
+  });
+
+  void it('cancels a booking whose time type has a cancellation text, and shows staff that text', async () => {
+    const fee = LATE_CANCEL_FEE;
+    const slot = await addLateCancelFeeSlot(t.app.store, t.calendar.doctorSlots[8]!);
+    const made = await admin(t.url, 'POST', '/admin/bookings', {
+      slotId: slot.id,
+      subjectOfCare: OTHER_PATIENT,
+      patient: { firstName: 'Lena', lastName: 'Handén' },
+    });
+    assert.equal(made.status, 201, made.text);
+    const booking = view(made.json);
+    assert.equal(booking.info, undefined, 'the cancellation text is not a booking text');
+    await t.drained();
+    const received = await sent(async () => {
+      const res = await admin(t.url, 'POST', `/admin/bookings/${booking.id}/cancel`, {});
+      assert.equal(res.status, 200, res.text);
+      assert.equal(view(res.json).status, 'cancelled');
+      assert.equal(view(res.json).info, fee);
+    });
+    assert.deepEqual(received, [
+      expected(true, {
+        person: OTHER_PATIENT,
+        categorization: 'Booking',
+        facility: FACILITY,
+        id: booking.id,
+      }),
+    ]);
+
+    const invited = await admin(t.url, 'POST', '/admin/invitations', {
+      facility: FACILITY,
+      subjectOfCare: PATIENT,
+      patient: PATIENT_INFO,
+      timeTypeId: 'TT-AVG',
+      purpose: 'Hälsosamtal',
+    });
+    const withdrawn = await admin(
+      t.url,
+      'POST',
+      `/admin/invitations/${view(invited.json).id}/withdraw`,
+    );
+    assert.equal(withdrawn.status, 200, withdrawn.text);
+    assert.equal(view(withdrawn.json).info, undefined, 'a withdrawal is the clinic’s own doing');
   });
 
   void it('withdraws an invitation: one Invitation delete with the same key', async () => {

@@ -23,7 +23,15 @@ import { expected, receivedSince } from '../support/ei-received.ts';
 import { skipWithoutNationalContracts } from '../support/national-schemas.ts';
 import { assertFault, callSoap } from '../support/soap-client.ts';
 import { startEiTestApp, startTestApp, type TestApp } from '../support/test-app.ts';
-import { DOCTOR, FACILITY, HIDDEN, PARTNER, PATIENT_INFO } from '../support/test-calendar.ts';
+import {
+  addLateCancelFeeSlot,
+  DOCTOR,
+  FACILITY,
+  HIDDEN,
+  LATE_CANCEL_FEE,
+  PARTNER,
+  PATIENT_INFO,
+} from '../support/test-calendar.ts';
 import {
   asPatient,
   availabilityRequest,
@@ -418,6 +426,40 @@ describe('MVK connection guide (issue 12)', () => {
       const listed = answer.response!.performerInfos.map((p) => p.perfomer);
       assert.ok(listed.includes(DOCTOR));
       assert.ok(!listed.includes(idle), 'a performer with internal times only is not offered');
+    });
+
+    it("CancelBooking answers INFO with the time type's cancellation text, OK without one", async () => {
+      const fee = LATE_CANCEL_FEE;
+      const feeSlot = await addLateCancelFeeSlot(t.app.store, t.calendar.doctorSlots[9]!);
+      const patient = personnummer(1264);
+      const cancel = (bookingId: string) =>
+        callSoap(
+          t.url,
+          CancelBooking,
+          { healthcare_facility: FACILITY, bookingId },
+          asPatient(patient),
+        );
+
+      const withFee = await bookOk(t.url, feeSlot, patient);
+      const first = await cancel(withFee);
+      assert.equal(first.status, 200, first.text.slice(0, 400));
+      assert.deepEqual(
+        [first.response!.resultCode, first.response!.resultText],
+        ['INFO', fee],
+        'done, and the text is shown to the citizen',
+      );
+      assert.equal((await t.app.store.getBooking(withFee))?.status, 'cancelled');
+      const repeated = await cancel(withFee);
+      assert.deepEqual(
+        [repeated.response!.resultCode, repeated.response!.resultText],
+        ['INFO', fee],
+        'a retried cancel (VP retries once) gets the same answer',
+      );
+
+      const plain = await bookOk(t.url, t.calendar.doctorSlots[10]!, patient);
+      const ok = await cancel(plain);
+      assert.equal(ok.response!.resultCode, 'OK');
+      assert.equal(ok.response!.resultText, undefined);
     });
   });
 });

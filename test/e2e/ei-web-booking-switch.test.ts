@@ -35,6 +35,7 @@ describe('switching a unit on and off for web booking keeps EI current', () => {
         resources: [],
         timeslots: [],
         invitations: [],
+        patients: [],
       },
       hooksThroughService(t.app.service),
     );

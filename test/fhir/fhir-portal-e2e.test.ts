@@ -6,21 +6,13 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { enableChannel } from '../../src/channels/channel-module.ts';
-import { fhirPortal } from '../../src/channels/fhir-portal/index.ts';
-import {
-  DEFAULT_ACCEPTED_SYSTEMS,
-  PERSONNUMMER_SYSTEM,
-} from '../../src/channels/fhir-portal/patient-identifier.ts';
-import { startFhirSimulator } from '../../src/dev/fhir-simulator.ts';
+import { PERSONNUMMER_SYSTEM } from '../../src/channels/fhir-portal/patient-identifier.ts';
 import type { FhirReceived, FhirSimulator } from '../../src/dev/fhir-simulator.ts';
 import type { Timeslot } from '../../src/domain/types.ts';
-import { RetrySchedule } from '../../src/outbox/retry-schedule.ts';
 import { soapCancelBooking, soapMakeBooking, soapUpdateBooking } from '../support/booking-calls.ts';
-import { startTestApp } from '../support/test-app.ts';
-import type { TestApp } from '../support/test-app.ts';
 import { DOCTOR, FACILITY, PATIENT } from '../support/test-calendar.ts';
 import { assertValidFhir, fhirSchemaErrors } from './fhir-r4-schema.ts';
+import { startFhirTestApp, type FhirTestApp } from './fhir-test-app.ts';
 
 const TOKEN = 'fhir-e2e-admin-token-0123456789';
 
@@ -37,50 +29,15 @@ function assertInstant(value: string, time: Timeslot['start']) {
 
 describe('the FHIR portal end to end', () => {
   let sim: FhirSimulator;
-  let t: TestApp;
+  let t: FhirTestApp;
+  let drained: FhirTestApp['drained'];
 
   before(async () => {
-    sim = await startFhirSimulator();
     fhirSchemaErrors({ resourceType: 'Communication' });
-    t = await startTestApp({
-      adminToken: TOKEN,
-      channels: [
-        enableChannel(fhirPortal, {
-          facilities: undefined,
-          acceptedSystems: DEFAULT_ACCEPTED_SYSTEMS,
-          connection: {
-            baseUrl: sim.baseUrl,
-            tokenUrl: sim.tokenUrl,
-            clientId: sim.clientId,
-            clientSecret: sim.clientSecret,
-            organization: sim.organization,
-            organizationHeader: sim.organizationHeader,
-            timeoutMs: 5_000,
-            batchSize: 8,
-          },
-        }),
-      ],
-      dispatch: {
-        pollIntervalMs: 50,
-        retrySchedule: new RetrySchedule({ baseMs: 20, capMs: 200 }),
-      },
-    });
-    t.app.startDispatcher();
+    t = await startFhirTestApp({ adminToken: TOKEN });
+    ({ sim, drained } = t);
   });
-  after(async () => {
-    await t.close();
-    await sim.close();
-  });
-
-  async function drained() {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const status = await t.app.outbox.status('fhir-portal');
-      if (status.pending === 0 && status.inFlight === 0) return;
-      if (Date.now() > deadline) throw new Error('the fhir-portal outbox did not drain');
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
+  after(() => t.close());
 
   /** What the portal accepted for one path since `mark`, each checked against the R4 schema. */
   function acceptedSince(mark: number, path: string): FhirReceived[] {

@@ -9,18 +9,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { enableChannel } from '../../src/channels/channel-module.ts';
-import { fhirPortal } from '../../src/channels/fhir-portal/index.ts';
 import { BSN_SYSTEM } from '../../src/channels/fhir-portal/patient-identifier.ts';
-import { startFhirSimulator } from '../../src/dev/fhir-simulator.ts';
-import type { FhirSimulator } from '../../src/dev/fhir-simulator.ts';
-import { RetrySchedule } from '../../src/outbox/retry-schedule.ts';
 import { soapMakeBooking } from '../support/booking-calls.ts';
-import { startTestApp } from '../support/test-app.ts';
-import type { TestApp } from '../support/test-app.ts';
 import { PATIENT } from '../support/test-calendar.ts';
 import { TEST_BSN } from './fhir-fixtures.ts';
-import { assertValidFhir } from './fhir-r4-schema.ts';
+import {
+  bookAndReadPatientIdentifier,
+  startFhirTestApp,
+  type FhirTestApp,
+} from './fhir-test-app.ts';
 import { runTidbok } from '../support/run-tidbok.ts';
 
 const TOKEN = 'patient-identifier-admin-token-01';
@@ -28,42 +25,15 @@ const TOKEN = 'patient-identifier-admin-token-01';
 describe('patient identifiers for the FHIR portal', () => {
   let dir: string;
   let db: string;
-  let sim: FhirSimulator;
-  let t: TestApp;
+  let t: FhirTestApp;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tidbok-identifiers-'));
     db = join(dir, 'tidbok.db');
-    sim = await startFhirSimulator({ acceptedSystems: [BSN_SYSTEM] });
-    t = await startTestApp({
-      store: db,
-      adminToken: TOKEN,
-      channels: [
-        enableChannel(fhirPortal, {
-          facilities: undefined,
-          acceptedSystems: [BSN_SYSTEM],
-          connection: {
-            baseUrl: sim.baseUrl,
-            tokenUrl: sim.tokenUrl,
-            clientId: sim.clientId,
-            clientSecret: sim.clientSecret,
-            organization: sim.organization,
-            organizationHeader: sim.organizationHeader,
-            timeoutMs: 5_000,
-            batchSize: 8,
-          },
-        }),
-      ],
-      dispatch: {
-        pollIntervalMs: 50,
-        retrySchedule: new RetrySchedule({ baseMs: 20, capMs: 200 }),
-      },
-    });
-    t.app.startDispatcher();
+    t = await startFhirTestApp({ store: db, adminToken: TOKEN, acceptedSystems: [BSN_SYSTEM] });
   });
   after(async () => {
     await t.close();
-    await sim.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -76,16 +46,6 @@ describe('patient identifiers for the FHIR portal', () => {
       body: JSON.stringify(body),
     });
     return { status: res.status, text: await res.text() };
-  }
-
-  async function drained() {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const status = await t.app.outbox.status('fhir-portal');
-      if (status.pending === 0 && status.inFlight === 0) return status;
-      if (Date.now() > deadline) throw new Error('the fhir-portal outbox did not drain');
-      await new Promise((r) => setTimeout(r, 25));
-    }
   }
 
   it('tidbok patient identifier set records a BSN, and the portal gets the booking with it', async () => {
@@ -108,12 +68,7 @@ describe('patient identifiers for the FHIR portal', () => {
       identifiers: [`${BSN_SYSTEM}|****`],
     });
 
-    const id = await soapMakeBooking(t.url, t.calendar.doctorSlots[0]!);
-    await drained();
-    const put = sim.accepted().find((r) => r.path === `/Appointment/${id}`)!;
-    assertValidFhir(put.body);
-    const sent = put.resource as { participant: { actor: { identifier?: unknown } }[] };
-    assert.deepEqual(sent.participant[0]!.actor.identifier, TEST_BSN);
+    assert.deepEqual(await bookAndReadPatientIdentifier(t), TEST_BSN);
   });
 
   it('refuses a BSN that fails the elfproef, without echoing it or the personnummer', async () => {
@@ -147,12 +102,12 @@ describe('patient identifiers for the FHIR portal', () => {
     });
     assert.equal(removed.status, 200, removed.text);
     assert.deepEqual(JSON.parse(removed.text), { subjectOfCare: '19121212-****', identifiers: [] });
-    const before = (await drained()).skipped;
+    const before = (await t.drained()).skipped;
     const id = await soapMakeBooking(t.url, t.calendar.doctorSlots[1]!);
-    const after = await drained();
+    const after = await t.drained();
     assert.equal(after.skipped, before + 1);
     assert.equal(
-      sim.received.some((r) => r.path === `/Appointment/${id}`),
+      t.sim.received.some((r) => r.path === `/Appointment/${id}`),
       false,
     );
     const [message] = (await t.app.store.listOutbox()).filter((m) => m.key === id);

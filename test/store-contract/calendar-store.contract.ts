@@ -195,6 +195,7 @@ export function describeCalendarStore(
           { webBookable: false },
           { audience: 'returning-patients' as const },
           { bookingInfo: 'Kom fastande' },
+          { cancelInfo: 'Avbokning senare än 24 timmar före besöket debiteras' },
         ];
         for (const change of variants) {
           const changed = { ...base, ...change };
@@ -265,15 +266,17 @@ export function describeCalendarStore(
         assert.deepEqual(await store.listTimeTypes('SE2321000016-NONE'), []);
       });
 
-      test('keeps a time type without booking info and one with it apart', async (store) => {
+      test('keeps a time type without booking or cancellation info and one with them apart', async (store) => {
         await seed(store);
+        const fee = 'Avbokning senare än 24 timmar före besöket debiteras';
         await store.transaction((tx) =>
-          tx.upsertTimeType(aTimeType({ id: 'TT3', bookingInfo: 'Kom fastande' })),
+          tx.upsertTimeType(aTimeType({ id: 'TT3', bookingInfo: 'Kom fastande', cancelInfo: fee })),
         );
         const types = await store.listTimeTypes(FACILITY);
-        assert.equal(types[0]?.bookingInfo, undefined);
-        assert.equal('bookingInfo' in types[0]!, false, 'an absent field stays absent');
+        for (const field of ['bookingInfo', 'cancelInfo'] as const)
+          assert.equal(field in types[0]!, false, `an absent ${field} stays absent`);
         assert.equal(types[2]?.bookingInfo, 'Kom fastande');
+        assert.equal(types[2]?.cancelInfo, fee);
       });
 
       test('replaces a timeslot by id and returns it as stored', async (store) => {
@@ -846,6 +849,30 @@ export function describeCalendarStore(
     });
 
     void describe('transactions and the outbox', () => {
+      test('lets a running transaction finish on close, then refuses new calls', async (store) => {
+        await seed(store);
+        let release!: () => void;
+        const held = new Promise<void>((resolve) => (release = resolve));
+        let markStarted!: () => void;
+        const started = new Promise<void>((resolve) => (markStarted = resolve));
+        const running = store.transaction(async (tx) => {
+          markStarted();
+          await held;
+          return (await tx.getFacility(FACILITY))?.hsaId;
+        });
+        await started;
+        const closing = store.close();
+        release();
+        await assert.rejects(store.getFacility(FACILITY), /closed/);
+        await assert.rejects(store.stats(), /closed/);
+        await assert.rejects(
+          store.transaction(async () => undefined),
+          /closed/,
+        );
+        assert.equal(await running, FACILITY, 'the running transaction finished');
+        await closing;
+      });
+
       test('commits a booking and its outbox messages together and returns what the callback returned', async (store) => {
         await seed(store);
         const slot = aTimeslot();

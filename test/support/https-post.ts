@@ -1,5 +1,10 @@
-/** A POST over HTTPS with a client certificate (fetch cannot present one). */
-import { request, type RequestOptions } from 'node:https';
+/**
+ * A POST on a connection of its own (no keep-alive): over HTTPS with a client
+ * certificate (fetch cannot present one), or over plain HTTP for an `http:`
+ * URL (a new connection per call reaches every worker of a pool in turn).
+ */
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest, type RequestOptions } from 'node:https';
 
 export interface HttpsAnswer {
   readonly status: number;
@@ -9,11 +14,12 @@ export interface HttpsAnswer {
 
 export function httpsPost(
   url: string,
-  body: string,
+  body: string | Buffer,
   tls: Pick<RequestOptions, 'ca' | 'cert' | 'key' | 'minVersion' | 'maxVersion' | 'ciphers'>,
   headers: Record<string, string> = {},
 ): Promise<HttpsAnswer> {
   return new Promise((resolve, reject) => {
+    const request = new URL(url).protocol === 'http:' ? httpRequest : httpsRequest;
     const req = request(
       url,
       {

@@ -4,6 +4,8 @@
  * again on the same file.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 
@@ -13,6 +15,8 @@ export interface Producer {
   readonly child: ChildProcess;
   readonly url: string;
   readonly exited: Promise<void>;
+  /** Everything it wrote so far, stdout and stderr together. */
+  readonly output: () => string;
 }
 
 /**
@@ -22,6 +26,8 @@ export interface Producer {
 export async function startProducer(
   databasePath: string,
   env: Readonly<Record<string, string>>,
+  /** How long it may take to serve (ms): a pool of workers starts each one as a process. */
+  startTimeoutMs = 30_000,
 ): Promise<Producer> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: repoRoot,
@@ -37,9 +43,15 @@ export async function startProducer(
     },
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // The test runner searches every log it is given for person ids in clear.
+  const logDir = process.env['TIDBOK_TEST_LOG_DIR'];
+  if (logDir) child.stdout!.pipe(createWriteStream(join(logDir, `producer-${child.pid}.log`)));
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`producer did not start:\n${output}`)), 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`producer did not start:\n${output}`)),
+      startTimeoutMs,
+    );
     const read = (chunk: Buffer) => {
       output += chunk.toString('utf8');
       const match = /serving crm:scheduling 1\.1 on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
@@ -55,7 +67,7 @@ export async function startProducer(
       reject(new Error(`producer exited with ${code}:\n${output}`));
     });
   });
-  return { child, url, exited };
+  return { child, url, exited, output: () => output };
 }
 
 /** Sends `signal` to a producer that still runs, and waits for it to exit. */

@@ -10,6 +10,7 @@ import { decodeComplex } from '../../src/xml/decode.ts';
 import { encodeElement, prefixesFor } from '../../src/xml/encode.ts';
 import { escapeText } from '../../src/xml/escape.ts';
 import { parseXml, type XmlElement } from '../../src/xml/parse.ts';
+import { httpsPost } from './https-post.ts';
 import { assertValidAgainstNational, nationalContractsDir } from './national-schemas.ts';
 
 export interface RawAnswer {
@@ -78,6 +79,20 @@ export async function postSoap(
   return parseAnswer(response.status, response.headers.get('content-type'), await response.text());
 }
 
+/**
+ * Posts like {@link postSoap}, over a connection of its own that is closed
+ * after the answer: a pool of worker processes behind one port hands each
+ * new connection to the next worker, so calls made so reach every worker.
+ */
+export async function postSoapOnNewConnection(
+  url: string,
+  payload: string | Buffer,
+  headers: Record<string, string> = {},
+): Promise<RawAnswer> {
+  const answer = await httpsPost(url, payload, {}, headers);
+  return parseAnswer(answer.status, answer.contentType, answer.text);
+}
+
 /** Validates and parses an answer received by any HTTP client (HTTPS tests use node:https). */
 export function parseAnswer(status: number, contentType: string | null, text: string): RawAnswer {
   if (nationalContractsDir) assertValidAgainstNational(text);
@@ -105,8 +120,9 @@ export async function callSoap<I extends Interaction>(
   interaction: I,
   request: Encodable<I['request']>,
   options: EnvelopeOptions = {},
+  post: typeof postSoap = postSoap,
 ): Promise<CallResult<I>> {
-  const answer = await postSoap(
+  const answer = await post(
     baseUrl + interaction.path,
     requestEnvelope(interaction, request, options),
     { SOAPAction: `"${interaction.soapAction}"` },

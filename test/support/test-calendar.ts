@@ -198,3 +198,35 @@ export async function seedTestCalendar(
   });
   return { days, doctorSlots, nurseSlots, partnerSlots, followUpSlots };
 }
+
+/** The cancellation text of the time type {@link addLateCancelFeeSlot} adds. */
+export const LATE_CANCEL_FEE = 'Avbokning senare än 24 timmar före besöket debiteras.';
+
+/**
+ * Adds time type `TT-AVG` (a doctor's visit whose time type has a
+ * cancellation text, {@link LATE_CANCEL_FEE}) and one free slot of it at the
+ * time of `template`, for tests of CancelBooking's INFO answer. The seeded
+ * types have no cancellation text, so other tests keep their OK answers.
+ */
+export async function addLateCancelFeeSlot(
+  store: CalendarStore,
+  template: Timeslot,
+): Promise<Timeslot> {
+  const feeSlot: Timeslot = { ...template, id: `${template.id}-fee`, timeTypeId: 'TT-AVG' };
+  await store.transaction(async (tx) => {
+    await tx.upsertTimeType({
+      facility: template.facility,
+      id: 'TT-AVG',
+      name: 'Läkarbesök med avgift vid sen avbokning',
+      careTypeIds: ['CT-ALLM'],
+      cancelAllowed: true,
+      rebookAllowed: true,
+      messageAllowed: false,
+      webBookable: true,
+      audience: 'everyone',
+      cancelInfo: LATE_CANCEL_FEE,
+    });
+    await tx.upsertTimeslot(feeSlot);
+  });
+  return feeSlot;
+}

@@ -9,15 +9,16 @@
 import { z } from 'zod';
 import { maskSubjectOfCare } from '../../domain/personnummer.ts';
 import type { SchedulingService } from '../../domain/scheduling-service.ts';
+import { checkIdentifierSystem, checkIdentifierValue } from '../../domain/patient-identifier.ts';
 import { readInput, subjectOfCare } from '../../staff/staff-inputs.ts';
-import { BSN_SYSTEM, isBsn, maskIdentifier } from './patient-identifier.ts';
+import { maskIdentifier } from './patient-identifier.ts';
 
 const system = z
   .string({ error: 'is required' })
-  .regex(
-    /^(urn:oid:[0-2](\.\d+)+|https?:\/\/\S+)$/,
-    'must be an identifier system: urn:oid:… or an http(s) URI',
-  )
+  .superRefine((value, ctx) => {
+    const problem = checkIdentifierSystem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
   .describe('The identifier system, e.g. http://fhir.nl/fhir/NamingSystem/bsn');
 
 /** A patient, named in the body so the personnummer stays out of URLs and access logs. */
@@ -26,18 +27,12 @@ export const patientInput = z.object({ subjectOfCare }).meta({ id: 'Patient' });
 /** A patient and one identifier system. */
 export const patientSystemInput = z.object({ subjectOfCare, system }).meta({ id: 'PatientSystem' });
 
-/** An identifier to record; a BSN must pass the elfproef. */
+/** An identifier to record; a BSN must pass the elfproef (the domain's checks, as a calendar import's). */
 export const patientIdentifierInput = z
-  .object({
-    subjectOfCare,
-    system,
-    value: z
-      .string({ error: 'is required' })
-      .regex(/^[A-Za-z0-9.-]{1,64}$/, 'must be 1 to 64 letters, digits, dots or hyphens'),
-  })
-  .refine((input) => input.system !== BSN_SYSTEM || isBsn(input.value), {
-    message: 'a BSN must be nine digits that pass the elfproef',
-    path: ['value'],
+  .object({ subjectOfCare, system, value: z.string({ error: 'is required' }) })
+  .superRefine((input, ctx) => {
+    const problem = checkIdentifierValue(input);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['value'] });
   })
   .meta({ id: 'PatientIdentifier' });
 

@@ -6,15 +6,16 @@
  *
  * @module
  */
+import { BSN_SYSTEM } from '../../domain/patient-identifier.ts';
 import { maskSubjectOfCare } from '../../domain/personnummer.ts';
 import type { PatientIdentifier } from '../../domain/types.ts';
+
+export { BSN_SYSTEM, isBsn } from '../../domain/patient-identifier.ts';
 
 /** Swedish personnummer (Skatteverket), as FHIR `Identifier.system`. */
 export const PERSONNUMMER_SYSTEM = 'urn:oid:1.2.752.129.2.1.3.1';
 /** Swedish samordningsnummer (coordination number). */
 export const SAMORDNINGSNUMMER_SYSTEM = 'urn:oid:1.2.752.129.2.1.3.3';
-/** Dutch burgerservicenummer, the identifier Spreekuur.nl matches its users by. */
-export const BSN_SYSTEM = 'http://fhir.nl/fhir/NamingSystem/bsn';
 
 /** The systems a portal accepts when `SPREEKUUR_PATIENT_IDENTIFIER_SYSTEMS` is unset. */
 export const DEFAULT_ACCEPTED_SYSTEMS: readonly string[] = [
@@ -75,12 +76,4 @@ export function maskIdentifiersInText(
   for (const id of identifiers)
     if (id.value.length > 0) out = out.split(id.value).join(maskIdentifier(id));
   return out;
-}
-
-/** The elfproef: what makes nine digits a BSN. */
-export function isBsn(value: string): boolean {
-  if (!/^[0-9]{9}$/.test(value)) return false;
-  const digits = [...value].map(Number);
-  const sum = digits.slice(0, 8).reduce((acc, d, i) => acc + d * (9 - i), 0) - digits[8]!;
-  return sum % 11 === 0;
 }

@@ -8,7 +8,15 @@
  * @module
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 
 const VERSION = 'v1';
@@ -108,7 +116,18 @@ export function resolveSecretKey(options: {
     return { kind: 'file', key: parseSecretKey(readFileSync(path, 'utf8')), path, created: false };
   const key = randomBytes(SECRET_KEY_BYTES);
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
-  chmodSync(path, 0o600);
-  return { kind: 'file', key, path, created: true };
+  // Workers of one pool start together: the key is written whole under another name and linked
+  // into place, so exactly one process's key wins and no process ever reads a half-written file.
+  const draft = `${path}.${process.pid}.draft`;
+  writeFileSync(draft, `${key.toString('base64')}\n`, { mode: 0o600 });
+  try {
+    chmodSync(draft, 0o600);
+    linkSync(draft, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    rmSync(draft, { force: true });
+  }
+  const kept = parseSecretKey(readFileSync(path, 'utf8'));
+  return { kind: 'file', key: kept, path, created: kept.equals(key) };
 }

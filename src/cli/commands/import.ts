@@ -102,6 +102,7 @@ const KINDS: readonly [Exclude<keyof ImportReport, 'webBooking'>, string][] = [
   ['resources', 'resources'],
   ['timeslots', 'timeslots'],
   ['invitations', 'invitations'],
+  ['patientIdentifiers', 'patient identifiers'],
 ];
 
 /** The report as a person reads it: one line per kind, then the totals. */

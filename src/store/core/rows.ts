@@ -50,6 +50,7 @@ export interface TimeTypeRow {
   web_bookable: Flag;
   audience: TimeTypeAudience;
   booking_info: string | null;
+  cancel_info: string | null;
 }
 
 export interface PerformerRow {
@@ -142,6 +143,7 @@ export function toTimeType(r: TimeTypeRow): TimeType {
     audience: r.audience,
   };
   if (r.booking_info !== null) t.bookingInfo = r.booking_info;
+  if (r.cancel_info !== null) t.cancelInfo = r.cancel_info;
   return t;
 }
 

@@ -57,6 +57,7 @@ export const UPSERTS = {
       'web_bookable',
       'audience',
       'booking_info',
+      'cancel_info',
     ],
     describe: (t) => `time type ${t.id}`,
     values: (t, flag) => [
@@ -70,6 +71,7 @@ export const UPSERTS = {
       flag(t.webBookable),
       t.audience,
       t.bookingInfo ?? null,
+      t.cancelInfo ?? null,
     ],
   } satisfies Upsert<TimeType>,
   careType: {

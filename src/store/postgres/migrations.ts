@@ -19,9 +19,12 @@ import {
   type Migration,
   type SchemaSteps,
 } from '../core/migration-runner.ts';
-import { CREATE_WEBHOOK_SUBSCRIPTIONS } from '../../channels/webhooks/webhook-subscription-sql.ts';
-import { OUTBOX_RECEIPTS_SQL } from '../outbox-receipts-migration.ts';
-import { FACILITY_POSTAL_ADDRESS_SQL } from '../facility-address-migration.ts';
+import {
+  FACILITY_POSTAL_ADDRESS,
+  OUTBOX_RECEIPTS,
+  TIME_TYPE_CANCEL_INFO,
+  WEBHOOK_SUBSCRIPTIONS,
+} from '../core/shared-migration-steps.ts';
 
 export type { AppliedMigration, Migration };
 
@@ -193,16 +196,8 @@ CREATE INDEX bookings_to_expire_by_date ON bookings (expires_on)
   WHERE status = 'active' AND expired_at_utc_ms IS NULL AND slot_id IS NULL;
 `,
   },
-  {
-    version: 4,
-    name: 'outbox receipts and skipped messages',
-    sql: OUTBOX_RECEIPTS_SQL,
-  },
-  {
-    version: 5,
-    name: 'webhook subscriptions',
-    sql: CREATE_WEBHOOK_SUBSCRIPTIONS,
-  },
+  { version: 4, ...OUTBOX_RECEIPTS },
+  { version: 5, ...WEBHOOK_SUBSCRIPTIONS },
   {
     version: 6,
     name: 'patient identifiers besides the personnummer',
@@ -230,11 +225,8 @@ CREATE TABLE calendar_version (
 INSERT INTO calendar_version (id, version) VALUES (1, 0);
 `,
   },
-  {
-    version: 8,
-    name: 'facility postal address',
-    sql: FACILITY_POSTAL_ADDRESS_SQL,
-  },
+  { version: 8, ...FACILITY_POSTAL_ADDRESS },
+  { version: 9, ...TIME_TYPE_CANCEL_INFO },
 ];
 
 const SCHEMA: SchemaSteps = {

@@ -150,27 +150,6 @@ describePostgres('PostgreSQL store specifics', (serverUrl) => {
     assert.equal(await b.findActiveBookingOnSlot(to!.id), undefined);
   });
 
-  void it('waits for running transactions on close, then refuses new calls', async () => {
-    const url = await freshSchemaUrl(serverUrl);
-    const store = openPostgresStore(url);
-    await seedOneFacility(store);
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let markStarted!: () => void;
-    const started = new Promise<void>((resolve) => (markStarted = resolve));
-    const running = store.transaction(async (tx) => {
-      markStarted();
-      await held;
-      return (await tx.getFacility(FACILITY))?.hsaId;
-    });
-    await started;
-    const closing = store.close();
-    release();
-    await assert.rejects(store.getFacility(FACILITY), /closed/);
-    assert.equal(await running, FACILITY, 'the running transaction finished on its connection');
-    await closing;
-  });
-
   void it('keeps HSA-ids case-insensitive in the database itself, so every instance agrees', async () => {
     const url = await freshSchemaUrl(serverUrl);
     const store = instance(url);

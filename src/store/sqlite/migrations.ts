@@ -15,9 +15,12 @@ import {
   type MigrationStatement,
   type SchemaSteps,
 } from '../core/migration-runner.ts';
-import { OUTBOX_RECEIPTS_SQL } from '../outbox-receipts-migration.ts';
-import { FACILITY_POSTAL_ADDRESS_SQL } from '../facility-address-migration.ts';
-import { CREATE_WEBHOOK_SUBSCRIPTIONS } from '../../channels/webhooks/webhook-subscription-sql.ts';
+import {
+  FACILITY_POSTAL_ADDRESS,
+  OUTBOX_RECEIPTS,
+  TIME_TYPE_CANCEL_INFO,
+  WEBHOOK_SUBSCRIPTIONS,
+} from '../core/shared-migration-steps.ts';
 
 export type { AppliedMigration, Migration };
 
@@ -182,16 +185,8 @@ CREATE INDEX bookings_to_expire_by_date ON bookings (expires_on)
 CREATE INDEX timeslots_by_facility_performer_start ON timeslots (facility, performer, start_utc_ms, id);
 `,
   },
-  {
-    version: 5,
-    name: 'outbox receipts and skipped messages',
-    sql: OUTBOX_RECEIPTS_SQL,
-  },
-  {
-    version: 6,
-    name: 'webhook subscriptions',
-    sql: CREATE_WEBHOOK_SUBSCRIPTIONS,
-  },
+  { version: 5, ...OUTBOX_RECEIPTS },
+  { version: 6, ...WEBHOOK_SUBSCRIPTIONS },
   {
     version: 7,
     name: 'patient identifiers besides the personnummer',
@@ -205,11 +200,8 @@ CREATE TABLE patient_identifiers (
 ) STRICT;
 `,
   },
-  {
-    version: 8,
-    name: 'facility postal address',
-    sql: FACILITY_POSTAL_ADDRESS_SQL,
-  },
+  { version: 8, ...FACILITY_POSTAL_ADDRESS },
+  { version: 9, ...TIME_TYPE_CANCEL_INFO },
 ];
 
 const SCHEMA: SchemaSteps = {

@@ -167,32 +167,6 @@ void describe('SQLite migrations', () => {
   });
 });
 
-void describe('SqliteCalendarStore lifecycle', () => {
-  void it('lets a running transaction finish before closing and refuses calls afterwards', async () => {
-    const store = openSqliteStore(':memory:');
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let markStarted!: () => void;
-    const started = new Promise<void>((resolve) => (markStarted = resolve));
-    const running = store.transaction(async (tx) => {
-      markStarted();
-      await released;
-      return tx.listFacilities();
-    });
-    await started;
-    const closing = store.close();
-    release();
-    assert.deepEqual(await running, []);
-    await closing;
-    await assert.rejects(store.stats(), /closed/);
-    await assert.rejects(
-      store.transaction(async () => undefined),
-      /closed/,
-    );
-    await store.close();
-  });
-});
-
 void describe('SqliteCalendarStore facility lookups (kept per calendar version)', () => {
   const unit = (name: string, hsaId = 'SE2321000016-FAC1') => ({
     hsaId,
