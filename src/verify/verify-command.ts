@@ -5,9 +5,9 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { checkSubjectOfCareId } from '../domain/personnummer.ts';
-import { CliError, type Command } from '../cli/command.ts';
+import { CliError } from '../cli/command.ts';
+import { defineCommand } from '../cli/define-command.ts';
 import type { ClientTls } from '../soap-client/soap-client.ts';
 import { readVerifyConfigFile } from './verify-config-file.ts';
 
@@ -40,56 +40,66 @@ function readTls(
   return { ...(cert ? { cert } : {}), ...(key ? { key } : {}), ...(ca ? { ca } : {}) };
 }
 
-export const verifyCommand: Command = {
+export const verifyCommand = defineCommand({
   name: 'verify',
   usage:
     '<producer base URL> --facility <hsa-id> [--subject-of-care <pnr>] [--time-type <id>] ' +
     '[--read-only] [--race <n>] [--days <n>] [--report <file.html>] [--json] [--config <file>] ' +
     '[--cert <pem>] [--key <pem>] [--ca <pem>] [--timeout <ms>]',
   summary: 'Check that a crm:scheduling 1.1 producer (any, not only tidbok) keeps the contracts.',
-  help: [
+  about: [
     'Plays MVK against the producer: reference data, availability, MakeBooking, GetBookingDetails,',
     'GetSubjectOfCareSchedule, UpdateBooking, CancelBooking, retries, races and bad input, and',
     'checks every answer against the contract schemas. Each check is listed under the rivta-spec',
     'must-have it proves; see docs/verify.md for the list. A normal run books and cancels every',
     'booking it made, also when checks fail; --read-only books nothing (for production).',
-    '',
-    'Options:',
-    '  --facility <hsa-id>       the unit to test (LogicalAddress and healthcare_facility)',
-    `  --subject-of-care <pnr>   the patient, 12 digits (default ${DEFAULT_SUBJECT_OF_CARE}, a test person)`,
-    '  --time-type <id>          book only slots of this time type',
-    '  --read-only               skip everything that books',
-    '  --race <n>                also book one slot with n parallel MakeBookings (n ≥ 2)',
-    '  --days <n>                look for free slots this many days ahead (default 14)',
-    '  --report <file.html>      write an HTML report with the evidence',
-    '  --json                    print one JSON document instead of the text report',
-    '  --config <file>           JSON: baseUrl, endpoints per operation, tls files',
-    '  --cert, --key, --ca <pem> client certificate, its key, and the CA to trust (mutual TLS)',
-    '  --timeout <ms>            give up on an answer after this long (default 30000)',
-    '',
-    'Exit status: 0 when every check passed, 1 when one failed, 2 for wrong usage.',
-  ].join('\n'),
-  async run(args, io) {
-    const { values, positionals } = parseArgs({
-      args: [...args],
-      options: {
-        facility: { type: 'string' },
-        'subject-of-care': { type: 'string' },
-        'time-type': { type: 'string' },
-        'read-only': { type: 'boolean' },
-        race: { type: 'string' },
-        days: { type: 'string' },
-        report: { type: 'string' },
-        json: { type: 'boolean' },
-        config: { type: 'string' },
-        cert: { type: 'string' },
-        key: { type: 'string' },
-        ca: { type: 'string' },
-        timeout: { type: 'string' },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
+  ],
+  options: {
+    facility: {
+      type: 'string',
+      arg: 'hsa-id',
+      help: 'the unit to test (LogicalAddress and healthcare_facility)',
+    },
+    'subject-of-care': {
+      type: 'string',
+      arg: 'pnr',
+      help: `the patient, 12 digits (default ${DEFAULT_SUBJECT_OF_CARE}, a test person)`,
+    },
+    'time-type': { type: 'string', arg: 'id', help: 'book only slots of this time type' },
+    'read-only': { type: 'boolean', help: 'skip everything that books' },
+    race: {
+      type: 'string',
+      arg: 'n',
+      help: 'also book one slot with n parallel MakeBookings (n ≥ 2)',
+    },
+    days: {
+      type: 'string',
+      arg: 'n',
+      help: 'look for free slots this many days ahead (default 14)',
+    },
+    report: { type: 'string', arg: 'file.html', help: 'write an HTML report with the evidence' },
+    json: { type: 'boolean', help: 'print one JSON document instead of the text report' },
+    config: {
+      type: 'string',
+      arg: 'file',
+      help: 'JSON: baseUrl, endpoints per operation, tls files',
+    },
+    cert: {
+      type: 'string',
+      label: '--cert, --key, --ca <pem>',
+      help: 'client certificate, its key, and the CA to trust (mutual TLS)',
+    },
+    key: { type: 'string' },
+    ca: { type: 'string' },
+    timeout: {
+      type: 'string',
+      arg: 'ms',
+      help: 'give up on an answer after this long (default 30000)',
+    },
+  },
+  notes: ['Exit status: 0 when every check passed, 1 when one failed, 2 for wrong usage.'],
+  positionals: true,
+  async run({ values, positionals }, io) {
     const config = values.config !== undefined ? readVerifyConfigFile(values.config) : undefined;
     if (positionals.length > 1) throw new CliError('give one producer base URL', 2);
     const baseUrl = positionals[0] ?? config?.baseUrl;
@@ -138,4 +148,4 @@ export const verifyCommand: Command = {
     }
     return report.failed === 0 ? 0 : 1;
   },
-};
+});

@@ -10,8 +10,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BSN_SYSTEM } from '../../src/channels/fhir-portal/patient-identifier.ts';
-import { commands } from '../../src/cli/commands/index.ts';
-import { runCli } from '../../src/cli/run-cli.ts';
 import { soapMakeBooking } from '../support/booking-calls.ts';
 import { PATIENT } from '../support/test-calendar.ts';
 import { TEST_BSN } from './fhir-fixtures.ts';
@@ -20,6 +18,7 @@ import {
   startFhirTestApp,
   type FhirTestApp,
 } from './fhir-test-app.ts';
+import { runTidbok } from '../support/run-tidbok.ts';
 
 const TOKEN = 'patient-identifier-admin-token-01';
 
@@ -38,16 +37,7 @@ describe('patient identifiers for the FHIR portal', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function tidbok(...args: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(args, commands, {
-      out: (l) => out.push(l),
-      err: (l) => err.push(l),
-      env: { TIDBOK_DB: db },
-    });
-    return { code, out, err };
-  }
+  const tidbok = (...args: string[]) => runTidbok({ TIDBOK_DB: db }, ...args);
 
   async function admin(path: string, body: unknown) {
     const res = await fetch(`${t.url}${path}`, {

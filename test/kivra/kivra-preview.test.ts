@@ -4,8 +4,6 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { commands } from '../../src/cli/commands/index.ts';
-import { runCli } from '../../src/cli/run-cli.ts';
 import { createServices, type Services } from '../../src/services.ts';
 import {
   seedTestCalendar,
@@ -15,6 +13,7 @@ import {
   type SeededCalendar,
 } from '../support/test-calendar.ts';
 import { pdfText } from './letter-facts.ts';
+import { runTidbok } from '../support/run-tidbok.ts';
 
 describe('tidbok kivra preview', () => {
   let dir: string;
@@ -32,16 +31,8 @@ describe('tidbok kivra preview', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function tidbok(...args: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(args, commands, {
-      out: (l) => out.push(l),
-      err: (l) => err.push(l),
-      env: { TIDBOK_DB: db, KIVRA_INFO_URL: 'https://vard.example.se/kivra' },
-    });
-    return { code, out, err };
-  }
+  const tidbok = (...args: string[]) =>
+    runTidbok({ TIDBOK_DB: db, KIVRA_INFO_URL: 'https://vard.example.se/kivra' }, ...args);
 
   it('writes the booking letter as PDF and JSON with the personnummer masked', async () => {
     const slot = calendar.doctorSlots[0]!;

@@ -5,27 +5,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { commands } from '../../src/cli/commands/index.ts';
-import { runCli } from '../../src/cli/run-cli.ts';
 import { schedulingInteractions } from '../../src/contracts/scheduling.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { FACILITY } from '../support/test-calendar.ts';
 import { createTestPki, type TestPki } from '../support/test-pki.ts';
 import { faultsWithHttp200, startBrokenProducer } from './broken-producer.ts';
 import { PERSON_ID_IN_CLEAR } from './verify-support.ts';
+import { runTidbok } from '../support/run-tidbok.ts';
 
 const bin = fileURLToPath(new URL('../../bin/tidbok.mjs', import.meta.url));
 
-async function cli(...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, commands, {
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    env: {},
-  });
-  return { code, out, err };
-}
+const cli = (...args: string[]) => runTidbok({}, ...args);
 
 /** Runs `node bin/tidbok.mjs …` (what `npx tidbok` runs) without blocking the in-process producer. */
 function runBin(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {

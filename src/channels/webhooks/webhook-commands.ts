@@ -5,8 +5,9 @@
  *
  * @module
  */
-import { parseArgs } from 'node:util';
 import { CliError, type CliIo, type Command } from '../../cli/command.ts';
+import { dbOption, jsonOption, printAnswer } from '../../cli/common-options.ts';
+import { defineCommand, onlyPositional } from '../../cli/define-command.ts';
 import {
   SecretKeyMissingError,
   WebhookInputError,
@@ -20,12 +21,6 @@ export type OpenSubscriptions = <T>(
   db: string | undefined,
   fn: (subscriptions: WebhookSubscriptions) => Promise<T>,
 ) => Promise<T>;
-
-const dbOption = { db: { type: 'string' } } as const;
-const common = [
-  '  --json            print JSON',
-  '  --db <url>        store (default: $DATABASE_URL, else $TIDBOK_DB, else ./data/tidbok.db)',
-].join('\n');
 
 function describe(s: WebhookSubscriptionView): string {
   const facilities = s.facilities === 'all' ? 'all facilities' : s.facilities.join(',');
@@ -43,59 +38,84 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Parses `<id> [--json] [--db <url>]`. */
-function idArgs(args: readonly string[], name: string) {
-  const { values, positionals } = parseArgs({
-    args: [...args],
-    options: { ...dbOption, json: { type: 'boolean' } },
-    allowPositionals: true,
-    strict: true,
+/**
+ * `webhook <verb> <id>`: acts on one subscription and prints what `act`
+ * answers; an unknown id (`act` answers undefined or false) fails.
+ */
+function subscriptionCommand<T>(
+  open: OpenSubscriptions,
+  spec: {
+    readonly verb: 'remove' | 'rotate' | 'enable';
+    readonly usage: string;
+    readonly summary: string;
+    readonly about: readonly string[];
+    /** What `--json` prints, for its help; `undefined`: the option is accepted but prints no JSON. */
+    readonly json: string | undefined;
+    act(subscriptions: WebhookSubscriptions, id: string): Promise<T | undefined | false>;
+    describe(done: T, id: string): string[];
+  },
+): Command {
+  return defineCommand({
+    name: `webhook ${spec.verb}`,
+    usage: spec.usage,
+    summary: spec.summary,
+    about: spec.about,
+    options: {
+      json: { type: 'boolean', ...(spec.json ? { help: `print ${spec.json} as JSON` } : {}) },
+      ...dbOption,
+    },
+    positionals: true,
+    async run({ values, positionals }, io) {
+      const id = onlyPositional(positionals, `usage: tidbok webhook ${spec.verb} <id>`);
+      const done = await open(io, values.db, (subs) => guarded(() => spec.act(subs, id)));
+      if (done === undefined || done === false) throw new CliError(`no webhook subscription ${id}`);
+      printAnswer(io, spec.json !== undefined && values.json, done, (d) => spec.describe(d, id));
+      return 0;
+    },
   });
-  if (positionals.length !== 1) throw new CliError(`usage: tidbok webhook ${name} <id>`, 2);
-  return { id: positionals[0]!, json: values.json ?? false, db: values.db };
 }
-
-const found = <T>(value: T | undefined, id: string): T => {
-  if (value === undefined || value === false) throw new CliError(`no webhook subscription ${id}`);
-  return value;
-};
 
 /** The five commands, opening subscriptions with `open`. */
 export function webhookCommands(open: OpenSubscriptions): Command[] {
-  const add: Command = {
+  const add = defineCommand({
     name: 'webhook add',
     usage:
       '--url <url> [--facility <hsa-id>]… [--event <type>]… [--format standard|healthengine] [--include-personal-data] [--json] [--db <url>]',
     summary: 'Subscribe a URL to signed booking webhooks; prints its secret once.',
-    help: [
+    about: [
       'Registers a receiver. Every booking change at the chosen facilities (default all) and of',
       'the chosen events (default all: booking.created, booking.rescheduled, booking.cancelled,',
       'invitation.created, invitation.withdrawn) is POSTed to it, signed (Standard Webhooks).',
       'The secret (whsec_…) is printed once: give it to the receiver now.',
-      '',
-      'Options:',
-      '  --url <url>                https (plain http only to loopback with WEBHOOK_ALLOW_LOOPBACK=true)',
-      '  --facility <hsa-id>        repeat for several; default all facilities',
-      '  --event <type>             repeat for several; default all events',
-      '  --format <f>               standard (default) or healthengine',
-      '  --include-personal-data    add the personnummer and the patient’s name to bodies',
-      common,
-    ].join('\n'),
-    async run(args, io) {
-      const { values } = parseArgs({
-        args: [...args],
-        options: {
-          ...dbOption,
-          url: { type: 'string' },
-          facility: { type: 'string', multiple: true },
-          event: { type: 'string', multiple: true },
-          format: { type: 'string' },
-          'include-personal-data': { type: 'boolean' },
-          json: { type: 'boolean' },
-        },
-        strict: true,
-      });
-      if (!values.url) throw new CliError('name the receiver: --url <url>', 2);
+    ],
+    options: {
+      url: {
+        type: 'string',
+        arg: 'url',
+        help: 'https (plain http only to loopback with WEBHOOK_ALLOW_LOOPBACK=true)',
+        required: 'name the receiver: --url <url>',
+      },
+      facility: {
+        type: 'string',
+        multiple: true,
+        arg: 'hsa-id',
+        help: 'repeat for several; default all facilities',
+      },
+      event: {
+        type: 'string',
+        multiple: true,
+        arg: 'type',
+        help: 'repeat for several; default all events',
+      },
+      format: { type: 'string', arg: 'f', help: 'standard (default) or healthengine' },
+      'include-personal-data': {
+        type: 'boolean',
+        help: 'add the personnummer and the patient’s name to bodies',
+      },
+      ...jsonOption('the id and the secret'),
+      ...dbOption,
+    },
+    async run({ values }, io) {
       const request = {
         url: values.url,
         ...(values.facility ? { facilities: values.facility } : {}),
@@ -104,87 +124,68 @@ export function webhookCommands(open: OpenSubscriptions): Command[] {
         includePersonalData: values['include-personal-data'] ?? false,
       };
       const made = await open(io, values.db, (subs) => guarded(() => subs.create(request)));
-      if (values.json) io.out(JSON.stringify({ id: made.subscription.id, secret: made.secret }));
-      else {
-        io.out(describe(made.subscription));
-        io.out(`secret: ${made.secret}`);
-        io.out('Keep the secret now: it is not shown again.');
-      }
+      printAnswer(io, values.json, { id: made.subscription.id, secret: made.secret }, () => [
+        describe(made.subscription),
+        `secret: ${made.secret}`,
+        'Keep the secret now: it is not shown again.',
+      ]);
       return 0;
     },
-  };
+  });
 
-  const list: Command = {
+  const list = defineCommand({
     name: 'webhook list',
     usage: '[--json] [--db <url>]',
     summary: 'List webhook subscriptions (never their secrets).',
-    help: ['Shows each subscription, whether it is enabled and why not.', '', common].join('\n'),
-    async run(args, io) {
-      const { values } = parseArgs({
-        args: [...args],
-        options: { ...dbOption, json: { type: 'boolean' } },
-        strict: true,
-      });
+    about: ['Shows each subscription, whether it is enabled and why not.'],
+    options: { ...jsonOption('the subscriptions'), ...dbOption },
+    async run({ values }, io) {
       const all = await open(io, values.db, (subs) => subs.list());
-      if (values.json) io.out(JSON.stringify(all));
-      else if (all.length === 0) io.out('No webhook subscriptions.');
-      else for (const s of all) io.out(describe(s));
+      printAnswer(io, values.json, all, (subscriptions) =>
+        subscriptions.length === 0 ? ['No webhook subscriptions.'] : subscriptions.map(describe),
+      );
       return 0;
     },
-  };
+  });
 
-  const remove: Command = {
-    name: 'webhook remove',
+  const remove = subscriptionCommand(open, {
+    verb: 'remove',
     usage: '<id> [--db <url>]',
     summary: 'Remove a webhook subscription; its queued events are not sent.',
-    help: ['Deletes the subscription and its secrets.', '', common].join('\n'),
-    async run(args, io) {
-      const { id, db } = idArgs(args, 'remove');
-      found(await open(io, db, (subs) => subs.remove(id)), id);
-      io.out(`Removed ${id}.`);
-      return 0;
-    },
-  };
+    about: ['Deletes the subscription and its secrets.'],
+    json: undefined,
+    act: (subs, id) => subs.remove(id),
+    describe: (_removed, id) => [`Removed ${id}.`],
+  });
 
-  const rotate: Command = {
-    name: 'webhook rotate',
+  const rotate = subscriptionCommand(open, {
+    verb: 'rotate',
     usage: '<id> [--json] [--db <url>]',
     summary: 'Give a subscription a new secret; the old one keeps signing for 24 hours.',
-    help: [
+    about: [
       'Prints the new secret once. For 24 hours every delivery carries two signatures, one per',
       'secret, so the receiver can switch to the new secret at any time in that window.',
-      '',
-      common,
-    ].join('\n'),
-    async run(args, io) {
-      const { id, json, db } = idArgs(args, 'rotate');
-      const rotated = found(await open(io, db, (subs) => guarded(() => subs.rotate(id))), id);
-      if (json) io.out(JSON.stringify(rotated));
-      else {
-        io.out(`secret: ${rotated.secret}`);
-        io.out(`The previous secret also signs until ${rotated.previousSecretUntil}.`);
-      }
-      return 0;
-    },
-  };
+    ],
+    json: 'the new secret',
+    act: (subs, id) => subs.rotate(id),
+    describe: (rotated) => [
+      `secret: ${rotated.secret}`,
+      `The previous secret also signs until ${rotated.previousSecretUntil}.`,
+    ],
+  });
 
-  const enable: Command = {
-    name: 'webhook enable',
+  const enable = subscriptionCommand(open, {
+    verb: 'enable',
     usage: '<id> [--json] [--db <url>]',
     summary: 'Enable a subscription that was disabled (HTTP 410, or failing for 5 days).',
-    help: [
+    about: [
       'Deliveries start again with the next booking change; events made while it was',
       'disabled are not sent.',
-      '',
-      common,
-    ].join('\n'),
-    async run(args, io) {
-      const { id, json, db } = idArgs(args, 'enable');
-      const enabled = found(await open(io, db, (subs) => subs.enable(id)), id);
-      io.out(json ? JSON.stringify(enabled) : describe(enabled));
-      return 0;
-    },
-  };
+    ],
+    json: 'the subscription',
+    act: (subs, id) => subs.enable(id),
+    describe: (enabled) => [describe(enabled)],
+  });
 
   return [add, list, remove, rotate, enable];
 }

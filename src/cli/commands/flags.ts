@@ -3,21 +3,39 @@ import { readFile } from 'node:fs/promises';
 import { CliError, type CliIo } from '../command.ts';
 
 export const patientOptions = {
-  patient: { type: 'string' },
-  'patient-file': { type: 'string' },
-  'first-name': { type: 'string' },
+  patient: {
+    type: 'string',
+    arg: 'pnr',
+    help: [
+      'the patient (12 characters, yyyyMMddnnnn); other local users can',
+      'read it in /proc/<pid>/cmdline while the command runs, so prefer:',
+    ],
+    also: [['--patient -', 'read the personnummer from standard input']],
+  },
+  'patient-file': {
+    type: 'string',
+    arg: 'file',
+    help: 'read the personnummer from a file (first line)',
+  },
+  'first-name': {
+    type: 'string',
+    label: '--first-name, --last-name, --middle-name, --phone, --email',
+    help: '',
+  },
   'middle-name': { type: 'string' },
   'last-name': { type: 'string' },
   phone: { type: 'string' },
   email: { type: 'string' },
 } as const;
 
-export const slotOptions = {
-  slot: { type: 'string' },
-  start: { type: 'string' },
-  end: { type: 'string' },
-  performer: { type: 'string' },
-} as const;
+/** The slot flags; `slot` and `at` word their help for the command. */
+export const slotOptions = (slot: string, at: string) =>
+  ({
+    slot: { type: 'string', arg: 'id', help: slot },
+    start: { type: 'string', label: '--start <ts> --end <ts>', help: at },
+    end: { type: 'string' },
+    performer: { type: 'string', arg: 'hsa-id', help: "with --start/--end: this performer's slot" },
+  }) as const;
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -25,14 +43,6 @@ const text = (v: Values, name: string) => {
   const value = v[name];
   return typeof value === 'string' ? value : undefined;
 };
-
-/** Help lines of the ways to give the personnummer. */
-export const patientHelp = [
-  '  --patient <pnr>          the patient (12 characters, yyyyMMddnnnn); other local users can',
-  '                           read it in /proc/<pid>/cmdline while the command runs, so prefer:',
-  '  --patient -              read the personnummer from standard input',
-  '  --patient-file <file>    read the personnummer from a file (first line)',
-];
 
 async function readStdin(io: CliIo): Promise<string> {
   if (io.stdin) return io.stdin();

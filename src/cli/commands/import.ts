@@ -3,7 +3,6 @@
  * store. Safe to repeat: the same file on the same day changes nothing
  * (docs/calendar-format.md).
  */
-import { parseArgs } from 'node:util';
 import {
   DEFAULT_HORIZON_DAYS,
   expandCalendar,
@@ -20,6 +19,8 @@ import { hooksThroughService } from '../../calendar/import-calendar-file.ts';
 import { createServices } from '../../services.ts';
 import { CliError } from '../command.ts';
 import type { CliIo, Command } from '../command.ts';
+import { jsonOption, printAnswer, redactUrl, storeOption } from '../common-options.ts';
+import { defineCommand } from '../define-command.ts';
 
 /** What `runImport` needs from outside; every field has a default. */
 export interface ImportDeps {
@@ -32,36 +33,20 @@ export interface ImportDeps {
   /** Opens the store a URL names; default `createStore`. */
   readonly openStore?: (url: string) => CalendarStore;
   readonly now?: () => number;
-  readonly io?: CliIo;
 }
 
-const options = {
-  db: { type: 'string' },
-  horizon: { type: 'string' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
 /**
- * Parses the arguments after `import`, then reads, expands and imports the
- * file and prints the report. Throws {@link CliError} or `CalendarFileError`
- * for input the user must fix.
+ * Reads, expands and imports the calendar file at `path` and prints the
+ * report. Throws {@link CliError} or `CalendarFileError` for input the user
+ * must fix.
  */
-export async function runImport(
-  args: readonly string[],
-  deps: ImportDeps = {},
+async function runImport(
+  path: string,
+  values: { readonly db?: string; readonly horizon?: number; readonly json?: boolean },
+  deps: ImportDeps,
+  io: CliIo,
 ): Promise<ImportReport> {
-  const io = deps.io ?? processIo();
-  const { values, positionals } = parseArgs({
-    args: [...args],
-    options,
-    allowPositionals: true,
-    strict: true,
-  });
-  if (positionals.length !== 1)
-    throw new CliError('give exactly one calendar file: tidbok import <file>', 2);
-  const path = positionals[0]!;
-  const horizonDays = parseHorizon(values.horizon);
+  const horizonDays = values.horizon ?? DEFAULT_HORIZON_DAYS;
   // The server's own settings (DATABASE_URL, else TIDBOK_DB; EI), so staff import into the store it serves.
   const config = loadConfig(io.env);
   const url = values.db ?? config.databaseUrl;
@@ -86,15 +71,13 @@ export async function runImport(
     await store.close();
   }
 
-  if (values.json) io.out(JSON.stringify(report));
-  else
-    for (const line of describeReport(report, { path, url: redact(url), todayDt, horizonDays }))
-      io.out(line);
+  printAnswer(io, values.json, report, (r) =>
+    describeReport(r, { path, url: redactUrl(url), todayDt, horizonDays }),
+  );
   return report;
 }
 
-function parseHorizon(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_HORIZON_DAYS;
+function parseHorizon(value: string): number {
   const days = /^\d+$/.test(value) ? Number(value) : NaN;
   if (!(days >= 1 && days <= MAX_HORIZON_DAYS))
     throw new CliError(`--horizon must be a number of days from 1 to ${MAX_HORIZON_DAYS}`, 2);
@@ -111,11 +94,6 @@ async function readFile(path: string) {
     if (code === 'EACCES') throw new CliError(`no permission to read ${path}`);
     throw err;
   }
-}
-
-/** A database URL without its password, fit to print. */
-function redact(url: string): string {
-  return url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
 }
 
 const KINDS: readonly [Exclude<keyof ImportReport, 'webBooking'>, string][] = [
@@ -170,40 +148,35 @@ export function describeReport(
   return lines;
 }
 
-function processIo(): CliIo {
-  return {
-    out: (line) => process.stdout.write(`${line}\n`),
-    err: (line) => process.stderr.write(`${line}\n`),
-    env: process.env,
-  };
-}
-
 /** The `import` command with its dependencies wired, e.g. the domain's invitation service. */
-export function makeImportCommand(deps: Omit<ImportDeps, 'io'> = {}): Command {
-  return {
-    ...importCommandText,
-    async run(args, io) {
-      await runImport(args, { ...deps, io });
+export function makeImportCommand(deps: ImportDeps = {}): Command {
+  return defineCommand({
+    name: 'import',
+    usage: '<file> [--db <url>] [--horizon <days>] [--json]',
+    summary: 'Load a calendar file (JSON) into the store; loading it again changes nothing.',
+    about: [
+      'Reads a calendar file (see docs/calendar-format.md), turns its weekly templates into',
+      'timeslots for the coming days and writes everything in one transaction. Nothing is',
+      'deleted; the same file on the same day changes nothing.',
+    ],
+    options: {
+      ...storeOption('store to write: a SQLite path or sqlite: URL'),
+      horizon: {
+        type: 'string',
+        arg: 'days',
+        help: `how many days, today included, templates cover (default ${DEFAULT_HORIZON_DAYS})`,
+        parse: parseHorizon,
+      },
+      ...jsonOption('the report'),
+    },
+    positionals: true,
+    async run({ values, positionals }, io) {
+      if (positionals.length !== 1)
+        throw new CliError('give exactly one calendar file: tidbok import <file>', 2);
+      await runImport(positionals[0]!, values, deps, io);
       return 0;
     },
-  };
+  });
 }
-
-const importCommandText = {
-  name: 'import',
-  usage: '<file> [--db <url>] [--horizon <days>] [--json]',
-  summary: 'Load a calendar file (JSON) into the store; loading it again changes nothing.',
-  help: [
-    'Reads a calendar file (see docs/calendar-format.md), turns its weekly templates into',
-    'timeslots for the coming days and writes everything in one transaction. Nothing is',
-    'deleted; the same file on the same day changes nothing.',
-    '',
-    'Options:',
-    '  --db <url>        store to write: a SQLite path or sqlite: URL',
-    '                    (default: $DATABASE_URL, else $TIDBOK_DB, else ./data/tidbok.db)',
-    `  --horizon <days>  how many days, today included, templates cover (default ${DEFAULT_HORIZON_DAYS})`,
-    '  --json            print the report as JSON',
-  ].join('\n'),
-};
 
 export const importCommand: Command = makeImportCommand();

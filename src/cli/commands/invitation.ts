@@ -3,58 +3,47 @@
  * the same rules and outbox as the admin API.
  */
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { createInvitation, withdrawInvitation } from '../../staff/invitations.ts';
 import { cancelInput, createInvitationInput, readInput } from '../../staff/staff-inputs.ts';
-import { CliError, type Command } from '../command.ts';
-import { printBooking } from './booking-output.ts';
+import { CliError } from '../command.ts';
+import { bookingCommand, bookingIdCommand, messageOption } from './booking-command.ts';
 import * as flags from './flags.ts';
-import { dbHelp, dbOption, withServices } from './with-services.ts';
+import { withServices } from './with-services.ts';
 
-export const invitationCreateCommand: Command = {
+export const invitationCreateCommand = bookingCommand({
   name: 'invitation create',
   usage:
     '--facility <hsa-id> (--patient <pnr> | --patient - | --patient-file <file>) --first-name <n> --last-name <n> ' +
     '(--purpose <text> | --purpose-file <file>) [--time-type <id>] [--slot <id> | --start <ts> --end <ts>] [options]',
   summary: 'Create an invitation (open, or timed on a slot) and report it to the engagement index.',
-  help: [
+  about: [
     'Creates an invitation for a patient. Without a slot it is open: the patient books it',
     'online. With --slot (or --start/--end) it is timed on that slot.',
-    '',
-    'Options:',
-    '  --facility <hsa-id>      the unit',
-    ...flags.patientHelp,
-    '  --first-name, --last-name, --middle-name, --phone, --email',
-    "  --time-type <id>         required for an open invitation; a timed one takes the slot's",
-    '  --care-type <id>',
-    '  --purpose <text>         the invitation text: plain, or DocBook 5 (an <article>)',
-    '  --purpose-file <file>    read the invitation text from a file',
-    '  --slot <id>              timed: this slot',
-    '  --start <ts> --end <ts>  timed: the slot at these local times (yyyyMMddHHmmss)',
-    "  --performer <hsa-id>     with --start/--end: this performer's slot",
-    '  --expires <yyyyMMdd>     last day an open invitation can be booked',
-    '  --id <id>                the invitation id (default: a new UUID)',
-    '  --json                   print the invitation as JSON',
-    dbHelp,
-  ].join('\n'),
-  async run(args, io) {
-    const { values } = parseArgs({
-      args: [...args],
-      options: {
-        ...dbOption,
-        ...flags.patientOptions,
-        ...flags.slotOptions,
-        facility: { type: 'string' },
-        'time-type': { type: 'string' },
-        'care-type': { type: 'string' },
-        purpose: { type: 'string' },
-        'purpose-file': { type: 'string' },
-        expires: { type: 'string' },
-        id: { type: 'string' },
-        json: { type: 'boolean' },
-      },
-      strict: true,
-    });
+  ],
+  options: {
+    facility: { type: 'string', arg: 'hsa-id', help: 'the unit' },
+    ...flags.patientOptions,
+    'time-type': {
+      type: 'string',
+      arg: 'id',
+      help: "required for an open invitation; a timed one takes the slot's",
+    },
+    'care-type': { type: 'string', arg: 'id', help: '' },
+    purpose: {
+      type: 'string',
+      arg: 'text',
+      help: 'the invitation text: plain, or DocBook 5 (an <article>)',
+    },
+    'purpose-file': { type: 'string', arg: 'file', help: 'read the invitation text from a file' },
+    ...flags.slotOptions(
+      'timed: this slot',
+      'timed: the slot at these local times (yyyyMMddHHmmss)',
+    ),
+    expires: { type: 'string', arg: 'yyyyMMdd', help: 'last day an open invitation can be booked' },
+    id: { type: 'string', arg: 'id', help: 'the invitation id (default: a new UUID)' },
+  },
+  shown: ['the invitation', 'Invitation created'],
+  async act({ values }, io) {
     if (values.purpose !== undefined && values['purpose-file'] !== undefined)
       throw new CliError('give --purpose or --purpose-file, not both', 2);
     const purpose =
@@ -73,42 +62,22 @@ export const invitationCreateCommand: Command = {
       expiresOn: values.expires,
       id: values.id,
     };
-    const view = await withServices(io, values.db, ({ service }) =>
+    return withServices(io, values.db, ({ service }) =>
       createInvitation(service, readInput(createInvitationInput, body)),
     );
-    printBooking(io, 'Invitation created', view, values.json ?? false);
-    return 0;
   },
-};
+});
 
-export const invitationWithdrawCommand: Command = {
+export const invitationWithdrawCommand = bookingIdCommand({
   name: 'invitation withdraw',
   usage: '<id> [--message <text>] [--json] [--db <url>]',
   summary: 'Withdraw an invitation and delete it from the engagement index.',
-  help: [
-    'Withdraws an open or timed invitation (a timed one frees its slot).',
-    '',
-    'Options:',
-    '  --message <text>  why, kept when the time type allows messages',
-    '  --json            print the invitation as JSON',
-    dbHelp,
-  ].join('\n'),
-  async run(args, io) {
-    const { values, positionals } = parseArgs({
-      args: [...args],
-      options: { ...dbOption, message: { type: 'string' }, json: { type: 'boolean' } },
-      allowPositionals: true,
-      strict: true,
-    });
-    if (positionals.length !== 1) throw new CliError('give the invitation id', 2);
-    const view = await withServices(io, values.db, ({ service }) =>
-      withdrawInvitation(
-        service,
-        positionals[0]!,
-        readInput(cancelInput, { message: values.message }),
-      ),
-    );
-    printBooking(io, 'Invitation withdrawn', view, values.json ?? false);
-    return 0;
-  },
-};
+  about: ['Withdraws an open or timed invitation (a timed one frees its slot).'],
+  options: messageOption,
+  missingId: 'give the invitation id',
+  shown: ['the invitation', 'Invitation withdrawn'],
+  act: ({ id, values }, io) =>
+    withServices(io, values.db, ({ service }) =>
+      withdrawInvitation(service, id, readInput(cancelInput, { message: values.message })),
+    ),
+});

@@ -26,5 +26,3 @@ export async function withServices<T>(
     await services.close();
   }
 }
-
-export { dbHelp, dbOption } from './db-option.ts';
