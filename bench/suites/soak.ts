@@ -24,7 +24,7 @@ export const soak: Suite = {
           'GetAllTimeTypes and a malformed request in between. The server is what `npm start` runs ' +
           '(file store, demo calendar, outbox dispatcher to an EI simulator in the driver’s process). ' +
           'Memory is the server’s after a forced GC, at the start (after a 3 s warm-up) and at the end. ' +
-          'An error is a transport failure, an unexpected HTTP status or a cancellation not answered OK; ' +
+          'An error is a transport failure, an unexpected HTTP status or a cancellation refused (ERROR; INFO is a cancellation with a text for the patient); ' +
           'a booking refused because another client took the slot first is counted, not an error.',
         '',
         `${result.errorCount === 0 ? 'met' : '**missed**'}: ${result.errorCount} errors in ` +
