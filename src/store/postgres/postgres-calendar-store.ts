@@ -16,7 +16,6 @@
  */
 import pg from 'pg';
 import type { OutboxStore } from '../../outbox/outbox-store.ts';
-import { FreshRead } from '../core/fresh-read.ts';
 import type { StoreCapabilities } from '../calendar-store.ts';
 import type { TxConnection } from '../core/guarded-tx.ts';
 import { newestVersion } from '../core/migration-runner.ts';
@@ -123,8 +122,6 @@ export class PostgresCalendarStore extends StoreCore<PostgresQueries> {
   readonly #running = new Set<Promise<unknown>>();
   #readiness: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
-  /** The calendar version, read once per round trip for all requests that arrived meanwhile. */
-  readonly #version = new FreshRead(() => this.read((q) => q.calendarVersion()));
 
   /** Use {@link openPostgresStore}: it configures the pool. */
   constructor(pool: pg.Pool, options: PostgresStoreOptions = {}) {
@@ -152,11 +149,10 @@ export class PostgresCalendarStore extends StoreCore<PostgresQueries> {
   /**
    * The `calendar_version` row, which every transaction that writes calendar
    * data bumps as it commits, on whichever instance: one indexed read of one
-   * row, begun after the call, shared with the calls that arrived with it
-   * ({@link FreshRead}). Read it before the data it is to guard.
+   * row per call. Read it before the data it is to guard.
    */
   calendarVersion(): Promise<string> {
-    return this.#version.get();
+    return this.read((q) => q.calendarVersion());
   }
 
   /** Resolves once the schema is up to date; rejects with why it cannot be. */
