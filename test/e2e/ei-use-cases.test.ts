@@ -15,7 +15,14 @@ import {
   type WireTransaction,
 } from '../support/ei-checks.ts';
 import { soapCancelBooking, soapMakeBooking, soapUpdateBooking } from '../support/booking-calls.ts';
-import { FACILITY, HIDDEN, PARTNER, PATIENT, PATIENT_INFO } from '../support/test-calendar.ts';
+import {
+  bookingOfSlot,
+  FACILITY,
+  HIDDEN,
+  PARTNER,
+  PATIENT,
+  PATIENT_INFO,
+} from '../support/test-calendar.ts';
 import { startEiTestApp, type EiTestApp } from '../support/test-app.ts';
 
 const upsert = (
@@ -89,15 +96,7 @@ describe('every scheduling change reaches EI as the use cases of rivta-spec §3.
 
   it('a booking staff make for a patient creates one Booking engagement', async () => {
     const slot = doctor(1);
-    const outcome = await t.app.service.makeBooking({
-      facility: FACILITY,
-      id: slot.id,
-      startTs: slot.start.ts,
-      endTs: slot.end.ts,
-      subjectOfCare: PATIENT,
-      patient: PATIENT_INFO,
-      origin: 'staff',
-    });
+    const outcome = await t.app.service.makeBooking(bookingOfSlot(slot, 'staff'));
     assert.ok(outcome.ok);
 
     assert.deepEqual(await deliveredSince(0), [

@@ -15,7 +15,7 @@ import {
 import type { ChangeOutcome } from '../../src/domain/refusals.ts';
 import type { Booking, Timeslot } from '../../src/domain/types.ts';
 import type { Services } from '../../src/services.ts';
-import { PATIENT, PATIENT_INFO } from '../support/test-calendar.ts';
+import { bookingOfSlot, PATIENT } from '../support/test-calendar.ts';
 
 export const TEST_PNR = { system: PERSONNUMMER_SYSTEM, value: '191212121212' };
 /** A BSN that passes the elfproef. */
@@ -67,18 +67,7 @@ export async function bookSlot(
   slot: Timeslot,
   extra: { readonly reason?: string } = {},
 ): Promise<Booking> {
-  return allowed(
-    await services.service.makeBooking({
-      facility: slot.facility,
-      id: slot.id,
-      startTs: slot.start.ts,
-      endTs: slot.end.ts,
-      subjectOfCare: PATIENT,
-      patient: PATIENT_INFO,
-      origin: 'soap',
-      ...extra,
-    }),
-  );
+  return allowed(await services.service.makeBooking(bookingOfSlot(slot, 'soap', extra)));
 }
 
 /** Moves a booking to a seeded slot (origin `soap`). */

@@ -6,10 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServices, type Services } from '../../src/services.ts';
 import {
+  bookingOfSlot,
   seedTestCalendar,
-  FACILITY,
   PATIENT,
-  PATIENT_INFO,
   type SeededCalendar,
 } from '../support/test-calendar.ts';
 import { pdfText } from './letter-facts.ts';
@@ -36,15 +35,7 @@ describe('tidbok kivra preview', () => {
 
   it('writes the booking letter as PDF and JSON with the personnummer masked', async () => {
     const slot = calendar.doctorSlots[0]!;
-    const made = await services.service.makeBooking({
-      facility: FACILITY,
-      id: slot.id,
-      startTs: slot.start.ts,
-      endTs: slot.end.ts,
-      subjectOfCare: PATIENT,
-      patient: PATIENT_INFO,
-      origin: 'staff',
-    });
+    const made = await services.service.makeBooking(bookingOfSlot(slot, 'staff'));
     assert.ok(made.ok, JSON.stringify(made));
     const id = made.value.id;
     const out = join(dir, 'out');

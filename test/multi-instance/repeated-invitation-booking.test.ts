@@ -11,7 +11,13 @@ import type { CalendarStore } from '../../src/store/calendar-store.ts';
 import { openPostgresStore } from '../../src/store/postgres/postgres-calendar-store.ts';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-calendar-store.ts';
 import { describePostgres, freshSchemaUrl } from '../support/postgres.ts';
-import { FACILITY, PATIENT, PATIENT_INFO, seedTestCalendar } from '../support/test-calendar.ts';
+import {
+  bookingOfSlot,
+  FACILITY,
+  PATIENT,
+  PATIENT_INFO,
+  seedTestCalendar,
+} from '../support/test-calendar.ts';
 
 const stores: CalendarStore[] = [];
 after(async () => {
@@ -37,15 +43,7 @@ function repeatedBookingOfAnInvitation(open: () => Promise<CalendarStore>): void
 
     const answers = await Promise.all(
       Array.from({ length: 10 }, () =>
-        service.makeBooking({
-          facility: FACILITY,
-          id: invitation.id,
-          startTs: slot.start.ts,
-          endTs: slot.end.ts,
-          subjectOfCare: PATIENT,
-          patient: PATIENT_INFO,
-          origin: 'soap',
-        }),
+        service.makeBooking(bookingOfSlot(slot, 'soap', { id: invitation.id })),
       ),
     );
 

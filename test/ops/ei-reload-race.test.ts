@@ -21,7 +21,7 @@ import type { CalendarStore, StoreTx } from '../../src/store/calendar-store.ts';
 import { createStore } from '../../src/store/create-store.ts';
 import { describePostgres, freshSchemaUrl } from '../support/postgres.ts';
 import { testEiChannel } from '../support/test-app.ts';
-import { FACILITY, PATIENT, PATIENT_INFO, seedTestCalendar } from '../support/test-calendar.ts';
+import { bookingOfSlot, FACILITY, seedTestCalendar } from '../support/test-calendar.ts';
 
 /** A member of `target`, methods bound to it (the stores keep #private state). */
 function bound(target: object, name: string | symbol, receiver: unknown): unknown {
@@ -68,15 +68,7 @@ async function reloadRacingACancellation(url: string): Promise<void> {
     const channel = testEiChannel();
     const { service } = createServices({ store, channels: [channel] });
     const slot = calendar.doctorSlots[0]!;
-    const made = await service.makeBooking({
-      facility: FACILITY,
-      id: slot.id,
-      startTs: slot.start.ts,
-      endTs: slot.end.ts,
-      subjectOfCare: PATIENT,
-      patient: PATIENT_INFO,
-      origin: 'staff',
-    });
+    const made = await service.makeBooking(bookingOfSlot(slot, 'staff'));
     assert.ok(made.ok);
     const bookingId = made.value.id;
 

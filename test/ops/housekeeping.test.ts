@@ -15,7 +15,13 @@ import { silentLogger } from '../../src/logging/logger.ts';
 import { expected, receivedSince } from '../support/ei-received.ts';
 import { skipWithoutNationalContracts } from '../support/national-schemas.ts';
 import { PRODUCER_HSA_ID, TEST_EI_CONFIG, testEiChannel } from '../support/test-app.ts';
-import { FACILITY, PATIENT, PATIENT_INFO, seedTestCalendar } from '../support/test-calendar.ts';
+import {
+  bookingOfSlot,
+  FACILITY,
+  PATIENT,
+  PATIENT_INFO,
+  seedTestCalendar,
+} from '../support/test-calendar.ts';
 
 const DAY = 86_400_000;
 
@@ -62,15 +68,7 @@ void describe('housekeeping', { skip: skipWithoutNationalContracts }, () => {
     t.after(() => app.close());
     const calendar = await seedTestCalendar(app.store, clock());
     const slot = calendar.doctorSlots[0]!;
-    const booked = await app.service.makeBooking({
-      facility: FACILITY,
-      id: slot.id,
-      startTs: slot.start.ts,
-      endTs: slot.end.ts,
-      subjectOfCare: PATIENT,
-      patient: PATIENT_INFO,
-      origin: 'soap',
-    });
+    const booked = await app.service.makeBooking(bookingOfSlot(slot, 'soap'));
     assert.ok(booked.ok);
     const invited = await app.service.createInvitation({
       facility: FACILITY,

@@ -15,7 +15,13 @@ import { instantToDt, addDays } from '../../src/domain/local-time.ts';
 import { createServices } from '../../src/services.ts';
 import type { CalendarStore, NewOutboxMessage, StoreTx } from '../../src/store/calendar-store.ts';
 import { createStore } from '../../src/store/create-store.ts';
-import { PATIENT, PATIENT_INFO, FACILITY, seedTestCalendar } from '../support/test-calendar.ts';
+import {
+  bookingOfSlot,
+  PATIENT,
+  PATIENT_INFO,
+  FACILITY,
+  seedTestCalendar,
+} from '../support/test-calendar.ts';
 import { testEiChannel } from '../support/test-app.ts';
 
 /** What one transaction did: booking ids written per verb, and booking ids its outbox messages name. */
@@ -171,17 +177,7 @@ const ok = <T>(outcome: { ok: boolean; text?: string; value?: T }): T => {
 const SCENARIOS: Record<string, Scenario> = {
   'makeBooking: a free slot': async (service, calendar) => {
     const slot = calendar.doctorSlots[0]!;
-    ok(
-      await service.makeBooking({
-        facility: FACILITY,
-        id: slot.id,
-        startTs: slot.start.ts,
-        endTs: slot.end.ts,
-        subjectOfCare: PATIENT,
-        patient: PATIENT_INFO,
-        origin: 'soap',
-      }),
-    );
+    ok(await service.makeBooking(bookingOfSlot(slot, 'soap')));
   },
   'makeBooking: an open invitation': async (service, calendar) => {
     const invitation = ok<{ booking: { id: string } }>(
@@ -194,17 +190,7 @@ const SCENARIOS: Record<string, Scenario> = {
       }),
     );
     const slot = calendar.doctorSlots[1]!;
-    ok(
-      await service.makeBooking({
-        facility: FACILITY,
-        id: invitation.booking.id,
-        startTs: slot.start.ts,
-        endTs: slot.end.ts,
-        subjectOfCare: PATIENT,
-        patient: PATIENT_INFO,
-        origin: 'staff',
-      }),
-    );
+    ok(await service.makeBooking(bookingOfSlot(slot, 'staff', { id: invitation.booking.id })));
   },
   'rebook: a booking and a timed invitation': async (service, calendar) => {
     const [a, b, c, d] = calendar.doctorSlots.slice(2, 6);
@@ -250,17 +236,7 @@ const SCENARIOS: Record<string, Scenario> = {
   },
   'cancel: a booking and an invitation': async (service, calendar) => {
     const slot = calendar.doctorSlots[6]!;
-    const booked = ok<{ id: string }>(
-      await service.makeBooking({
-        facility: FACILITY,
-        id: slot.id,
-        startTs: slot.start.ts,
-        endTs: slot.end.ts,
-        subjectOfCare: PATIENT,
-        patient: PATIENT_INFO,
-        origin: 'soap',
-      }),
-    );
+    const booked = ok<{ id: string }>(await service.makeBooking(bookingOfSlot(slot, 'soap')));
     ok(await service.cancel({ bookingId: booked.id, facility: FACILITY, origin: 'soap' }));
     const invitation = ok<{ booking: { id: string } }>(
       await service.createInvitation({
@@ -338,17 +314,7 @@ const SCENARIOS: Record<string, Scenario> = {
   },
   'expireEnded: passed bookings and expired invitations': async (service, calendar, advance) => {
     const slot = calendar.doctorSlots[9]!;
-    ok(
-      await service.makeBooking({
-        facility: FACILITY,
-        id: slot.id,
-        startTs: slot.start.ts,
-        endTs: slot.end.ts,
-        subjectOfCare: PATIENT,
-        patient: PATIENT_INFO,
-        origin: 'soap',
-      }),
-    );
+    ok(await service.makeBooking(bookingOfSlot(slot, 'soap')));
     advance(40 * 86_400_000);
     assert.ok((await service.expireEnded()) > 0);
   },

@@ -5,7 +5,8 @@
  */
 import type { CalendarStore } from '../../src/store/calendar-store.ts';
 import { addDays, instantToDt, tsToInstant } from '../../src/domain/local-time.ts';
-import type { Timeslot } from '../../src/domain/types.ts';
+import type { ChangeOrigin, Timeslot } from '../../src/domain/types.ts';
+import type { MakeBookingInput } from '../../src/domain/booking-changes.ts';
 
 export const FACILITY = 'SE2321000016-1hz5';
 export const PARTNER = 'SE2321000016-7p3k';
@@ -229,4 +230,25 @@ export async function addLateCancelFeeSlot(
     await tx.upsertTimeslot(feeSlot);
   });
   return feeSlot;
+}
+
+/**
+ * What books `slot` for PATIENT, by `origin` (a SOAP MakeBooking or staff):
+ * the slot's own id unless `extra` names another (an invitation's).
+ */
+export function bookingOfSlot(
+  slot: Timeslot,
+  origin: ChangeOrigin,
+  extra: Partial<MakeBookingInput> = {},
+): MakeBookingInput {
+  return {
+    facility: slot.facility,
+    id: slot.id,
+    startTs: slot.start.ts,
+    endTs: slot.end.ts,
+    subjectOfCare: PATIENT,
+    patient: PATIENT_INFO,
+    origin,
+    ...extra,
+  };
 }
