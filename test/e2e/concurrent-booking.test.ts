@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MakeBooking } from '../../src/contracts/scheduling.ts';
 import { callSoap } from '../support/soap-client.ts';
+import { callMakeBooking } from '../support/booking-calls.ts';
 import { FACILITY, PATIENT_INFO } from '../support/test-calendar.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
@@ -22,24 +23,7 @@ describe('one slot, many patients at once', () => {
   it('gives exactly one of 100 parallel MakeBooking calls the slot; the others get ERROR with a text and no bookingId', async () => {
     const slot = t.calendar.doctorSlots[3]!;
     const answers = await Promise.all(
-      patients.map((patient) =>
-        callSoap(
-          t.url,
-          MakeBooking,
-          {
-            healthcare_facility_med: FACILITY,
-            requestedTimeslot: {
-              startTimeInclusive: slot.start.ts,
-              endTimeExclusive: slot.end.ts,
-              healthcare_facility: FACILITY,
-              bookingId: slot.id,
-              subject_of_care: patient,
-            },
-            subject_of_care_info: PATIENT_INFO,
-          },
-          { logicalAddress: FACILITY },
-        ),
-      ),
+      patients.map((patient) => callMakeBooking(t.url, slot, patient)),
     );
     assert.ok(answers.every((a) => a.status === 200));
     const ok = answers.filter((a) => a.response!.resultCode === 'OK');

@@ -8,13 +8,13 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, it } from 'node:test';
 import pg from 'pg';
-import { MakeBooking } from '../../src/contracts/scheduling.ts';
 import { openPostgresStore } from '../../src/store/postgres/postgres-calendar-store.ts';
 import type { PostgresCalendarStore } from '../../src/store/postgres/postgres-calendar-store.ts';
 import { startChild, type RunningChild } from '../support/child-process.ts';
 import { describePostgres, freshSchemaUrl } from '../support/postgres.ts';
-import { assertFault, callSoap } from '../support/soap-client.ts';
-import { FACILITY, PATIENT_INFO, seedTestCalendar } from '../support/test-calendar.ts';
+import { callMakeBooking } from '../support/booking-calls.ts';
+import { assertFault } from '../support/soap-client.ts';
+import { seedTestCalendar } from '../support/test-calendar.ts';
 import type { SeededCalendar } from '../support/test-calendar.ts';
 
 /** Distinct valid 12-digit patient ids. */
@@ -62,22 +62,9 @@ describePostgres('a producer instance whose database sessions are terminated', (
 
   const book = (slotIndex: number, patient: string) => {
     const slot = calendar.doctorSlots[slotIndex % calendar.doctorSlots.length]!;
-    return callSoap(
-      url,
-      MakeBooking,
-      {
-        healthcare_facility_med: FACILITY,
-        requestedTimeslot: {
-          startTimeInclusive: slot.start.ts,
-          endTimeExclusive: slot.end.ts,
-          healthcare_facility: FACILITY,
-          bookingId: slot.id,
-          subject_of_care: patient,
-        },
-        subject_of_care_info: PATIENT_INFO,
-      },
-      { logicalAddress: FACILITY },
-    ).catch((error: unknown) => ({ networkError: String(error) }));
+    return callMakeBooking(url, slot, patient).catch((error: unknown) => ({
+      networkError: String(error),
+    }));
   };
 
   void it('fails only the transactions whose session was lost, and keeps serving', async () => {

@@ -5,13 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { MakeBooking } from '../../src/contracts/scheduling.ts';
 import { openPostgresStore } from '../../src/store/postgres/postgres-calendar-store.ts';
 import type { PostgresCalendarStore } from '../../src/store/postgres/postgres-calendar-store.ts';
 import { startChild, type RunningChild } from '../support/child-process.ts';
 import { describePostgres, freshSchemaUrl } from '../support/postgres.ts';
-import { callSoap } from '../support/soap-client.ts';
-import { FACILITY, PATIENT_INFO, seedTestCalendar } from '../support/test-calendar.ts';
+import { callMakeBooking } from '../support/booking-calls.ts';
+import { seedTestCalendar } from '../support/test-calendar.ts';
 import type { SeededCalendar } from '../support/test-calendar.ts';
 
 /** 200 distinct patients: valid 12-digit ids with real birth dates (the check digit is not verified). */
@@ -43,24 +42,7 @@ describePostgres('two producer processes on one PostgreSQL database', (serverUrl
     assert.equal(new Set(urls).size, 2, 'two instances on two ports');
     const slot = calendar.doctorSlots[2]!;
     const answers = await Promise.all(
-      patients.map((patient, i) =>
-        callSoap(
-          urls[i % 2]!,
-          MakeBooking,
-          {
-            healthcare_facility_med: FACILITY,
-            requestedTimeslot: {
-              startTimeInclusive: slot.start.ts,
-              endTimeExclusive: slot.end.ts,
-              healthcare_facility: FACILITY,
-              bookingId: slot.id,
-              subject_of_care: patient,
-            },
-            subject_of_care_info: PATIENT_INFO,
-          },
-          { logicalAddress: FACILITY },
-        ),
-      ),
+      patients.map((patient, i) => callMakeBooking(urls[i % 2]!, slot, patient)),
     );
     assert.ok(
       answers.every((a) => a.status === 200),

@@ -15,6 +15,30 @@ const asPatient = (facility: string, subjectOfCare: string) => ({
 });
 
 /**
+ * MakeBooking of a free slot for `subjectOfCare`, with no Actor header, and
+ * the answer as it comes (a refusal or a fault included): for tests where
+ * many callers race for one slot.
+ */
+export function callMakeBooking(url: string, slot: Timeslot, subjectOfCare: string) {
+  return callSoap(
+    url,
+    MakeBooking,
+    {
+      healthcare_facility_med: slot.facility,
+      requestedTimeslot: {
+        startTimeInclusive: slot.start.ts,
+        endTimeExclusive: slot.end.ts,
+        healthcare_facility: slot.facility,
+        bookingId: slot.id,
+        subject_of_care: subjectOfCare,
+      },
+      subject_of_care_info: PATIENT_INFO,
+    },
+    { logicalAddress: slot.facility },
+  );
+}
+
+/**
  * MakeBooking on a slot. `bookingId` defaults to the slot's id (a free
  * slot); pass an open invitation's id to book that invitation.
  */
