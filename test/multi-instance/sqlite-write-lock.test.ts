@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { after, afterEach, describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-calendar-store.ts';
-import { MakeBooking } from '../../src/contracts/scheduling.ts';
-import { assertFault, callSoap } from '../support/soap-client.ts';
-import { PATIENT, PATIENT_INFO } from '../support/test-calendar.ts';
+import { callMakeBooking } from '../support/booking-calls.ts';
+import { assertFault } from '../support/soap-client.ts';
+import { PATIENT } from '../support/test-calendar.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 const BUSY_TIMEOUT_MS = 300;
@@ -63,25 +63,7 @@ describe('MakeBooking while another connection holds the SQLite write lock', () 
     await t.close();
   });
 
-  const book = () => {
-    const slot = t.calendar.doctorSlots[0]!;
-    return callSoap(
-      t.url,
-      MakeBooking,
-      {
-        healthcare_facility_med: slot.facility,
-        requestedTimeslot: {
-          startTimeInclusive: slot.start.ts,
-          endTimeExclusive: slot.end.ts,
-          healthcare_facility: slot.facility,
-          bookingId: slot.id,
-          subject_of_care: PATIENT,
-        },
-        subject_of_care_info: PATIENT_INFO,
-      },
-      { logicalAddress: slot.facility },
-    );
-  };
+  const book = () => callMakeBooking(t.url, t.calendar.doctorSlots[0]!, PATIENT);
 
   void it('answers a Server fault that says the database is busy, counts it, and books nothing', async () => {
     const file = await start();

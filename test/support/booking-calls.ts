@@ -20,22 +20,29 @@ const asPatient = (facility: string, subjectOfCare: string) => ({
  * many callers race for one slot.
  */
 export function callMakeBooking(url: string, slot: Timeslot, subjectOfCare: string) {
-  return callSoap(
-    url,
-    MakeBooking,
-    {
-      healthcare_facility_med: slot.facility,
-      requestedTimeslot: {
-        startTimeInclusive: slot.start.ts,
-        endTimeExclusive: slot.end.ts,
-        healthcare_facility: slot.facility,
-        bookingId: slot.id,
-        subject_of_care: subjectOfCare,
-      },
-      subject_of_care_info: PATIENT_INFO,
+  return callSoap(url, MakeBooking, makeBookingBody(slot, subjectOfCare), {
+    logicalAddress: slot.facility,
+  });
+}
+
+/** The MakeBooking body MVK sends for `slot` (its own id unless another is given). */
+function makeBookingBody(
+  slot: Timeslot,
+  subjectOfCare: string,
+  extra: { bookingId?: string; timeTypeID?: string } = {},
+) {
+  return {
+    healthcare_facility_med: slot.facility,
+    requestedTimeslot: {
+      startTimeInclusive: slot.start.ts,
+      endTimeExclusive: slot.end.ts,
+      healthcare_facility: slot.facility,
+      bookingId: extra.bookingId ?? slot.id,
+      subject_of_care: subjectOfCare,
+      ...(extra.timeTypeID !== undefined ? { timeTypeID: extra.timeTypeID } : {}),
     },
-    { logicalAddress: slot.facility },
-  );
+    subject_of_care_info: PATIENT_INFO,
+  };
 }
 
 /**
@@ -51,18 +58,10 @@ export async function soapMakeBooking(
   const made = await callSoap(
     url,
     MakeBooking,
-    {
-      healthcare_facility_med: slot.facility,
-      requestedTimeslot: {
-        startTimeInclusive: slot.start.ts,
-        endTimeExclusive: slot.end.ts,
-        healthcare_facility: slot.facility,
-        bookingId: options.bookingId ?? slot.id,
-        subject_of_care: subjectOfCare,
-        timeTypeID: slot.timeTypeId,
-      },
-      subject_of_care_info: PATIENT_INFO,
-    },
+    makeBookingBody(slot, subjectOfCare, {
+      ...(options.bookingId !== undefined ? { bookingId: options.bookingId } : {}),
+      timeTypeID: slot.timeTypeId,
+    }),
     asPatient(slot.facility, subjectOfCare),
   );
   assert.equal(made.fault, undefined, made.fault?.message);
