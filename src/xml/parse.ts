@@ -32,6 +32,9 @@ export const MAX_NAME_CHARS = 256;
 /** A start or end tag whose name runs past the limit (comments, CDATA and declarations start with `!` or `?`). */
 const LONG_NAME = new RegExp(`</?[^\\s>/!?][^\\s>/]{${MAX_NAME_CHARS},}`);
 
+/** Shared by every element without attributes, most of a SOAP request's: read-only, so never written. */
+const NO_ATTRIBUTES: ReadonlyMap<string, string> = new Map();
+
 /** The document is not well-formed or breaks one of our limits; the message is safe to show. */
 export class XmlParseError extends Error {
   override readonly name = 'XmlParseError';
@@ -68,16 +71,20 @@ export function parseXml(source: string, limits: ParseLimits = defaultParseLimit
     if (count > limits.maxElements) return fail(`more than ${limits.maxElements} elements`);
     if (stack.length >= limits.maxDepth)
       return fail(`elements nested deeper than ${limits.maxDepth}`);
-    const attributes = new Map<string, string>();
-    for (const attr of Object.values(tag.attributes)) {
+    let attributes: Map<string, string> | undefined;
+    for (const name in tag.attributes) {
+      const attr = tag.attributes[name]!;
       if (typeof attr === 'string') continue;
       if (attr.prefix === 'xmlns' || attr.name === 'xmlns') continue;
-      attributes.set(attr.uri ? `{${attr.uri}}${attr.local}` : attr.local, attr.value);
+      (attributes ??= new Map()).set(
+        attr.uri ? `{${attr.uri}}${attr.local}` : attr.local,
+        attr.value,
+      );
     }
     const element: XmlElement = {
       ns: tag.uri ?? '',
       local: tag.local ?? tag.name,
-      attributes,
+      attributes: attributes ?? NO_ATTRIBUTES,
       children: [],
       text: '',
     };
