@@ -72,10 +72,15 @@ export function readEnvelope(root: XmlElement): SoapRequest {
   return { logicalAddress, actor, body: body.children[0]! };
 }
 
+/** What comes before and after the response element in a SOAP 1.1 envelope. */
+export const RESPONSE_ENVELOPE = {
+  head:
+    `<?xml version="1.0" encoding="UTF-8"?>` +
+    `<soap:Envelope xmlns:soap="${NS.soapEnv}"><soap:Body>`,
+  tail: '</soap:Body></soap:Envelope>',
+} as const;
+
 /** Wraps a response element in a SOAP 1.1 envelope. */
 export function responseEnvelope(bodyXml: string): string {
-  return (
-    `<?xml version="1.0" encoding="UTF-8"?>` +
-    `<soap:Envelope xmlns:soap="${NS.soapEnv}"><soap:Body>${bodyXml}</soap:Body></soap:Envelope>`
-  );
+  return RESPONSE_ENVELOPE.head + bodyXml + RESPONSE_ENVELOPE.tail;
 }

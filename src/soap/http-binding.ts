@@ -15,12 +15,12 @@ import { randomUUID } from 'node:crypto';
 import { TextDecoder } from 'node:util';
 import type { Interaction, RequestOf, ResponseOf } from '../contracts/model.ts';
 import { DecodeError, decodeComplex } from '../xml/decode.ts';
-import { encodeElement, prefixesFor, type Prefixes } from '../xml/encode.ts';
+import { encodeElementBytes, prefixesFor, type Prefixes } from '../xml/encode.ts';
 import { XmlParseError, excerpt, parseXml, qname, type ParseLimits } from '../xml/parse.ts';
 import type { AnyOperation, Operation } from '../operations/operation.ts';
 import type { Logger } from '../logging/logger.ts';
 import { SoapFault, faultEnvelope } from './fault.ts';
-import { readEnvelope, responseEnvelope, type SoapRequest } from './envelope.ts';
+import { RESPONSE_ENVELOPE, readEnvelope, type SoapRequest } from './envelope.ts';
 import type { CalendarView } from '../store/calendar-store.ts';
 import { StoreUnavailableError } from '../store/errors.ts';
 
@@ -85,6 +85,18 @@ interface Prepared {
 }
 
 const CONTENT_TYPE = 'text/xml; charset=UTF-8';
+
+/** An answer's bytes as the encoder cut them (see `encodeElementBytes`), and their sum. */
+interface Payload {
+  readonly chunks: readonly Buffer[];
+  readonly bytes: number;
+}
+
+function payloadOf(chunks: readonly Buffer[]): Payload {
+  let bytes = 0;
+  for (const chunk of chunks) bytes += chunk.length;
+  return { chunks, bytes };
+}
 
 class BodyTooLargeError extends Error {}
 
@@ -172,14 +184,14 @@ export function createSoapBinding(deps: SoapBindingDeps) {
   // same object again (a reused availability answer) is written only once, down to
   // the UTF-8 bytes of its envelope: a 19 KiB answer is then neither concatenated,
   // measured nor transcoded again on its way to the socket.
-  const encoded = new WeakMap<object, Buffer>();
+  const encoded = new WeakMap<object, Payload>();
 
   async function process(
     req: IncomingMessage,
     pathOperation: AnyOperation,
     correlationId: string,
     log: Record<string, unknown>,
-  ): Promise<Buffer> {
+  ): Promise<Payload> {
     const body = await readBody(req, limits.maxBodyBytes);
     const text = decodeText(req, body);
     const root = parseXml(text, limits);
@@ -221,7 +233,7 @@ export function createSoapBinding(deps: SoapBindingDeps) {
     address: string,
     correlationId: string,
     log: Record<string, unknown>,
-  ): Promise<Buffer> {
+  ): Promise<Payload> {
     let request: RequestOf<I>;
     try {
       request = decodeComplex<I['request']>(operation.interaction.request, envelope.body);
@@ -262,14 +274,16 @@ export function createSoapBinding(deps: SoapBindingDeps) {
     if (typeof resultCode === 'string') log['resultCode'] = resultCode;
     let answer = encoded.get(response);
     if (answer === undefined) {
-      const answerXml = encodeElement(
+      const chunks = encodeElementBytes(
         prepared.responseName,
         operation.interaction.responderNs,
         operation.interaction.response,
         response,
         prepared.prefixes,
+        RESPONSE_ENVELOPE.head,
+        RESPONSE_ENVELOPE.tail,
       );
-      answer = Buffer.from(responseEnvelope(answerXml), 'utf8');
+      answer = payloadOf(chunks);
       encoded.set(response, answer);
     }
     return answer;
@@ -294,7 +308,7 @@ export function createSoapBinding(deps: SoapBindingDeps) {
         : {}),
     };
     let status = 200;
-    let payload: Buffer;
+    let payload: Payload;
     try {
       if (caller.refusal !== undefined) throw new SoapFault('Client', caller.refusal);
       payload = await process(req, pathOperation, correlationId, log);
@@ -319,7 +333,7 @@ export function createSoapBinding(deps: SoapBindingDeps) {
         deps.logger.error({ correlationId, err }, 'request failed with an internal error');
       }
       log['fault'] = `${fault.code}: ${fault.message}`;
-      payload = Buffer.from(faultEnvelope(fault), 'utf8');
+      payload = payloadOf([Buffer.from(faultEnvelope(fault), 'utf8')]);
     }
     const durationMs = performance.now() - started;
     log['durationMs'] = Math.round(durationMs * 100) / 100;
@@ -335,8 +349,15 @@ export function createSoapBinding(deps: SoapBindingDeps) {
     else deps.logger.info(log, 'soap request');
     res.writeHead(status, {
       'Content-Type': CONTENT_TYPE,
-      'Content-Length': payload.length,
+      'Content-Length': payload.bytes,
     });
-    res.end(payload);
+    if (payload.chunks.length === 1) {
+      res.end(payload.chunks[0]);
+      return;
+    }
+    // A large answer: one writev for all its chunks (end() uncorks).
+    res.cork();
+    for (const chunk of payload.chunks) res.write(chunk);
+    res.end();
   };
 }

@@ -5,8 +5,9 @@ import {
   GetSubjectOfCareSchedule,
   MakeBooking,
 } from '../../src/contracts/scheduling.ts';
-import { callSoap } from '../support/soap-client.ts';
-import { FACILITY, PARTNER, PATIENT_INFO } from '../support/test-calendar.ts';
+import { decodeComplex } from '../../src/xml/decode.ts';
+import { callSoap, parseAnswer, requestEnvelope } from '../support/soap-client.ts';
+import { FACILITY, PARTNER, PATIENT_INFO, bookingOfSlot } from '../support/test-calendar.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import {
   asPatient,
@@ -109,6 +110,45 @@ describe('GetSubjectOfCareSchedule', () => {
     assert.equal(answer.status, 200);
     assert.deepEqual(answer.response!.timeslotDetail, []);
     assert.equal(countElements(answer.text, 'timeslotDetail'), 0);
+  });
+
+  it('sends a long schedule whole: every booking, its text intact, Content-Length exact', async () => {
+    // Long enough that the encoder cuts the answer into several chunks (see
+    // encodeElementBytes); the reason carries letters outside ASCII and a
+    // character outside the BMP, which a cut inside a character would break.
+    const busy = personnummer(73);
+    const reason = 'Ont i knät och hälen 🦶, ';
+    const made: string[] = [];
+    for (const slot of [...t.calendar.nurseSlots.slice(1), ...t.calendar.doctorSlots.slice(12)]) {
+      const outcome = await t.app.service.makeBooking(
+        bookingOfSlot(slot, 'staff', { subjectOfCare: busy, reason: reason.repeat(40) }),
+      );
+      if (outcome.ok) made.push(outcome.value.id);
+    }
+    const response = await fetch(`${t.url}${GetSubjectOfCareSchedule.path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/xml; charset=UTF-8' },
+      body: requestEnvelope(
+        GetSubjectOfCareSchedule,
+        { healthcare_facility: FACILITY, subject_of_care: busy },
+        { logicalAddress: FACILITY },
+      ),
+    });
+    const bytes = Buffer.from(await response.arrayBuffer());
+    assert.equal(response.status, 200);
+    assert.equal(Number(response.headers.get('content-length')), bytes.length);
+    assert.ok(bytes.length > 24 * 1024, `longer than one chunk (${bytes.length} bytes)`);
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    const answer = parseAnswer(response.status, response.headers.get('content-type'), text);
+    const details = decodeComplex(GetSubjectOfCareSchedule.response, answer.body).timeslotDetail;
+    assert.deepEqual(details.map((d) => d.bookingId).sort(), made.sort());
+    let withReason = 0;
+    for (const d of details) {
+      const stored = await t.app.store.getBooking(d.bookingId!);
+      assert.equal(d.reason, stored?.reason, d.bookingId);
+      if (d.reason?.includes('🦶')) withReason += 1;
+    }
+    assert.ok(withReason >= 5, `reasons kept where the time type takes one (${withReason})`);
   });
 
   it('lists an open invitation once the patient has booked it', async () => {

@@ -220,11 +220,12 @@ export class SqliteQueries implements Statements {
         `SELECT * FROM bookings WHERE facility = ? AND subject_of_care = ? AND status = 'active'
          ORDER BY start_utc_ms IS NULL, start_utc_ms, id`,
       ),
+      // Rows as arrays: see shownBookingRowOf.
       listScheduleOfSubject: prepare(
         `SELECT ${shared.SHOWN_BOOKING_COLUMNS.join(', ')} FROM bookings
          WHERE facility = ? AND subject_of_care = ? AND status = 'active' AND slot_id IS NOT NULL
          ORDER BY start_utc_ms, id`,
-      ),
+      ).raw(true),
       hasBookingHistory: prepare(
         'SELECT 1 FROM bookings WHERE facility = ? AND subject_of_care = ? LIMIT 1',
       ),
@@ -405,8 +406,8 @@ export class SqliteQueries implements Statements {
   }
 
   listScheduleOfSubject(facility: string, subjectOfCare: string) {
-    const schedule = this.#s.listScheduleOfSubject.all(facility, subjectOfCare);
-    return (schedule as shared.ShownBookingRow[]).map(shared.toShownBooking);
+    const schedule = this.#s.listScheduleOfSubject.all(facility, subjectOfCare) as unknown[][];
+    return schedule.map((values) => shared.toShownBooking(shared.shownBookingRowOf(values)));
   }
 
   hasBookingHistory(facility: string, subjectOfCare: string): boolean {
