@@ -18,6 +18,7 @@
 import { join } from 'node:path';
 import pg from 'pg';
 import { openThrowawayPostgresStore } from '../../test/support/postgres-schema.ts';
+import { processCpuMs } from '../cpu.ts';
 import { percentile, runLoad } from '../load.ts';
 import {
   FULL_SIZE,
@@ -51,6 +52,8 @@ interface Figures {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly outcomes: Record<string, number>;
+  /** CPU time of the server processes (all instances together) per answered request, µs; NaN off Linux. */
+  readonly cpuMicrosPerRequest: number;
   readonly problem?: string;
 }
 
@@ -88,7 +91,12 @@ async function measure(
       ),
     );
   if (context.warmUpSeconds > 0) await run(context.warmUpSeconds, false);
+  // Requests/s depend on what else the machine runs; CPU per request much less.
+  const cpu = () => instances.reduce((sum, i) => sum + (processCpuMs(i.target.pid) ?? NaN), 0);
+  const cpuBefore = cpu();
   const results = await run(context.durationSeconds, true);
+  const cpuMs = cpu() - cpuBefore;
+  const requests = results.reduce((a, r) => a + r.requests, 0);
   const sorted = Float64Array.from(latencies).sort();
   const problem = w.check(outcomes);
   return {
@@ -96,6 +104,7 @@ async function measure(
     p50Ms: percentile(sorted, 50),
     p99Ms: percentile(sorted, 99),
     outcomes,
+    cpuMicrosPerRequest: (cpuMs * 1000) / Math.max(1, requests),
     ...(problem ? { problem } : {}),
   };
 }
@@ -183,6 +192,7 @@ export const postgresVsSqlite: Suite = {
           `  ${config.padEnd(6)} ${w.key.padEnd(20)} ${Math.round(f.requestsPerSecond)
             .toString()
             .padStart(6)} req/s  p50 ${f.p50Ms.toFixed(2)} ms  p99 ${f.p99Ms.toFixed(2)} ms  ` +
+            `${Math.round(f.cpuMicrosPerRequest)} µs CPU/req  ` +
             `${JSON.stringify(f.outcomes)}${f.problem ? `  PROBLEM: ${f.problem}` : ''}\n`,
         );
       };
@@ -245,6 +255,16 @@ export const postgresVsSqlite: Suite = {
         (w) =>
           `| ${w.title} | ${cell('sqlite', w)} | ${cell('pg1', w)} | ${cell('pg2', w)} | ${ratio('pg1', 'sqlite', w)} | ${ratio('pg2', 'pg1', w)} |`,
       ),
+      '',
+      'Server CPU time per answered request (µs; for PG ×2 both instances together), the figure least ' +
+        'moved by what else the machine runs:',
+      '',
+      '| Workload | SQLite ×1 | PG ×1 | PG ×2 | PG ×1 / SQLite |',
+      '|---|--:|--:|--:|--:|',
+      ...[...reads, makeBooking].map((w) => {
+        const us = (config: Config) => figures.get(`${config}/${w.key}`)!.cpuMicrosPerRequest;
+        return `| ${w.title} | ${Math.round(us('sqlite'))} | ${Math.round(us('pg1'))} | ${Math.round(us('pg2'))} | ${(us('pg1') / us('sqlite')).toFixed(2)}× |`;
+      }),
       '',
       problems.length === 0
         ? 'Every answer was checked: reads all `ok`, MakeBooking `OK`/`INFO` only.'

@@ -3,8 +3,9 @@
  * availability answers while the PostgreSQL calendar version stays the same,
  * so after MakeBooking or UpdateBooking answered OK on one instance, every
  * other instance must at once stop offering the taken slot and offer the
- * freed one, in GetAvailableTimeslots and GetAvailableDates, while searches
- * keep the caches hot on all of them.
+ * freed one, in GetAvailableTimeslots and GetAvailableDates, and offer a
+ * patient's first booking there the time types for returning patients,
+ * while searches keep the caches hot on all of them.
  */
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
@@ -99,6 +100,25 @@ for (const count of [2, 3]) {
             assert.ok(!offered.includes(moveTo.id), `round ${round}: new slot still offered`);
           }
         }
+      });
+
+      void it('offers the time types for returning patients on every other instance once a first booking there is OK', async () => {
+        // Each instance keeps a patient's booking history per calendar version; a first
+        // booking bumps the version, so no instance may go on treating the patient as new.
+        const patient = personnummer(130);
+        const offersFollowUp = async (url: string) => {
+          const offered = new Set(
+            (await searchTimeslots(url, availabilityRequest(calendar.days, patient))).map(
+              (s) => s.bookingId,
+            ),
+          );
+          return calendar.followUpSlots.some((s) => offered.has(s.id));
+        };
+        for (const url of urls)
+          assert.equal(await offersFollowUp(url), false, 'offered to a new patient');
+        await bookOk(urls[0]!, calendar.doctorSlots.at(-1)!, patient);
+        for (const url of urls.slice(1))
+          assert.equal(await offersFollowUp(url), true, 'not offered after the first booking');
       });
 
       void it('stops offering a day booked full, and offers a day freed, in GetAvailableDates', async () => {

@@ -882,6 +882,17 @@ export function describeCalendarStore(
         assert.equal(await store.hasBookingHistory(OTHER_FACILITY, PATIENT), false);
       });
 
+      test('answers booking history through a view at the calendar version it read, and a new view after a booking sees it', async (store) => {
+        await seed(store);
+        const before = store.view();
+        assert.equal(await before.hasBookingHistory(FACILITY, PATIENT), false);
+        await book(store, anOpenInvitation());
+        const after = store.view();
+        assert.equal(await after.hasBookingHistory(FACILITY, PATIENT), true);
+        assert.equal(await after.hasBookingHistory(FACILITY.toLowerCase(), PATIENT), true);
+        assert.equal(await after.hasBookingHistory(FACILITY, OTHER_PATIENT), false);
+      });
+
       test('lists the active bookings of a facility by id, leaving out cancelled ones and other facilities', async (store) => {
         await seed(store);
         const slots = [aTimeslot(), aTimeslot(), aTimeslot({ facility: OTHER_FACILITY })];

@@ -5,7 +5,10 @@
  * and a schedule or booking details answer names the types and performers
  * of each booking; they change rarely, and any change bumps the version, on
  * whichever instance or process it is made, so nothing kept is ever served
- * after a write that could change it.
+ * after a write that could change it. Whether a patient has booked at a
+ * facility before is kept the same way: every search at a unit with time
+ * types for returning patients asks it, and only a booking write, which
+ * bumps the version, can change it.
  */
 import type { CareType, Facility, Performer, Resource, TimeType } from '../../domain/types.ts';
 import type { Statements } from './statements.ts';
@@ -57,6 +60,7 @@ export class ReferenceCache<S extends Statements> {
   readonly #read: <T>(statement: (s: S) => T | Promise<T>) => Promise<T>;
   readonly #facilities = new PerVersion<Facility>();
   readonly #lists = new PerVersion<readonly unknown[]>();
+  readonly #history = new PerVersion<boolean>();
 
   /** `read`: how the store runs a read outside any transaction. */
   constructor(read: <T>(statement: (s: S) => T | Promise<T>) => Promise<T>) {
@@ -86,6 +90,20 @@ export class ReferenceCache<S extends Statements> {
       (await this.#read((s) => s[verb](facility))) as ReferenceLists[K][],
     ) as ReferenceLists[K][];
     this.#lists.keep(version, key, found);
+    return found;
+  }
+
+  /**
+   * `hasBookingHistory` as of `version`. Keyed by the exact spelling: the
+   * databases compare both without case, so another spelling is read
+   * again, never answered from this one. NUL cannot occur in a stored text.
+   */
+  async bookingHistory(version: string, facility: string, subjectOfCare: string): Promise<boolean> {
+    const key = `${facility}\u0000${subjectOfCare}`;
+    const known = this.#history.at(version).get(key);
+    if (known !== undefined) return known;
+    const found = await this.#read((s) => s.hasBookingHistory(facility, subjectOfCare));
+    this.#history.keep(version, key, found);
     return found;
   }
 }

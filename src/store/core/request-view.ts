@@ -1,7 +1,8 @@
 /**
  * The view one request reads the calendar through (`CalendarStore.view`):
  * the store's reads, with the calendar version read at most once and the
- * reference data answered at that version from the store's cache.
+ * reference data and booking histories answered at that version from the
+ * store's cache.
  */
 import type { CalendarReader, CalendarView, FreeTimeslotQuery } from '../calendar-store.ts';
 import type { ReferenceCache, ReferenceLists } from './reference-cache.ts';
@@ -69,6 +70,10 @@ export class RequestView<S extends Statements> extends StatementReader<S> implem
 
   override listResources(facility: string) {
     return this.#list('listResources', facility);
+  }
+
+  override async hasBookingHistory(facility: string, subjectOfCare: string) {
+    return this.#reference.bookingHistory(await this.calendarVersion(), facility, subjectOfCare);
   }
 
   async #list<K extends keyof ReferenceLists>(verb: K, facility: string) {

@@ -20,6 +20,7 @@ import type { StoreCapabilities } from '../calendar-store.ts';
 import type { TxConnection } from '../core/guarded-tx.ts';
 import { newestVersion } from '../core/migration-runner.ts';
 import { StoreCore } from '../core/store-core.ts';
+import { TurnSharedRead } from '../core/turn-shared-read.ts';
 import { StoreUnavailableError } from '../errors.ts';
 import { AsyncMutex } from '../sqlite/async-mutex.ts';
 import { appliedMigrations, migrate, MIGRATIONS, type AppliedMigration } from './migrations.ts';
@@ -122,6 +123,7 @@ export class PostgresCalendarStore extends StoreCore<PostgresQueries> {
   readonly #running = new Set<Promise<unknown>>();
   #readiness: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
+  readonly #version = new TurnSharedRead(() => this.readCommitted((q) => q.calendarVersion()));
 
   /** Use {@link openPostgresStore}: it configures the pool. */
   constructor(pool: pg.Pool, options: PostgresStoreOptions = {}) {
@@ -149,10 +151,14 @@ export class PostgresCalendarStore extends StoreCore<PostgresQueries> {
   /**
    * The `calendar_version` row, which every transaction that writes calendar
    * data bumps as it commits, on whichever instance: one indexed read of one
-   * row per call. Read it before the data it is to guard.
+   * row, begun after the call and shared by the calls of the same event-loop
+   * turn ({@link TurnSharedRead}). Read it before the data it is to guard.
    */
-  calendarVersion(): Promise<string> {
-    return this.read((q) => q.calendarVersion());
+  async calendarVersion(): Promise<string> {
+    // Checked per caller, as every read is: the shared read itself runs later.
+    this.guard.checkCallable('read');
+    // Tracked from the call on, so that close() waits for a read not begun yet.
+    return this.#track(() => this.#version.get());
   }
 
   /** Resolves once the schema is up to date; rejects with why it cannot be. */
