@@ -168,18 +168,4 @@ describe('reused availability answers and time types for returning patients only
     assert.equal(await search(PARTNER, PATIENT, true), first);
     assert.equal(historyLookups, lookupsForFirst, 'no booking history looked up once it is shared');
   });
-
-  it('reads a booking history once while nothing changes, and again after a booking', async () => {
-    const patient = PATIENT;
-    assert.equal(await timeTypesOffered(FACILITY, patient), 'TT-LAK,TT-PROV');
-    historyLookups = 0;
-    assert.equal(await timeTypesOffered(FACILITY, patient), 'TT-LAK,TT-PROV');
-    assert.equal(historyLookups, 0, 'a repeated search reuses the history read at this version');
-    const slot = calendar.doctorSlots[1]!;
-    await store.transaction((tx) =>
-      tx.insertBooking(activeBooking('first-visit', slot, patient, now)),
-    );
-    assert.equal(await timeTypesOffered(FACILITY, patient), 'TT-LAK,TT-PROV,TT-UPP');
-    assert.equal(historyLookups, 1, 'read again at the new version');
-  });
 });

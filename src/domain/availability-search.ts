@@ -14,9 +14,6 @@ import type { Booking, FreeTimeslot, TimeType } from './types.ts';
 /** Availability answers kept for reuse (oldest dropped first). */
 export const AVAILABILITY_CACHE_ENTRIES = 1000;
 
-/** Patients whose booking history is kept per calendar version (oldest dropped first). */
-export const BOOKING_HISTORY_ENTRIES = 10_000;
-
 /** Most timeslots one availability answer carries; a consumer narrows the date range for more. */
 export const MAX_TIMESLOTS_PER_ANSWER = 2000;
 
@@ -67,15 +64,6 @@ export class AvailabilitySearch {
     string,
     { version: string; validUntilUtcMs: number; value: Availability }
   >();
-
-  /**
-   * Whether a patient has booked at a facility, as read at one calendar
-   * version: at a unit with time types for returning patients a repeated
-   * search would otherwise ask the store again on every request, only to
-   * pick a cached answer. Emptied when the version changes (any booking, by
-   * any process), so it never answers for other data than the cache it picks from.
-   */
-  #history: { version: string; known: Map<string, boolean> } = { version: '', known: new Map() };
 
   constructor(store: CalendarStore, now: () => number) {
     this.#store = store;
@@ -170,7 +158,7 @@ export class AvailabilitySearch {
     // Elsewhere the patient matters only through which time types they may see.
     const hasHistory = query.isAgent
       ? false
-      : await this.#bookingHistory(calendar, version, query.facility, query.subjectOfCare);
+      : await calendar.hasBookingHistory(query.facility, query.subjectOfCare);
     const audience: Audience = query.isAgent ? 'agent' : hasHistory ? 'returning' : 'new';
     const hit = this.#cachedAvailability(`${audience} ${search}`, version, now);
     if (hit) return hit;
@@ -194,27 +182,6 @@ export class AvailabilitySearch {
       value,
     });
     return value;
-  }
-
-  /** `calendar.hasBookingHistory`, read once per patient and facility at `version`. */
-  async #bookingHistory(
-    calendar: CalendarView,
-    version: string,
-    facility: string,
-    subjectOfCare: string,
-  ): Promise<boolean> {
-    if (this.#history.version !== version) this.#history = { version, known: new Map() };
-    const { known } = this.#history;
-    const key = `${facility}\n${subjectOfCare}`;
-    const kept = known.get(key);
-    if (kept !== undefined) return kept;
-    const has = await calendar.hasBookingHistory(facility, subjectOfCare);
-    // Kept under the version read before the query, as answers are (see findAvailability).
-    if (this.#history.known === known) {
-      if (known.size >= BOOKING_HISTORY_ENTRIES) known.delete(known.keys().next().value!);
-      known.set(key, has);
-    }
-    return has;
   }
 
   #cachedAvailability(key: string, version: string, now: number): Availability | undefined {
