@@ -138,7 +138,8 @@ export class AvailabilitySearch {
     // SQLite answers at once, PostgreSQL with a read every instance's writes bump.
     const version = typeof read === 'object' ? await read : read;
     if (version === undefined) return this.#computeAvailability(calendar, query);
-    const search = [
+    // Written once per request; an audience (a word of its own) goes before it.
+    const search = JSON.stringify([
       query.facility.toLowerCase(),
       query.startDt,
       query.endDt,
@@ -148,19 +149,18 @@ export class AvailabilitySearch {
       query.careTypeId,
       query.careTypeName,
       query.limit,
-    ];
+    ]);
     const now = this.#now();
-    const keyFor = (audience: Audience) => JSON.stringify([...search, audience]);
     // Most units show every patient the same time types: their answers are shared,
     // and a hit needs neither the time types nor the patient's booking history.
-    const shared = this.#cachedAvailability(keyFor('everyone'), version, now);
+    const shared = this.#cachedAvailability(`everyone ${search}`, version, now);
     if (shared) return shared;
     // Elsewhere the patient matters only through which time types they may see.
     const hasHistory = query.isAgent
       ? false
       : await calendar.hasBookingHistory(query.facility, query.subjectOfCare);
     const audience: Audience = query.isAgent ? 'agent' : hasHistory ? 'returning' : 'new';
-    const hit = this.#cachedAvailability(keyFor(audience), version, now);
+    const hit = this.#cachedAvailability(`${audience} ${search}`, version, now);
     if (hit) return hit;
     const timeTypes = await this.#timeTypesFor(
       calendar,
@@ -169,7 +169,7 @@ export class AvailabilitySearch {
       query.isAgent,
       hasHistory,
     );
-    const key = keyFor(timeTypes.audience);
+    const key = `${timeTypes.audience} ${search}`;
     const value = await this.#computeAvailability(calendar, query, timeTypes.visible);
     if (this.#availability.size >= AVAILABILITY_CACHE_ENTRIES)
       this.#availability.delete(this.#availability.keys().next().value!);

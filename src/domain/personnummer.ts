@@ -44,11 +44,15 @@ export function maskSubjectOfCare(value: string): string {
  * (`SE2321000016-…`) stay readable. The birth date stays, the rest is masked.
  */
 export function maskPersonIdsInText(text: string): string {
+  // Every form begins with six digits in a row; most log strings (operation
+  // names, UUIDs, messages) have none, and need neither replace pass.
+  if (!SIX_DIGITS.test(text)) return text;
   return text
     .replace(TWELVE, '$1-****')
     .replace(TEN, (id: string, date: string) => (isBirthDate(date) ? `${date}-****` : id));
 }
 
+const SIX_DIGITS = /[0-9]{6}/;
 const TWELVE = /(?<![0-9])([0-9]{8})[-+]?[0-9pPtTfF][0-9]{3}(?![0-9])/g;
 const TEN = /(?<![0-9])([0-9]{6})[-+]?[0-9pPtTfF][0-9]{3}(?![0-9])/g;
 

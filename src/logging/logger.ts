@@ -12,8 +12,10 @@ function maskDeep(value: unknown, depth = 0): unknown {
   if (value instanceof Error)
     return { type: value.name, message: maskPersonIdsInText(value.message) };
   if (Array.isArray(value)) return value.map((v) => maskDeep(v, depth + 1));
+  // Keys rather than entries: one log line per request, and no pair arrays to build for it.
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = maskDeep(v, depth + 1);
+  for (const k of Object.keys(value))
+    out[k] = maskDeep((value as Record<string, unknown>)[k], depth + 1);
   return out;
 }
 

@@ -32,9 +32,94 @@ export const MAX_NAME_CHARS = 256;
 /** A start or end tag whose name runs past the limit (comments, CDATA and declarations start with `!` or `?`). */
 const LONG_NAME = new RegExp(`</?[^\\s>/!?][^\\s>/]{${MAX_NAME_CHARS},}`);
 
+/** Shared by every element without attributes, most of a SOAP request's: read-only, so never written. */
+const NO_ATTRIBUTES: ReadonlyMap<string, string> = new Map();
+
 /** The document is not well-formed or breaks one of our limits; the message is safe to show. */
 export class XmlParseError extends Error {
   override readonly name = 'XmlParseError';
+}
+
+/** What one parse has built so far; the reused parser's handlers write here. */
+interface ParseState {
+  limits: ParseLimits;
+  stack: XmlElement[];
+  root: XmlElement | undefined;
+  count: number;
+  failure: XmlParseError | undefined;
+}
+
+/**
+ * A saxes parser with our handlers, for one parse at a time (parsing is
+ * synchronous): building one and its handlers cost about a tenth of parsing
+ * a small request. saxes resets itself at the end of a document; a parser
+ * that stopped on an error is dropped instead, so no half-read document's
+ * state reaches the next one.
+ */
+let idle: { parser: SaxesParser; state: ParseState } | undefined;
+
+function newParser(): { parser: SaxesParser; state: ParseState } {
+  const parser = new SaxesParser({ xmlns: true, position: true });
+  const state: ParseState = {
+    limits: defaultParseLimits,
+    stack: [],
+    root: undefined,
+    count: 0,
+    failure: undefined,
+  };
+
+  // Thrown out of saxes' event handlers, so that parsing ends here.
+  function fail(message: string): never {
+    state.failure ??= new XmlParseError(message);
+    throw state.failure;
+  }
+
+  parser.on('doctype', () => fail('DOCTYPE declarations are not accepted'));
+  parser.on('error', (err) => {
+    // saxes prefixes messages with line:column, which helps a person fix the request.
+    fail(`malformed XML: ${err.message}`);
+  });
+  parser.on('opentag', (tag) => {
+    if (state.failure) return;
+    const { limits, stack } = state;
+    state.count += 1;
+    if (state.count > limits.maxElements) return fail(`more than ${limits.maxElements} elements`);
+    if (stack.length >= limits.maxDepth)
+      return fail(`elements nested deeper than ${limits.maxDepth}`);
+    let attributes: Map<string, string> | undefined;
+    for (const name in tag.attributes) {
+      const attr = tag.attributes[name]!;
+      if (typeof attr === 'string') continue;
+      if (attr.prefix === 'xmlns' || attr.name === 'xmlns') continue;
+      (attributes ??= new Map()).set(
+        attr.uri ? `{${attr.uri}}${attr.local}` : attr.local,
+        attr.value,
+      );
+    }
+    const element: XmlElement = {
+      ns: tag.uri ?? '',
+      local: tag.local ?? tag.name,
+      attributes: attributes ?? NO_ATTRIBUTES,
+      children: [],
+      text: '',
+    };
+    const parent = stack[stack.length - 1];
+    if (parent) parent.children.push(element);
+    else state.root = element;
+    stack.push(element);
+  });
+  parser.on('closetag', () => {
+    state.stack.pop();
+  });
+  parser.on('text', (text) => {
+    const top = state.stack[state.stack.length - 1];
+    if (top) top.text += text;
+  });
+  parser.on('cdata', (text) => {
+    const top = state.stack[state.stack.length - 1];
+    if (top) top.text += text;
+  });
+  return { parser, state };
 }
 
 /**
@@ -45,67 +130,28 @@ export function parseXml(source: string, limits: ParseLimits = defaultParseLimit
   // One linear scan, before saxes builds the name character by character.
   if (LONG_NAME.test(source))
     throw new XmlParseError(`an element name is longer than ${MAX_NAME_CHARS} characters`);
-  const parser = new SaxesParser({ xmlns: true, position: true });
-  const stack: XmlElement[] = [];
-  let root: XmlElement | undefined;
-  let count = 0;
-  let failure: XmlParseError | undefined;
-
-  // Thrown out of saxes' event handlers, so that parsing ends here.
-  const fail = (message: string): never => {
-    failure ??= new XmlParseError(message);
-    throw failure;
-  };
-
-  parser.on('doctype', () => fail('DOCTYPE declarations are not accepted'));
-  parser.on('error', (err) => {
-    // saxes prefixes messages with line:column, which helps a person fix the request.
-    fail(`malformed XML: ${err.message}`);
-  });
-  parser.on('opentag', (tag) => {
-    if (failure) return;
-    count += 1;
-    if (count > limits.maxElements) return fail(`more than ${limits.maxElements} elements`);
-    if (stack.length >= limits.maxDepth)
-      return fail(`elements nested deeper than ${limits.maxDepth}`);
-    const attributes = new Map<string, string>();
-    for (const attr of Object.values(tag.attributes)) {
-      if (typeof attr === 'string') continue;
-      if (attr.prefix === 'xmlns' || attr.name === 'xmlns') continue;
-      attributes.set(attr.uri ? `{${attr.uri}}${attr.local}` : attr.local, attr.value);
-    }
-    const element: XmlElement = {
-      ns: tag.uri ?? '',
-      local: tag.local ?? tag.name,
-      attributes,
-      children: [],
-      text: '',
-    };
-    const parent = stack[stack.length - 1];
-    if (parent) parent.children.push(element);
-    else root = element;
-    stack.push(element);
-  });
-  parser.on('closetag', () => {
-    stack.pop();
-  });
-  parser.on('text', (text) => {
-    const top = stack[stack.length - 1];
-    if (top) top.text += text;
-  });
-  parser.on('cdata', (text) => {
-    const top = stack[stack.length - 1];
-    if (top) top.text += text;
-  });
+  const reused = idle ?? newParser();
+  idle = undefined;
+  const { parser, state } = reused;
+  state.limits = limits;
+  state.stack = [];
+  state.root = undefined;
+  state.count = 0;
+  state.failure = undefined;
 
   try {
     parser.write(source);
     parser.close();
   } catch (err) {
     // Our own stop, or saxes giving up after its error handler.
-    failure ??= new XmlParseError(`malformed XML: ${(err as Error).message}`);
+    state.failure ??= new XmlParseError(`malformed XML: ${(err as Error).message}`);
   }
-  if (failure) throw failure;
+  if (state.failure) throw state.failure;
+  const { root } = state;
+  // Ready for the next document, and holding nothing of this one.
+  state.root = undefined;
+  state.stack = [];
+  idle = reused;
   if (!root) throw new XmlParseError('the document has no root element');
   return root;
 }

@@ -4,12 +4,15 @@ import { NS } from '../../src/contracts/namespaces.ts';
 import {
   CancelBooking,
   GetAllTimeTypes,
+  GetAvailableTimeslots,
   GetBookingDetails,
   GetSubjectOfCareSchedule,
   MakeBooking,
   UpdateBooking,
 } from '../../src/contracts/scheduling.ts';
 import { refusal } from '../../src/domain/refusals.ts';
+import type { CalendarView } from '../../src/store/calendar-store.ts';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-calendar-store.ts';
 import {
   assertFault,
   callSoap,
@@ -22,12 +25,14 @@ import { FACILITY, PATIENT } from '../support/test-calendar.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import {
   asPatient,
+  availabilityRequest,
   book,
   bookOk,
   countElements,
   makeBookingRequest,
   moveBooking,
   personnummer,
+  searchTimeslots,
 } from './consumer.ts';
 
 /** What must never leak into a fault: stack frames, source paths, driver names. */
@@ -176,6 +181,46 @@ describe('faults and refusals', () => {
       }
     } finally {
       await broken.close();
+    }
+  });
+
+  it('answers a handler that takes too long with a soap:Server fault, and the next call as usual', async () => {
+    // The store is slow inside the handler only: its booking-history read (a
+    // facility with time types for returning patients) waits past the limit once.
+    let delayNext = true;
+    const store = openSqliteStore(':memory:');
+    const slowView = (view: CalendarView): CalendarView =>
+      new Proxy(view, {
+        get(target, name) {
+          const value: unknown = Reflect.get(target, name, target);
+          if (typeof value !== 'function') return value;
+          if (name !== 'hasBookingHistory' || !delayNext) return value.bind(target);
+          delayNext = false;
+          return async (...args: unknown[]) => {
+            await new Promise((resolve) => setTimeout(resolve, 300));
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      });
+    const slow = await startTestApp({
+      store: new Proxy(store, {
+        get(target, name) {
+          const value: unknown = Reflect.get(target, name, target);
+          if (name === 'view') return () => slowView(target.view());
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      }),
+      limits: { handlerTimeoutMs: 50 },
+    });
+    try {
+      const request = availabilityRequest(slow.calendar.days, PATIENT);
+      const late = await callSoap(slow.url, GetAvailableTimeslots, request, asPatient());
+      assertCleanFault(late, 'Server', 'handler timeout');
+      assert.match(late.fault!.message, /took too long/);
+      assert.ok((await searchTimeslots(slow.url, request)).length > 0);
+    } finally {
+      await slow.close();
+      await store.close();
     }
   });
 
