@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'coverage/', 'bin/', 'scripts/run-tests.mjs'] },
+  { ignores: ['node_modules/', 'data/', 'coverage/', 'bin/', '.tmp/', 'scripts/run-tests.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {
