@@ -13,8 +13,9 @@ import {
   UpdateBooking,
 } from '../../src/contracts/scheduling.ts';
 import type { Timeslot } from '../../src/domain/types.ts';
+import { makeBookingRequest, type TimeslotFields } from '../support/booking-calls.ts';
 import { callSoap, type EnvelopeOptions } from '../support/soap-client.ts';
-import { FACILITY, PATIENT, PATIENT_INFO } from '../support/test-calendar.ts';
+import { FACILITY, PATIENT } from '../support/test-calendar.ts';
 
 /** Headers as MVK sends them for a citizen acting for themself. */
 export const asPatient = (subject: string = PATIENT, facility: string = FACILITY) =>
@@ -44,30 +45,7 @@ export function personnummer(n: number): string {
   return `1985${month}${day}${String(1000 + n)}`;
 }
 
-type MakeBookingRequest = Encodable<(typeof MakeBooking)['request']>;
-type TimeslotFields = MakeBookingRequest['requestedTimeslot'];
-
-/** MakeBooking for a free slot exactly as GetAvailableTimeslots offered it. */
-export function makeBookingRequest(
-  slot: Timeslot,
-  subject: string,
-  overrides: Partial<TimeslotFields> = {},
-): MakeBookingRequest {
-  return {
-    healthcare_facility_med: slot.facility,
-    requestedTimeslot: {
-      startTimeInclusive: slot.start.ts,
-      endTimeExclusive: slot.end.ts,
-      healthcare_facility: slot.facility,
-      performer: slot.performer,
-      bookingId: slot.id,
-      subject_of_care: subject,
-      timeTypeID: slot.timeTypeId,
-      ...overrides,
-    },
-    subject_of_care_info: PATIENT_INFO,
-  };
-}
+export { makeBookingRequest };
 
 /** Books a free slot for `subject` through MakeBooking. */
 export function book(

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { CancelBooking, MakeBooking, UpdateBooking } from '../../src/contracts/scheduling.ts';
+import type { Encodable } from '../../src/contracts/model.ts';
 import type { Timeslot } from '../../src/domain/types.ts';
 import { callSoap } from './soap-client.ts';
 import { PATIENT, PATIENT_INFO } from './test-calendar.ts';
@@ -20,26 +21,34 @@ const asPatient = (facility: string, subjectOfCare: string) => ({
  * many callers race for one slot.
  */
 export function callMakeBooking(url: string, slot: Timeslot, subjectOfCare: string) {
-  return callSoap(url, MakeBooking, makeBookingBody(slot, subjectOfCare), {
-    logicalAddress: slot.facility,
+  // Without the performer and time type, as these racing tests have always asked.
+  const body = makeBookingRequest(slot, subjectOfCare, {
+    performer: undefined,
+    timeTypeID: undefined,
   });
+  return callSoap(url, MakeBooking, body, { logicalAddress: slot.facility });
 }
 
-/** The MakeBooking body MVK sends for `slot` (its own id unless another is given). */
-function makeBookingBody(
+type MakeBookingRequest = Encodable<(typeof MakeBooking)['request']>;
+export type TimeslotFields = MakeBookingRequest['requestedTimeslot'];
+
+/** MakeBooking for a free slot exactly as GetAvailableTimeslots offered it. */
+export function makeBookingRequest(
   slot: Timeslot,
-  subjectOfCare: string,
-  extra: { bookingId?: string; timeTypeID?: string } = {},
-) {
+  subject: string,
+  overrides: Partial<TimeslotFields> = {},
+): MakeBookingRequest {
   return {
     healthcare_facility_med: slot.facility,
     requestedTimeslot: {
       startTimeInclusive: slot.start.ts,
       endTimeExclusive: slot.end.ts,
       healthcare_facility: slot.facility,
-      bookingId: extra.bookingId ?? slot.id,
-      subject_of_care: subjectOfCare,
-      ...(extra.timeTypeID !== undefined ? { timeTypeID: extra.timeTypeID } : {}),
+      performer: slot.performer,
+      bookingId: slot.id,
+      subject_of_care: subject,
+      timeTypeID: slot.timeTypeId,
+      ...overrides,
     },
     subject_of_care_info: PATIENT_INFO,
   };
@@ -58,9 +67,9 @@ export async function soapMakeBooking(
   const made = await callSoap(
     url,
     MakeBooking,
-    makeBookingBody(slot, subjectOfCare, {
+    makeBookingRequest(slot, subjectOfCare, {
+      performer: undefined,
       ...(options.bookingId !== undefined ? { bookingId: options.bookingId } : {}),
-      timeTypeID: slot.timeTypeId,
     }),
     asPatient(slot.facility, subjectOfCare),
   );
