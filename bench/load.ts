@@ -22,8 +22,10 @@ export interface LoadSpec {
   readonly amount?: number;
   /** Fixed overall rate (requests/s) instead of as fast as possible. */
   readonly overallRate?: number;
-  /** Sees every answer, e.g. to count result codes. */
+  /** Sees every answer, e.g. to count result codes. Costs the generator a join of the body's chunks. */
   readonly onResponse?: (status: number, body: string) => void;
+  /** Sees every answer's HTTP status, without its body. */
+  readonly onStatus?: (status: number) => void;
   /** Sees every latency (ms), e.g. to merge the percentiles of runs against several servers. */
   readonly onLatency?: (ms: number) => void;
 }
@@ -68,7 +70,8 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
       },
     ],
   });
-  instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => {
+  instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
+    spec.onStatus?.(status);
     latencies.push(ms);
     spec.onLatency?.(ms);
     lastAt = performance.now();

@@ -45,7 +45,7 @@ import {
 import { FULL_SIZE, seedLargeCalendar } from './seed-large-calendar.ts';
 import { SUITES } from './suites.ts';
 import { startTarget, TARGETS, type RunningTarget, type TargetKey } from './targets.ts';
-import { HEADLINE_WORKLOAD, outcomeOf, WORKLOADS, type Workload } from './workloads.ts';
+import { countOutcomes, HEADLINE_WORKLOAD, WORKLOADS, type Workload } from './workloads.ts';
 
 const FIXED_RATE = 500;
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -97,23 +97,22 @@ async function measure(
     headers: headersFor(w),
     body: next,
     connections: w.connections,
-    onResponse: (status: number, body: string) => {
-      const label = outcomeOf(status, body);
-      outcomes[label] = (outcomes[label] ?? 0) + 1;
-    },
   };
+  const counted = { ...spec, ...countOutcomes(w, outcomes) };
   if ((mode === 'throughput' || mode === 'round') && warmUpSeconds > 0)
     await runLoad({
       ...spec,
       durationSeconds: mode === 'round' ? Math.min(1, warmUpSeconds) : warmUpSeconds,
-      onResponse: () => undefined,
     });
   const { result, cpu } = await withCpuShare(target.pid, () =>
     mode === 'amount'
-      ? runLoad({ ...spec, amount: w.amount! })
+      ? runLoad({ ...counted, amount: w.amount! })
       : mode === 'fixed-rate'
-        ? runLoad({ ...spec, durationSeconds, overallRate: FIXED_RATE })
-        : runLoad({ ...spec, durationSeconds: mode === 'round' ? roundSeconds : durationSeconds }),
+        ? runLoad({ ...counted, durationSeconds, overallRate: FIXED_RATE })
+        : runLoad({
+            ...counted,
+            durationSeconds: mode === 'round' ? roundSeconds : durationSeconds,
+          }),
   );
   const problem = w.check(outcomes);
   log(

@@ -28,7 +28,7 @@ import {
 } from '../seed-large-calendar.ts';
 import type { Suite, SuiteContext } from '../suites.ts';
 import { startTarget, type RunningTarget } from '../targets.ts';
-import { makeBookingBody, outcomeOf, patient, WORKLOADS, type Workload } from '../workloads.ts';
+import { countOutcomes, makeBookingBody, patient, WORKLOADS, type Workload } from '../workloads.ts';
 
 const PG_URL = process.env['BENCH_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const CONNECTIONS = 10;
@@ -80,10 +80,7 @@ async function measure(
           durationSeconds: seconds,
           ...(record
             ? {
-                onResponse: (status: number, body: string) => {
-                  const label = outcomeOf(status, body);
-                  outcomes[label] = (outcomes[label] ?? 0) + 1;
-                },
+                ...countOutcomes(w, outcomes),
                 onLatency: (ms: number) => latencies.push(ms),
               }
             : {}),

@@ -18,7 +18,7 @@ import { processCpuMs } from '../cpu.ts';
 import { percentile, runLoad } from '../load.ts';
 import { FULL_SIZE, seedLargeCalendar, type SeededLargeCalendar } from '../seed-large-calendar.ts';
 import type { Suite, SuiteContext } from '../suites.ts';
-import { outcomeOf, WORKLOADS, type Workload } from '../workloads.ts';
+import { countOutcomes, WORKLOADS, type Workload } from '../workloads.ts';
 import { probePostgres } from './postgres-vs-sqlite.ts';
 
 const PG_URL = process.env['BENCH_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -117,10 +117,7 @@ async function measure(
   const result = await runLoad({
     ...spec,
     durationSeconds: context.durationSeconds,
-    onResponse: (status: number, body: string) => {
-      const label = outcomeOf(status, body);
-      outcomes[label] = (outcomes[label] ?? 0) + 1;
-    },
+    ...countOutcomes(w, outcomes),
     onLatency: (ms: number) => latencies.push(ms),
   });
   const cpuMs = cpu() - cpuBefore;
