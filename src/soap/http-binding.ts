@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { TextDecoder } from 'node:util';
 import type { Interaction, RequestOf, ResponseOf } from '../contracts/model.ts';
 import { DecodeError, decodeComplex } from '../xml/decode.ts';
-import { encodeElementBytes, prefixesFor, type Prefixes } from '../xml/encode.ts';
+import { answerPrefixesFor, encodeElementBytes, type Prefixes } from '../xml/encode.ts';
 import { XmlParseError, excerpt, parseXml, qname, type ParseLimits } from '../xml/parse.ts';
 import type { AnyOperation, Operation } from '../operations/operation.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -206,7 +206,7 @@ export function createSoapBinding(deps: SoapBindingDeps) {
     const { interaction } = operation;
     byBodyQName.set(`{${interaction.responderNs}}${interaction.name}`, {
       operation,
-      prefixes: prefixesFor(interaction.response),
+      prefixes: answerPrefixesFor(interaction.response),
       responseName: `${interaction.name}Response`,
     });
   }

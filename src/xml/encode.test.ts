@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GetSubjectOfCareSchedule } from '../contracts/scheduling.ts';
 import { RESPONSE_ENVELOPE } from '../soap/envelope.ts';
-import { encodeElement, encodeElementBytes, prefixesFor } from './encode.ts';
+import { answerPrefixesFor, encodeElement, encodeElementBytes, prefixesFor } from './encode.ts';
+import { parseXml } from './parse.ts';
 
 const I = GetSubjectOfCareSchedule;
+const NS_CORE = 'urn:riv:crm:scheduling:1';
 const prefixes = prefixesFor(I.response);
 const { head, tail } = RESPONSE_ENVELOPE;
 
@@ -56,6 +58,48 @@ describe('encodeElementBytes', () => {
     assert.throws(
       () => asBytes(broken as never),
       /mandatory element healthcare_facility has no value/,
+    );
+  });
+});
+
+describe('answerPrefixesFor', () => {
+  it('writes the namespace most elements are in as the default, and keeps every element in its namespace', () => {
+    const answerPrefixes = answerPrefixesFor(I.response);
+    assert.equal(answerPrefixes.get(NS_CORE), '');
+    assert.notEqual(answerPrefixes.get(I.responderNs), '');
+    const value = scheduleOf(2);
+    const text = encodeElement(
+      `${I.name}Response`,
+      I.responderNs,
+      I.response,
+      value,
+      answerPrefixes,
+    );
+    assert.match(
+      text,
+      /^<ns1:GetSubjectOfCareScheduleResponse [^>]*xmlns="urn:riv:crm:scheduling:1"/,
+    );
+    assert.match(
+      text,
+      /<ns1:timeslotDetail><startTimeInclusive>20261207080000<\/startTimeInclusive>/,
+    );
+    assert.ok(
+      text.length <
+        encodeElement(`${I.name}Response`, I.responderNs, I.response, value, prefixes).length,
+    );
+    // The same elements in the same namespaces as with a prefix for every namespace.
+    const names = (xml: string) => {
+      const out: string[] = [];
+      const walk = (e: ReturnType<typeof parseXml>) => {
+        out.push(`{${e.ns}}${e.local}=${e.children.length === 0 ? e.text : ''}`);
+        e.children.forEach(walk);
+      };
+      walk(parseXml(xml));
+      return out;
+    };
+    assert.deepEqual(
+      names(text),
+      names(encodeElement(`${I.name}Response`, I.responderNs, I.response, value, prefixes)),
     );
   });
 });

@@ -189,3 +189,35 @@ export function prefixesFor(...types: ComplexType[]): Prefixes {
   for (const t of types) namespacesOf(t, all);
   return new Map([...all].map((ns, i) => [ns, `ns${i + 1}`]));
 }
+
+/** How many element declarations reachable from `type` are in each namespace (each type counted once). */
+function declarationsPerNamespace(
+  type: ComplexType,
+  counts: Map<string, number> = new Map(),
+  seen: Set<ComplexType> = new Set(),
+): Map<string, number> {
+  if (seen.has(type)) return counts;
+  seen.add(type);
+  for (const decl of type.elements) {
+    counts.set(decl.ns, (counts.get(decl.ns) ?? 0) + 1);
+    if (decl.type.kind === 'complex') declarationsPerNamespace(decl.type, counts, seen);
+  }
+  return counts;
+}
+
+/**
+ * {@link prefixesFor} for the answers the producer writes, with the namespace
+ * most of `type`'s elements are in made the default one, written without a
+ * prefix. In a schedule nearly every element is in `urn:riv:crm:scheduling:1`,
+ * and its prefix alone was 14 % of a 1,000-booking answer's bytes, which the
+ * producer encodes and every consumer parses. Where an element has no
+ * namespace, none is the default (that element would need `xmlns=""`).
+ */
+export function answerPrefixesFor(type: ComplexType): Prefixes {
+  const counts = declarationsPerNamespace(type);
+  let most: string | undefined;
+  for (const [ns, n] of counts) if (most === undefined || n > counts.get(most)!) most = ns;
+  const prefixes = new Map(prefixesFor(type));
+  if (most !== undefined && !counts.has('')) prefixes.set(most, '');
+  return prefixes;
+}

@@ -61,6 +61,7 @@ export async function startBrokenProducer(targetUrl: string, breakage: Breakage)
 }
 
 const isOperation = (path: string, name: string) => path.startsWith(`/crm/scheduling/${name}/`);
+// timeslotDetail has a prefix in tidbok's answers; its children are in the default namespace.
 const TIMESLOT_DETAIL = /<(\w+):timeslotDetail>([\s\S]*?)<\/\1:timeslotDetail>/g;
 
 /** Moves every child of `timeslotDetail` into the responder namespace (the parent's prefix). */
@@ -70,7 +71,7 @@ export const timeslotChildrenInResponderNamespace: Breakage = {
     body: answer.body.replace(
       TIMESLOT_DETAIL,
       (_, prefix: string, inner: string) =>
-        `<${prefix}:timeslotDetail>${inner.replace(/<(\/?)\w+:/g, `<$1${prefix}:`)}</${prefix}:timeslotDetail>`,
+        `<${prefix}:timeslotDetail>${inner.replace(/<(\/?)(?:\w+:)?/g, `<$1${prefix}:`)}</${prefix}:timeslotDetail>`,
     ),
   }),
 };
@@ -87,7 +88,7 @@ export const scheduleWithoutFacility: Breakage = {
       ? {
           ...answer,
           body: answer.body.replace(
-            /<(\w+):healthcare_facility>[^<]*<\/\1:healthcare_facility>/g,
+            /<(\w+:)?healthcare_facility>[^<]*<\/\1?healthcare_facility>/g,
             '',
           ),
         }
@@ -115,14 +116,14 @@ export function anyLogicalAddress(facility: string): Breakage {
 export function keepsOfferingBookedSlots(): Breakage {
   const seen = new Map<string, string>();
   const booked = new Set<string>();
-  const slotIdOf = (xml: string) => /<(\w+):bookingId>([^<]*)<\/\1:bookingId>/.exec(xml)?.[2];
+  const slotIdOf = (xml: string) => /<(\w+:)?bookingId>([^<]*)<\/\1?bookingId>/.exec(xml)?.[2];
   return {
     response(answer, request) {
       if (isOperation(request.path, 'MakeBooking') && /resultCode>OK</.test(answer.body)) {
         const id = slotIdOf(request.body);
         if (id) booked.add(id);
       }
-      if (!isOperation(request.path, 'GetAvailableTimeslots') || /:bookingId>/.test(request.body))
+      if (!isOperation(request.path, 'GetAvailableTimeslots') || /bookingId>/.test(request.body))
         return answer;
       const offered = new Set<string>();
       for (const match of answer.body.matchAll(TIMESLOT_DETAIL)) {
@@ -137,7 +138,7 @@ export function keepsOfferingBookedSlots(): Breakage {
       const extra = putBack.map((id) => seen.get(id)!).join('');
       return {
         ...answer,
-        body: answer.body.replace(/(<\/\w+:GetAvailableTimeslotsResponse>)/, `${extra}$1`),
+        body: answer.body.replace(/(<\/(?:\w+:)?GetAvailableTimeslotsResponse>)/, `${extra}$1`),
       };
     },
   };
