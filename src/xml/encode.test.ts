@@ -10,14 +10,18 @@ const NS_CORE = 'urn:riv:crm:scheduling:1';
 const prefixes = prefixesFor(I.response);
 const { head, tail } = RESPONSE_ENVELOPE;
 
-/** A schedule of `n` entries whose texts hold letters outside ASCII and a character outside the BMP. */
+/**
+ * A schedule of `n` entries whose texts hold letters outside ASCII, a character
+ * outside the BMP, characters to escape and one XML cannot carry.
+ */
 const scheduleOf = (n: number) => ({
   timeslotDetail: Array.from({ length: n }, (_, i) => ({
     startTimeInclusive: '20261207080000',
     endTimeExclusive: '20261207082000',
     healthcare_facility: 'SE2321000016-F001',
     bookingId: `B-${i}`,
-    reason: `Ont i hälen 🦶 <${i}> & mer`,
+    reason: `Ont i hälen 🦶 <${i}> & mer\r\u0001`,
+    performerName: i % 3 === 0 ? 'Åsa Öberg' : 'Anna Lind',
     healthcare_facility_name: 'Vårdcentralen Åby',
     cancel_booking_allowed: i % 2 === 0,
   })),
