@@ -101,17 +101,22 @@ export async function describeBookings<B extends ShownBooking>(
   ]);
   const tt = new Map(timeTypes.map((t) => [t.id, t]));
   const ct = new Map(careTypes.map((c) => [c.id, c]));
-  const pf = new Map(performers.map((p) => [p.hsaId.toLowerCase(), p]));
+  const names = new Map(performers.map((p) => [p.hsaId.toLowerCase(), performerName(p)]));
+  // A schedule names the same few performers on up to a thousand bookings:
+  // each spelling of an HSA-id is lowered and its name joined once, and every
+  // booking of that performer then shares one string.
+  const nameBySpelling = new Map<string, string | undefined>();
+  const nameOf = (hsaId: string) => {
+    if (!nameBySpelling.has(hsaId)) nameBySpelling.set(hsaId, names.get(hsaId.toLowerCase()));
+    return nameBySpelling.get(hsaId);
+  };
   const rs = new Map(resources.map((r) => [r.id, r]));
-  return bookings.map((booking) => {
-    const performer = booking.performer ? pf.get(booking.performer.toLowerCase()) : undefined;
-    return {
-      booking,
-      facilityName: f?.name,
-      timeType: tt.get(booking.timeTypeId),
-      careTypeName: booking.careTypeId ? ct.get(booking.careTypeId)?.name : undefined,
-      performerName: performer ? performerName(performer) : undefined,
-      resourceName: booking.resourceId ? rs.get(booking.resourceId)?.name : undefined,
-    };
-  });
+  return bookings.map((booking) => ({
+    booking,
+    facilityName: f?.name,
+    timeType: tt.get(booking.timeTypeId),
+    careTypeName: booking.careTypeId ? ct.get(booking.careTypeId)?.name : undefined,
+    performerName: booking.performer ? nameOf(booking.performer) : undefined,
+    resourceName: booking.resourceId ? rs.get(booking.resourceId)?.name : undefined,
+  }));
 }
