@@ -15,6 +15,9 @@ interface Step {
   readonly open: string;
   readonly close: string;
   readonly empty: string;
+  /** The element with `true` and with `false`. */
+  readonly yes: string;
+  readonly no: string;
   readonly nested?: Plan;
 }
 type Plan = readonly Step[];
@@ -25,6 +28,15 @@ function tagName(ns: string, name: string, prefixes: Prefixes): string {
   const prefix = prefixes.get(ns);
   if (prefix === undefined) throw new Error(`no prefix assigned for namespace ${ns}`);
   return prefix === '' ? name : `${prefix}:${name}`;
+}
+
+/**
+ * `text` (ASCII) as one flat string. A template literal can leave a string
+ * made of pieces, and every piece of every copy in an answer's text is one
+ * more node to walk when the text is turned into bytes.
+ */
+function flat(text: string): string {
+  return Buffer.from(text, 'latin1').toString('latin1');
 }
 
 function planFor(type: ComplexType, prefixes: Prefixes): Plan {
@@ -38,9 +50,11 @@ function planFor(type: ComplexType, prefixes: Prefixes): Plan {
       if (!ASCII.test(tag)) throw new Error(`encoder: element name ${tag} is not ASCII`);
       return {
         decl,
-        open: `<${tag}>`,
-        close: `</${tag}>`,
-        empty: `<${tag}/>`,
+        open: flat(`<${tag}>`),
+        close: flat(`</${tag}>`),
+        empty: flat(`<${tag}/>`),
+        yes: flat(`<${tag}>true</${tag}>`),
+        no: flat(`<${tag}>false</${tag}>`),
         ...(decl.type.kind === 'complex' ? { nested: planFor(decl.type, prefixes) } : {}),
       };
     });
@@ -73,30 +87,34 @@ class Sink {
   text = '';
   readonly chunks: Buffer[] = [];
   readonly #cutAt: number;
-  readonly #asBytes?: Map<string, string>;
+  readonly #asBytes: boolean;
+  /** Elements whose value needed work, by step and value: written once per answer. */
+  readonly #worked = new Map<Step, Map<string, string>>();
 
   constructor(cutAt = Infinity) {
     this.#cutAt = cutAt;
-    if (cutAt !== Infinity) this.#asBytes = new Map();
+    this.#asBytes = cutAt !== Infinity;
   }
 
-  /** `value` as element content: escaped, and in chunks as its UTF-8 bytes. */
-  content(value: string): string {
-    if (this.#asBytes === undefined) return escapeText(value);
-    if (PLAIN_ASCII.test(value)) return value;
-    let bytes = this.#asBytes.get(value);
-    if (bytes === undefined) {
-      bytes = this.byteString(escapeText(value));
-      this.#asBytes.set(value, bytes);
+  /** The element of `step` with the text `value`: escaped, and in chunks as UTF-8 bytes. */
+  element(step: Step, value: string): string {
+    if (PLAIN_ASCII.test(value)) return step.open + value + step.close;
+    let byValue = this.#worked.get(step);
+    if (byValue === undefined) this.#worked.set(step, (byValue = new Map()));
+    let element = byValue.get(value);
+    if (element === undefined) {
+      const content = escapeText(value);
+      element = this.#asBytes
+        ? Buffer.from(step.open + content + step.close, 'utf8').toString('latin1')
+        : step.open + content + step.close;
+      byValue.set(value, element);
     }
-    return bytes;
+    return element;
   }
 
   /** Markup (tags, declarations, the envelope) as the text holds it. */
   byteString(text: string): string {
-    return this.#asBytes === undefined || ASCII.test(text)
-      ? text
-      : Buffer.from(text, 'utf8').toString('latin1');
+    return !this.#asBytes || ASCII.test(text) ? text : Buffer.from(text, 'utf8').toString('latin1');
   }
 
   /** Between two items of a list: ends the chunk there if it is long enough. */
@@ -117,10 +135,10 @@ function writeOne(step: Step, value: unknown, sink: Sink): void {
     writeContent(step.nested, value as Record<string, unknown>, sink);
     sink.text += step.close;
   } else if (typeof value === 'boolean') {
-    sink.text += step.open + (value ? 'true' : 'false') + step.close;
+    sink.text += value ? step.yes : step.no;
   } else {
     const text = String(value);
-    sink.text += text === '' ? step.empty : step.open + sink.content(text) + step.close;
+    sink.text += text === '' ? step.empty : sink.element(step, text);
   }
 }
 
