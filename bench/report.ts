@@ -7,7 +7,7 @@ import { cpus, release, totalmem, type as osType } from 'node:os';
 import { readFileSync } from 'node:fs';
 import type { CpuShare } from './cpu.ts';
 import type { LoadResult } from './load.ts';
-import { HEADLINE_WORKLOAD, type Outcomes, type Workload } from './workloads.ts';
+import { HEADLINE_WORKLOAD, SCHEDULE_WORKLOAD, type Outcomes, type Workload } from './workloads.ts';
 import { TARGETS, type TargetKey } from './targets.ts';
 
 export const RESULTS_START = '<!-- bench:results:start (written by npm run bench) -->';
@@ -16,7 +16,7 @@ export const RESULTS_END = '<!-- bench:results:end -->';
 export interface Measurement {
   readonly workload: Workload;
   readonly target: TargetKey;
-  /** `round`: one of the short interleaved runs of the headline workload. */
+  /** `round`: one of the short interleaved runs of the headline workload or the 1,000-booking schedule. */
   readonly mode: 'throughput' | 'fixed-rate' | 'amount' | 'round';
   /** Which round, for `round` measurements (from 1). */
   readonly round?: number;
@@ -124,6 +124,26 @@ function headlineRounds(measurements: readonly Measurement[], w: Workload): Head
   return out;
 }
 
+interface ScheduleRound {
+  readonly round: number;
+  readonly tidbok: Measurement;
+  readonly ceiling?: Measurement;
+}
+
+/** The interleaved rounds of the 1,000-booking schedule (tidbok, and the ceiling where it ran). */
+function scheduleRounds(measurements: readonly Measurement[], w: Workload): ScheduleRound[] {
+  const out: ScheduleRound[] = [];
+  for (const m of measurements)
+    if (m.mode === 'round' && m.workload === w && m.target === 'tidbok' && m.round !== undefined) {
+      const ceiling = measurements.find(
+        (c) =>
+          c.mode === 'round' && c.workload === w && c.target === 'ceiling' && c.round === m.round,
+      );
+      out.push({ round: m.round, tidbok: m, ...(ceiling ? { ceiling } : {}) });
+    }
+  return out.sort((a, b) => a.round - b.round);
+}
+
 const perSecond = (a: Measurement, b: Measurement) =>
   a.result.requestsPerSecond / b.result.requestsPerSecond;
 /** How many times less server CPU per request `a` used than `b` (NaN without CPU figures). */
@@ -180,11 +200,18 @@ export function targetChecks(measurements: readonly Measurement[], workloads: re
   }
   for (const [key, how] of [
     ['schedule-1000-single', 'one client'],
-    ['schedule-1000', '10 clients at once'],
+    [SCHEDULE_WORKLOAD, '10 clients at once'],
   ] as const) {
     const w = workloads.find((x) => x.key === key);
     const t = w && find(measurements, w, 'tidbok', 'throughput');
-    if (t)
+    const rounds = w ? scheduleRounds(measurements, w).map((r) => r.tidbok.result.p50Ms) : [];
+    if (rounds.length > 0)
+      // Checked on the median of the interleaved rounds, as the headline is.
+      lines.push({
+        ok: median(rounds) < 50,
+        text: `GetSubjectOfCareSchedule, 1000 bookings, ${how}: tidbok p50 = ${ms(median(rounds))} ms, median of ${rounds.length} interleaved rounds (${ms(Math.min(...rounds))} to ${ms(Math.max(...rounds))}); the long run: ${t ? ms(t.p50Ms) : '–'} ms (target < 50 ms)`,
+      });
+    else if (t)
       lines.push({
         ok: t.p50Ms < 50,
         text: `GetSubjectOfCareSchedule, 1000 bookings, ${how}: tidbok p50 = ${ms(t.p50Ms)} ms (target < 50 ms)`,
@@ -318,6 +345,26 @@ export function renderResults(
       )} | ${med((r) => perSecond(r.tidbok, r.ceiling))} | ${med((r) => lessCpu(r.tidbok, r.ceiling))} |`,
       '',
     );
+  }
+
+  const schedule = workloads.find((w) => w.key === SCHEDULE_WORKLOAD);
+  const scheduleRuns = schedule ? scheduleRounds(measurements, schedule) : [];
+  if (schedule && scheduleRuns.length > 0) {
+    const cell = (m: Measurement | undefined) =>
+      m ? `${rps(m.result)} | ${ms(m.result.p50Ms)} | ${micros(m.cpu)}` : '– | – | –';
+    out.push(
+      `### ${schedule.title}: ${scheduleRuns.length} interleaved rounds`,
+      '',
+      'tidbok and the raw ceiling take turns, one short run each per round, 10 clients; the ' +
+        'p50 target is checked on the median of tidbok’s rounds.',
+      '',
+      '| Round | tidbok req/s | p50 ms | µs CPU | ceiling req/s | p50 ms | µs CPU |',
+      '|--:|--:|--:|--:|--:|--:|--:|',
+    );
+    for (const r of scheduleRuns)
+      out.push(`| ${r.round} | ${cell(r.tidbok)} | ${cell(r.ceiling)} |`);
+    const p50s = scheduleRuns.map((r) => r.tidbok.result.p50Ms);
+    out.push(`| median | | ${ms(median(p50s))} | | | | |`, '');
   }
 
   const quiet = measurements.filter((m) => m.target === 'tidbok-quiet');

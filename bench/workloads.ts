@@ -59,6 +59,9 @@ export interface Workload {
 /** The workload the issue's headline targets (×5 node-soap, ×0.5 the ceiling) are about. */
 export const HEADLINE_WORKLOAD = 'available-timeslots';
 
+/** The workload issue 18's schedule target (p50 < 50 ms at 10 clients) is about. */
+export const SCHEDULE_WORKLOAD = 'schedule-1000';
+
 /** More distinct searches than the availability cache keeps, so none is answered from it. */
 const VARIED_SEARCHES = 3 * AVAILABILITY_CACHE_ENTRIES;
 
