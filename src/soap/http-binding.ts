@@ -11,7 +11,6 @@
  * are the handlers' own `resultCode=ERROR` answers with HTTP 200.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
 import { TextDecoder } from 'node:util';
 import type { Interaction, RequestOf, ResponseOf } from '../contracts/model.ts';
 import { DecodeError, decodeComplex } from '../xml/decode.ts';
@@ -19,6 +18,7 @@ import { answerPrefixesFor, encodeElementBytes, type Prefixes } from '../xml/enc
 import { XmlParseError, excerpt, parseXml, qname, type ParseLimits } from '../xml/parse.ts';
 import type { AnyOperation, Operation } from '../operations/operation.ts';
 import type { Logger } from '../logging/logger.ts';
+import { logSafeUuid } from '../logging/log-safe-id.ts';
 import { SoapFault, faultEnvelope } from './fault.ts';
 import { RESPONSE_ENVELOPE, readEnvelope, type SoapRequest } from './envelope.ts';
 import type { CalendarView } from '../store/calendar-store.ts';
@@ -328,7 +328,7 @@ export function createSoapBinding(deps: SoapBindingDeps) {
   ): Promise<void> {
     const started = performance.now();
     const header = req.headers['x-skltp-correlation-id'];
-    const correlationId = (Array.isArray(header) ? header[0] : header) || randomUUID();
+    const correlationId = (Array.isArray(header) ? header[0] : header) || logSafeUuid();
     const caller: SoapCaller = deps.identifyCaller?.(req) ?? {};
     const log: Record<string, unknown> = {
       correlationId,
