@@ -6,8 +6,9 @@
  *
  * @module
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
+import { logSafeUuid } from '../../logging/log-safe-id.ts';
 
 const SECRET_PREFIX = 'whsec_';
 
@@ -25,7 +26,7 @@ export function isWebhookSecret(value: string): boolean {
 
 /** A message id for `webhook-id`: made once per message, repeated on every retry. */
 export function newWebhookId(): string {
-  return `msg_${randomUUID()}`;
+  return `msg_${logSafeUuid()}`;
 }
 
 /** The three Standard Webhooks headers of one delivery attempt. */

@@ -7,8 +7,8 @@
  *
  * @module
  */
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { logSafeUuid } from '../../logging/log-safe-id.ts';
 import { urlRefusal } from './address-guard.ts';
 import { isoStockholm, WEBHOOK_FORMATS, type WebhookFormat } from './webhook-body.ts';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from './webhook-event.ts';
@@ -113,7 +113,7 @@ export class WebhookSubscriptions implements WebhookTargets {
     const refusal = urlRefusal(new URL(request.url), { allowLoopback: this.options.allowLoopback });
     if (refusal) throw new WebhookInputError(`url: ${refusal}`);
     const box = this.#box();
-    const id = `wh_${randomUUID()}`;
+    const id = `wh_${logSafeUuid()}`;
     const secret = newWebhookSecret();
     const stored: StoredWebhookSubscription = {
       id,
