@@ -14,11 +14,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TextDecoder } from 'node:util';
 import type { Interaction, RequestOf, ResponseOf } from '../contracts/model.ts';
 import { DecodeError, decodeComplex } from '../xml/decode.ts';
-import { answerPrefixesFor, encodeElementBytes, type Prefixes } from '../xml/encode.ts';
+import {
+  answerPrefixesFor,
+  encodeElementBytes,
+  type BytesOf,
+  type Prefixes,
+} from '../xml/encode.ts';
 import { XmlParseError, excerpt, parseXml, qname, type ParseLimits } from '../xml/parse.ts';
 import type { AnyOperation, Operation } from '../operations/operation.ts';
 import type { Logger } from '../logging/logger.ts';
 import { logSafeUuid } from '../logging/log-safe-id.ts';
+import { SlabPool, SlabWriter } from './answer-slabs.ts';
 import { SoapFault, faultEnvelope } from './fault.ts';
 import { RESPONSE_ENVELOPE, readEnvelope, type SoapRequest } from './envelope.ts';
 import type { CalendarView } from '../store/calendar-store.ts';
@@ -58,6 +64,8 @@ export interface SoapBindingDeps {
    * absent lets everyone in. A refusal is answered with a Client fault.
    */
   readonly identifyCaller?: (req: IncomingMessage) => SoapCaller;
+  /** Where answers sent once keep their bytes until sent (a pool of the binding's own unless given). */
+  readonly answerSlabs?: SlabPool;
 }
 
 /** The caller of one request as the binding logs it, and why it is refused, if it is. */
@@ -86,16 +94,20 @@ interface Prepared {
 
 const CONTENT_TYPE = 'text/xml; charset=UTF-8';
 
-/** An answer's bytes as the encoder cut them (see `encodeElementBytes`), and their sum. */
+/**
+ * An answer's bytes as the encoder cut them (see `encodeElementBytes`), and
+ * their sum; `release` gives back the pooled memory they are in, once sent.
+ */
 interface Payload {
   readonly chunks: readonly Buffer[];
   readonly bytes: number;
+  readonly release?: () => void;
 }
 
-function payloadOf(chunks: readonly Buffer[]): Payload {
+function payloadOf(chunks: readonly Buffer[], release?: () => void): Payload {
   let bytes = 0;
   for (const chunk of chunks) bytes += chunk.length;
-  return { chunks, bytes };
+  return release ? { chunks, bytes, release } : { chunks, bytes };
 }
 
 class BodyTooLargeError extends Error {}
@@ -212,10 +224,44 @@ export function createSoapBinding(deps: SoapBindingDeps) {
   }
 
   // Answers are immutable once a handler returns them, so one that hands back the
-  // same object again (a reused availability answer) is written only once, down to
-  // the UTF-8 bytes of its envelope: a 19 KiB answer is then neither concatenated,
-  // measured nor transcoded again on its way to the socket.
+  // same object again (a reused availability answer) is written only once more, down
+  // to the UTF-8 bytes of its envelope: a 19 KiB answer is then neither concatenated,
+  // measured nor transcoded again on its way to the socket. Those kept bytes are
+  // memory of their own. An answer seen for the first time is written into pooled
+  // slabs given back when it is sent (see answer-slabs.ts): most answers (a
+  // schedule, a booking) are never handed back, and their bytes are then not new
+  // memory for the collector to chase. One seen again is written anew to keep.
   const encoded = new WeakMap<object, Payload>();
+  const sentOnce = new WeakSet<object>();
+  const slabs = deps.answerSlabs ?? new SlabPool();
+
+  function encodeAnswer<I extends Interaction>(
+    prepared: Prepared,
+    interaction: I,
+    response: ResponseOf<I>,
+  ): Payload {
+    const encode = (bytesOf?: BytesOf) =>
+      encodeElementBytes(
+        prepared.responseName,
+        interaction.responderNs,
+        interaction.response,
+        response,
+        prepared.prefixes,
+        RESPONSE_ENVELOPE.head,
+        RESPONSE_ENVELOPE.tail,
+        bytesOf,
+      );
+    let payload = encoded.get(response);
+    if (payload !== undefined) return payload;
+    if (sentOnce.has(response)) {
+      payload = payloadOf(encode());
+      encoded.set(response, payload);
+      return payload;
+    }
+    sentOnce.add(response);
+    const writer = new SlabWriter(slabs);
+    return payloadOf(encode(writer.bytesOf), () => writer.release());
+  }
 
   async function process(
     req: IncomingMessage,
@@ -303,21 +349,7 @@ export function createSoapBinding(deps: SoapBindingDeps) {
     );
     const resultCode: unknown = (response as { resultCode?: unknown }).resultCode;
     if (typeof resultCode === 'string') log['resultCode'] = resultCode;
-    let answer = encoded.get(response);
-    if (answer === undefined) {
-      const chunks = encodeElementBytes(
-        prepared.responseName,
-        operation.interaction.responderNs,
-        operation.interaction.response,
-        response,
-        prepared.prefixes,
-        RESPONSE_ENVELOPE.head,
-        RESPONSE_ENVELOPE.tail,
-      );
-      answer = payloadOf(chunks);
-      encoded.set(response, answer);
-    }
-    return answer;
+    return encodeAnswer(prepared, operation.interaction, response);
   }
 
   /** Handles a POST to `pathOperation`'s address. */
@@ -382,6 +414,10 @@ export function createSoapBinding(deps: SoapBindingDeps) {
       'Content-Type': CONTENT_TYPE,
       'Content-Length': payload.bytes,
     });
+    // 'finish' comes once the socket has taken the last byte (the write
+    // callbacks have run); an answer cut short by a closed connection keeps
+    // its slabs out of the pool, since a cancelled write may still hold them.
+    if (payload.release) res.once('finish', payload.release);
     if (payload.chunks.length === 1) {
       res.end(payload.chunks[0]);
       return;

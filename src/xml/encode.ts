@@ -68,6 +68,14 @@ const PLAIN_ASCII = /^[\t\n\x20-\x25\x27-\x3b\x3d\x3f-\x7e]*$/;
 const ASCII = /^[^\u0080-\uffff]*$/;
 
 /**
+ * Turns a byte string (every character one byte, below U+0100) into its
+ * bytes; the caller may write them into memory it reuses.
+ */
+export type BytesOf = (byteString: string) => Buffer;
+
+const newBytesOf: BytesOf = (byteString) => Buffer.from(byteString, 'latin1');
+
+/**
  * Where the encoded text goes. By default it stays one string. For answers
  * that may be large it is cut into UTF-8 chunks as it grows, between list
  * items (so never inside a character): a schedule of a thousand bookings is
@@ -88,12 +96,14 @@ class Sink {
   readonly chunks: Buffer[] = [];
   readonly #cutAt: number;
   readonly #asBytes: boolean;
+  readonly #bytesOf: BytesOf;
   /** Elements whose value needed work, by step and value: written once per answer. */
   readonly #worked = new Map<Step, Map<string, string>>();
 
-  constructor(cutAt = Infinity) {
+  constructor(cutAt = Infinity, bytesOf: BytesOf = newBytesOf) {
     this.#cutAt = cutAt;
     this.#asBytes = cutAt !== Infinity;
+    this.#bytesOf = bytesOf;
   }
 
   /** The element of `step` with the text `value`: escaped, and in chunks as UTF-8 bytes. */
@@ -124,7 +134,7 @@ class Sink {
   }
 
   cut(): void {
-    this.chunks.push(Buffer.from(this.text, 'latin1'));
+    this.chunks.push(this.#bytesOf(this.text));
     this.text = '';
   }
 }
@@ -203,7 +213,8 @@ const CHUNK_CHARS = 16 * 1024;
 /**
  * {@link encodeElement} as UTF-8 bytes, between `head` and `tail` (an
  * envelope's opening and closing), in chunks whose concatenation is the
- * document: for answers that go to a socket and may be large.
+ * document: for answers that go to a socket and may be large. Each chunk's
+ * bytes come from `bytesOf` (new memory unless told).
  */
 export function encodeElementBytes<T extends ComplexType>(
   name: string,
@@ -213,8 +224,9 @@ export function encodeElementBytes<T extends ComplexType>(
   prefixes: Prefixes,
   head: string,
   tail: string,
+  bytesOf?: BytesOf,
 ): Buffer[] {
-  const sink = new Sink(CHUNK_CHARS);
+  const sink = new Sink(CHUNK_CHARS, bytesOf);
   sink.text = sink.byteString(head);
   writeElement(name, ns, type, value, prefixes, sink);
   sink.text += sink.byteString(tail);
