@@ -94,15 +94,17 @@ const newBytesOf: BytesOf = (byteString) => Buffer.from(byteString, 'latin1');
 class Sink {
   text = '';
   readonly chunks: Buffer[] = [];
-  readonly #cutAt: number;
-  readonly #asBytes: boolean;
+  /** The text's length at which a list item ends the chunk. */
+  readonly cutAt: number;
+  /** Whether the text is a byte string (in chunks) rather than plain text. */
+  readonly asBytes: boolean;
   readonly #bytesOf: BytesOf;
   /** Elements whose value needed work, by step and value: written once per answer. */
   readonly #worked = new Map<Step, Map<string, string>>();
 
   constructor(cutAt = Infinity, bytesOf: BytesOf = newBytesOf) {
-    this.#cutAt = cutAt;
-    this.#asBytes = cutAt !== Infinity;
+    this.cutAt = cutAt;
+    this.asBytes = cutAt !== Infinity;
     this.#bytesOf = bytesOf;
   }
 
@@ -114,7 +116,7 @@ class Sink {
     let element = byValue.get(value);
     if (element === undefined) {
       const content = escapeText(value);
-      element = this.#asBytes
+      element = this.asBytes
         ? Buffer.from(step.open + content + step.close, 'utf8').toString('latin1')
         : step.open + content + step.close;
       byValue.set(value, element);
@@ -124,13 +126,7 @@ class Sink {
 
   /** Markup (tags, declarations, the envelope) as the text holds it. */
   byteString(text: string): string {
-    return !this.#asBytes || ASCII.test(text) ? text : Buffer.from(text, 'utf8').toString('latin1');
-  }
-
-  /** Between two items of a list: ends the chunk there if it is long enough. */
-  maybeCut(): void {
-    if (this.text.length < this.#cutAt) return;
-    this.cut();
+    return !this.asBytes || ASCII.test(text) ? text : Buffer.from(text, 'utf8').toString('latin1');
   }
 
   cut(): void {
@@ -139,42 +135,100 @@ class Sink {
   }
 }
 
-function writeOne(step: Step, value: unknown, sink: Sink): void {
-  if (step.nested) {
-    sink.text += step.open;
-    writeContent(step.nested, value as Record<string, unknown>, sink);
-    sink.text += step.close;
-  } else if (typeof value === 'boolean') {
-    sink.text += value ? step.yes : step.no;
-  } else {
-    const text = String(value);
-    sink.text += text === '' ? step.empty : sink.element(step, text);
-  }
+/** A leaf element's text: `value` as a string, escaped; empty as `<tag/>`. */
+function leaf(step: Step, value: unknown, sink: Sink): string {
+  const text = String(value);
+  return text === '' ? step.empty : sink.element(step, text);
 }
 
-function isAbsent(step: Step, value: unknown): boolean {
-  return value === undefined || value === null || (value === '' && step.decl.minOccurs === 0);
+function missing(step: Step): Error {
+  return new Error(`encoder: mandatory element ${step.decl.name} has no value`);
 }
 
-// Built by string concatenation, not an array joined at the end: V8 joins
-// the pieces lazily (ropes), which for a schedule of a thousand bookings
-// (about 60,000 pieces) took about half the encoding time as an array join.
+/** Writes the content of one value of a type: its elements, in the plan's order. */
+type Writer = (value: Record<string, unknown>, sink: Sink) => void;
+
+/** Each plan's writers: for a text, and for a byte string (their elements differ past ASCII). */
+const writers = new WeakMap<Plan, { text?: Writer; bytes?: Writer }>();
+
+function writerFor(plan: Plan, asBytes: boolean): Writer {
+  let byMode = writers.get(plan);
+  if (!byMode) writers.set(plan, (byMode = {}));
+  const mode = asBytes ? 'bytes' : 'text';
+  return (byMode[mode] ??= compileWriter(plan, asBytes));
+}
+
+/**
+ * A plan as one function of straight-line code, generated from the plan
+ * alone (element names, cardinality, tags: nothing from a request or an
+ * answer; element names reach the code only as JSON string literals).
+ *
+ * - A loop over the steps read every value through a property name that
+ *   changed from step to step, which V8 cannot specialise, and went through
+ *   two calls per element. Here each step reads its own property, and the
+ *   text grows in a local variable, stored back only around nested types
+ *   and cuts.
+ * - Each step remembers its last value and that value's element: in a
+ *   schedule, the facility, patient, performer and names repeat from one
+ *   booking to the next, and a comparison costs less than checking the text
+ *   for characters to escape. The element depends on the step, the value
+ *   and whether the text is a byte string, hence one writer per mode.
+ *
+ * Encoding a schedule of a thousand bookings: 19.6 million instructions
+ * with the loop, 14.8 compiled, 11.3 with the remembered values.
+ *
+ * The text is built by concatenation, not an array joined at the end: V8
+ * joins the pieces lazily (ropes), which for a schedule of a thousand
+ * bookings (about 60,000 pieces) took about half the encoding time as an
+ * array join. A list is cut into chunks between items (see Sink).
+ */
+function compileWriter(plan: Plan, asBytes: boolean): Writer {
+  const nested = plan.map((step) => (step.nested ? writerFor(step.nested, asBytes) : undefined));
+  const body = plan.map((step, i) => {
+    const key = JSON.stringify(step.decl.name);
+    const absent = (x: string) =>
+      `${x} === undefined || ${x} === null` + (step.decl.minOccurs === 0 ? ` || ${x} === ''` : '');
+    const text = (x: string) =>
+      `${x} === last${i} ? element${i} : ((last${i} = ${x}), (element${i} = ` +
+      `PLAIN.test(${x}) ? S[${i}].open + ${x} + S[${i}].close : sink.element(S[${i}], ${x})))`;
+    const one = (x: string) =>
+      step.nested
+        ? `t += S[${i}].open; sink.text = t; W[${i}](${x}, sink); t = sink.text + S[${i}].close;`
+        : `t += typeof ${x} === 'string' && ${x} !== '' ? ${text(x)}\n` +
+          `    : typeof ${x} === 'boolean' ? (${x} ? S[${i}].yes : S[${i}].no) : leaf(S[${i}], ${x}, sink);`;
+    if (step.decl.maxOccurs === 'unbounded')
+      return (
+        `{ const list = value[${key}];\n` +
+        `  if (list !== undefined && list !== null) for (const item of list) if (!(${absent('item')})) {\n` +
+        `    ${one('item')}\n` +
+        `    if (t.length >= sink.cutAt) { sink.text = t; sink.cut(); t = sink.text; } } }`
+      );
+    return (
+      `{ const v = value[${key}];\n` +
+      `  if (!(${absent('v')})) { ${one('v')} }` +
+      (step.decl.minOccurs === 1 ? ` else throw missing(S[${i}]); }` : ' }')
+    );
+  });
+  const remembered = plan.map((_, i) => `let last${i}, element${i};`).join('\n');
+  const make = new Function(
+    'S',
+    'W',
+    'leaf',
+    'missing',
+    'PLAIN',
+    `${remembered}\nreturn function write(value, sink) {\nlet t = sink.text;\n${body.join('\n')}\nsink.text = t;\n};`,
+  ) as (
+    s: Plan,
+    w: readonly (Writer | undefined)[],
+    l: typeof leaf,
+    m: typeof missing,
+    p: RegExp,
+  ) => Writer;
+  return make(plan, nested, leaf, missing, PLAIN_ASCII);
+}
+
 function writeContent(plan: Plan, value: Record<string, unknown>, sink: Sink): void {
-  for (const step of plan) {
-    const v = value[step.decl.name];
-    if (step.decl.maxOccurs === 'unbounded') {
-      if (v === undefined || v === null) continue;
-      for (const item of v as Iterable<unknown>)
-        if (!isAbsent(step, item)) {
-          writeOne(step, item, sink);
-          sink.maybeCut();
-        }
-    } else if (!isAbsent(step, v)) {
-      writeOne(step, v, sink);
-    } else if (step.decl.minOccurs === 1) {
-      throw new Error(`encoder: mandatory element ${step.decl.name} has no value`);
-    }
-  }
+  writerFor(plan, sink.asBytes)(value, sink);
 }
 
 /**
