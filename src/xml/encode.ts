@@ -110,7 +110,13 @@ class Sink {
 
   /** The element of `step` with the text `value`: escaped, and in chunks as UTF-8 bytes. */
   element(step: Step, value: string): string {
-    if (PLAIN_ASCII.test(value)) return step.open + value + step.close;
+    return PLAIN_ASCII.test(value)
+      ? step.open + value + step.close
+      : this.workedElement(step, value);
+  }
+
+  /** {@link element} for a value already found not to be plain ASCII text. */
+  workedElement(step: Step, value: string): string {
     let byValue = this.#worked.get(step);
     if (byValue === undefined) this.#worked.set(step, (byValue = new Map()));
     let element = byValue.get(value);
@@ -190,7 +196,7 @@ function compileWriter(plan: Plan, asBytes: boolean): Writer {
       `${x} === undefined || ${x} === null` + (step.decl.minOccurs === 0 ? ` || ${x} === ''` : '');
     const text = (x: string) =>
       `${x} === last${i} ? element${i} : ((last${i} = ${x}), (element${i} = ` +
-      `PLAIN.test(${x}) ? S[${i}].open + ${x} + S[${i}].close : sink.element(S[${i}], ${x})))`;
+      `PLAIN.test(${x}) ? S[${i}].open + ${x} + S[${i}].close : sink.workedElement(S[${i}], ${x})))`;
     const one = (x: string) =>
       step.nested
         ? `t += S[${i}].open; sink.text = t; W[${i}](${x}, sink); t = sink.text + S[${i}].close;`
