@@ -10,14 +10,6 @@ import type { FreeTimeslot, TimeType } from '../domain/types.ts';
 
 export type TimeslotDetail = Encodable<typeof TimeslotType>;
 
-function flags(timeType: TimeType | undefined, changeable = true) {
-  return {
-    cancel_booking_allowed: changeable && (timeType?.cancelAllowed ?? false),
-    rebooking_allowed: changeable && (timeType?.rebookAllowed ?? false),
-    message_allowed: timeType?.messageAllowed ?? false,
-  };
-}
-
 /**
  * A booking or invitation as GetBookingDetails and GetSubjectOfCareSchedule
  * show it. The flags describe this booking (issue 12 item 3): one whose start
@@ -33,6 +25,10 @@ export function bookingDetail(
   const b = d.booking;
   const isOpenInvitation = b.isInvitation && b.slotId === undefined;
   const hasStarted = b.start !== undefined && b.start.utcMs < nowUtcMs;
+  const changeable = !isOpenInvitation && !hasStarted;
+  const timeType = d.timeType;
+  // The flags are written out, not spread from a helper: a schedule builds a
+  // thousand of these per request, and a spread copies property by property.
   return {
     startTimeInclusive: b.start?.ts,
     endTimeExclusive: b.end?.ts,
@@ -50,7 +46,9 @@ export function bookingDetail(
     timeTypeID: b.timeTypeId,
     careTypeName: d.careTypeName,
     careTypeID: b.careTypeId,
-    ...flags(d.timeType, !isOpenInvitation && !hasStarted),
+    cancel_booking_allowed: changeable && (timeType?.cancelAllowed ?? false),
+    rebooking_allowed: changeable && (timeType?.rebookAllowed ?? false),
+    message_allowed: timeType?.messageAllowed ?? false,
     isInvitation: b.isInvitation ? true : undefined,
   };
 }
@@ -83,6 +81,8 @@ export function freeSlotDetail(
     timeTypeID: slot.timeTypeId,
     careTypeName: slot.careTypeName,
     careTypeID: slot.careTypeId,
-    ...flags(timeType),
+    cancel_booking_allowed: timeType?.cancelAllowed ?? false,
+    rebooking_allowed: timeType?.rebookAllowed ?? false,
+    message_allowed: timeType?.messageAllowed ?? false,
   };
 }
