@@ -81,7 +81,7 @@ const newBytesOf: BytesOf = (byteString) => Buffer.from(byteString, 'latin1');
  * items (so never inside a character): a schedule of a thousand bookings is
  * about 60,000 string pieces, and turning that one rope into bytes cost more
  * than encoding it (flattening a 1 MB string, which then also lands in the
- * old generation); chunks of about 16 K characters are turned into bytes
+ * old generation); chunks of about 64 K characters are turned into bytes
  * while they are still in cache.
  *
  * In chunks, the text is kept as a byte string: every character is one
@@ -267,8 +267,14 @@ export function encodeElement<T extends ComplexType>(
   return sink.text;
 }
 
-/** How many UTF-16 units of text {@link encodeElementBytes} turns into bytes at a time. */
-const CHUNK_CHARS = 16 * 1024;
+/**
+ * How many UTF-16 units of text {@link encodeElementBytes} turns into bytes at a time.
+ * Each chunk is flattened into a string of its own before it is copied: 64 K
+ * took 3.7 % fewer instructions for a 1,000-booking schedule than 16 K and
+ * 1-3 % less CPU under load, but 128 K more than doubled the CPU, since a
+ * string that large goes to V8's large-object space, one mapping each.
+ */
+const CHUNK_CHARS = 64 * 1024;
 
 /**
  * {@link encodeElement} as UTF-8 bytes, between `head` and `tail` (an
