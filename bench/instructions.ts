@@ -3,13 +3,13 @@
  * process spends per request, counted by valgrind's callgrind rather than
  * timed. On a shared virtual machine the same code took 4.3 to 7.0 ms of CPU
  * per request within minutes; an instruction count does not move with the
- * machine (the same count to 0.1 % from run to run), so it is what tells
- * whether a change made a request cheaper.
+ * machine (two runs agree to within about 1 %), so it is what tells whether
+ * a change made a request cheaper.
  *
- * The server is `bench/servers/tidbok-server.ts`, bundled with esbuild (a
- * TypeScript loader under valgrind would take minutes to start), on a copy of
- * the seeded calendar, run as `node --single-threaded` so that garbage
- * collection and compilation are counted too. For each workload it sends
+ * The server is `bench/servers/tidbok-server.ts`, bundled with esbuild (so
+ * that valgrind runs plain JavaScript and counts no TypeScript compiling),
+ * on a copy of the seeded calendar, run as `node --single-threaded` so that
+ * garbage collection and compilation are counted too. For each workload it sends
  * WARM requests, zeroes the counters, sends COUNT requests ten at a time (as
  * the benchmark's clients do), and divides the instructions by COUNT.
  *
@@ -121,6 +121,7 @@ async function main(): Promise<void> {
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       },
     );
+    cleanUp.push(() => child.kill('SIGKILL'));
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
