@@ -45,6 +45,19 @@ function plan(sql: string, params: unknown = {}): string[] {
   }
 }
 
+/** Asserts that some step of a query plan mentions `text`; a failure shows the whole plan. */
+function assertStep(details: readonly string[], text: string): void {
+  assert.ok(
+    details.some((d) => d.includes(text)),
+    details.join('\n'),
+  );
+}
+
+/** Asserts that a query plan sorts nothing in a temporary tree. */
+function assertNoSort(details: readonly string[]): void {
+  assert.ok(!details.some((d) => d.includes('TEMP B-TREE')), details.join('\n'));
+}
+
 void describe('SQLite query plans', () => {
   void it('finds free slots by walking the facility/start index in order, with no table scan or sort', () => {
     const details = plan(FREE_TIMESLOTS_SQL, {
@@ -61,12 +74,9 @@ void describe('SQLite query plans', () => {
       details.some((d) => d.startsWith('SEARCH t USING INDEX timeslots_by_facility_start')),
       details.join('\n'),
     );
-    assert.ok(
-      details.some((d) => d.includes('bookings_one_active_per_slot')),
-      details.join('\n'),
-    );
+    assertStep(details, 'bookings_one_active_per_slot');
     assert.ok(!details.some((d) => /^SCAN (t|b|tt|ct|p|r|f)\b/.test(d)), details.join('\n'));
-    assert.ok(!details.some((d) => d.includes('TEMP B-TREE')), details.join('\n'));
+    assertNoSort(details);
   });
 
   void it("finds one performer's free slots by walking the facility/performer/start index in order", () => {
@@ -80,28 +90,20 @@ void describe('SQLite query plans', () => {
       resource_id: null,
       limit: 20,
     });
-    assert.ok(
-      details.some((d) =>
-        d.includes(
-          'timeslots_by_facility_performer_start (facility=? AND performer=? AND start_utc_ms>? AND start_utc_ms<?)',
-        ),
-      ),
-      details.join('\n'),
+    assertStep(
+      details,
+      'timeslots_by_facility_performer_start (facility=? AND performer=? AND start_utc_ms>? AND start_utc_ms<?)',
     );
-    assert.ok(!details.some((d) => d.includes('TEMP B-TREE')), details.join('\n'));
+    assertNoSort(details);
   });
 
   void it("reads a patient's schedule in order from its index alone, with no sort", () => {
     const details = plan(SCHEDULE_OF_SUBJECT_SQL, ['SE2321000016-ABCD', '191212121212']);
-    assert.ok(
-      details.some((d) =>
-        d.includes(
-          'USING COVERING INDEX bookings_schedule_shown (facility=? AND subject_of_care=?)',
-        ),
-      ),
-      details.join('\n'),
+    assertStep(
+      details,
+      'USING COVERING INDEX bookings_schedule_shown (facility=? AND subject_of_care=?)',
     );
-    assert.ok(!details.some((d) => d.includes('TEMP B-TREE')), details.join('\n'));
+    assertNoSort(details);
   });
 
   void it('finds timeslots at a local time through the local-time index', () => {
@@ -109,11 +111,9 @@ void describe('SQLite query plans', () => {
       'SELECT * FROM timeslots WHERE facility = ? AND start_ts = ? AND end_ts = ? ORDER BY +start_utc_ms, id',
       ['f', 'a', 'b'],
     );
-    assert.ok(
-      details.some((d) =>
-        d.includes('timeslots_by_facility_local_time (facility=? AND start_ts=? AND end_ts=?)'),
-      ),
-      details.join('\n'),
+    assertStep(
+      details,
+      'timeslots_by_facility_local_time (facility=? AND start_ts=? AND end_ts=?)',
     );
   });
 
